@@ -1,0 +1,34 @@
+#!/bin/sh
+# Installs what vfio-hostdev needs to build and test on Debian 12, then
+# configures and builds it in ./build. Idempotent: safe to run again.
+# Usage: scripts/setup.sh [--vm]   (--vm also installs the real-kernel suite's packages)
+set -eu
+cd "$(dirname "$0")/.."
+
+BUILD_PACKAGES="meson ninja-build pkg-config gcc clang libc6-dev \
+  libglib2.0-dev libxml2-dev libudev-dev libmount-dev libjson-glib-dev \
+  udev pciutils hwdata valgrind"
+VM_PACKAGES="qemu-system-x86 busybox-static kmod cpio xz-utils"
+
+want="$BUILD_PACKAGES"
+[ "${1:-}" = "--vm" ] && want="$want $VM_PACKAGES"
+
+missing=""
+for p in $want; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: missing packages:$missing (run as root to install them)" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $missing
+fi
+
+if [ ! -f build/build.ninja ]; then
+  meson setup build --werror
+fi
+ninja -C build

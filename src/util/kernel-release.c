@@ -1,0 +1,27 @@
+#include "kernel-release.h"
+
+#include <errno.h>
+#include <sys/utsname.h>
+
+#include "hd-error.h"
+
+char *hd_kernel_release(GError **error)
+{
+  struct utsname uts;
+
+  if (uname(&uts) < 0) {
+    int saved = errno;
+    g_set_error(error, HD_ERROR, HD_ERROR_FAILED, "uname: %s", g_strerror(saved));
+    return NULL;
+  }
+  return g_strdup(uts.release);
+}
+
+char *hd_kernel_modules_dir(GError **error)
+{
+  g_autofree char *release = hd_kernel_release(error);
+
+  if (release == NULL)
+    return NULL;
+  return g_build_filename("/lib/modules", release, NULL);
+}

@@ -1,0 +1,9 @@
+/* The running kernel's release, as uname(2) reports it. */
+#pragma once
+
+#include <glib.h>
+
+char *hd_kernel_release(GError **error);
+
+/* "/lib/modules/<release>" of the running kernel. */
+char *hd_kernel_modules_dir(GError **error);

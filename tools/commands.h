@@ -1,0 +1,8 @@
+/* The subcommands of vfio-hostdev; each parses its own options. */
+#pragma once
+
+#include "cli.h"
+
+extern const CliCommand cmd_list;
+extern const CliCommand cmd_show;
+extern const CliCommand cmd_driver;

@@ -1,0 +1,21 @@
+/* The JSON shapes of devices and driver choices. Key names are a stable
+ * interface (docs/json.md); add keys, never rename them. */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "device.h"
+#include "vfio-choice.h"
+
+/* SUMMARY: what `list` prints; DETAIL (show) adds group members, SR-IOV,
+ * reset methods and the reasoning behind the driver choice. */
+typedef enum {
+  DEVICE_JSON_SUMMARY,
+  DEVICE_JSON_DETAIL,
+} DeviceJsonLevel;
+
+/* GROUP_MEMBERS: HdDevice* of the device's IOMMU group (DETAIL only, may be NULL). */
+JsonNode *device_to_json(const HdDevice *device, const HdVfioChoice *choice, const GPtrArray *group_members,
+                         DeviceJsonLevel level);
+
+JsonNode *choice_to_json(const HdVfioChoice *choice);

@@ -1,0 +1,45 @@
+/* vfio-hostdev: prepares PCI devices for VFIO passthrough. This file only
+ * dispatches to the subcommands. */
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "config.h"
+#include "hd-error.h"
+
+static const CliCommand *const commands[] = {
+  &cmd_list,
+  &cmd_show,
+  &cmd_driver,
+};
+
+static void print_usage(FILE *out)
+{
+  fprintf(out, "Usage: vfio-hostdev COMMAND [OPTIONS...]\n\nCommands:\n");
+  for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
+    fprintf(out, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
+  fprintf(out, "\n'vfio-hostdev COMMAND --help' describes a command.\n\n%s", CLI_EXIT_CODES_HELP);
+}
+
+int main(int argc, char **argv)
+{
+  setlocale(LC_ALL, "");
+  if (argc < 2) {
+    print_usage(stderr);
+    return HD_ERROR_INVALID;
+  }
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+    print_usage(stdout);
+    return 0;
+  }
+  if (strcmp(argv[1], "--version") == 0) {
+    printf("vfio-hostdev %s\n", VFIO_HOSTDEV_VERSION);
+    return 0;
+  }
+  for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
+    if (strcmp(argv[1], commands[i]->name) == 0)
+      return commands[i]->run(argc - 1, argv + 1);
+  fprintf(stderr, "vfio-hostdev: unknown command \"%s\" (see vfio-hostdev --help)\n", argv[1]);
+  return HD_ERROR_INVALID;
+}
