@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * qedu_mig: a test-only VFIO variant driver for QEMU's "edu" device
+ * (1234:11e8), used by vfio-hostdev's real-kernel test suite (tests/vm/).
+ *
+ * It adds nothing to vfio-pci: it exists so that the guest has a VFIO
+ * driver that looks like real variant drivers do to tools:
+ *   - its module name (qedu_mig) does not contain "vfio";
+ *   - its driver name (qedu-mig) differs from its module name;
+ *   - depmod lists it as "alias vfio_pci:v00001234d000011E8sv*sd*bc*sc*i*",
+ *     a more specific match than vfio-pci's catch-all.
+ * Binding a device to it creates <BDF>/vfio-dev/vfioN like vfio-pci does.
+ */
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/vfio.h>
+#include <linux/vfio_pci_core.h>
+
+static int qedu_mig_open_device(struct vfio_device *core_vdev)
+{
+	struct vfio_pci_core_device *vdev =
+		container_of(core_vdev, struct vfio_pci_core_device, vdev);
+	int ret;
+
+	ret = vfio_pci_core_enable(vdev);
+	if (ret)
+		return ret;
+	vfio_pci_core_finish_enable(vdev);
+	return 0;
+}
+
+static const struct vfio_device_ops qedu_mig_ops = {
+	.name		= "qedu-mig",
+	.init		= vfio_pci_core_init_dev,
+	.release	= vfio_pci_core_release_dev,
+	.open_device	= qedu_mig_open_device,
+	.close_device	= vfio_pci_core_close_device,
+	.ioctl		= vfio_pci_core_ioctl,
+	.device_feature	= vfio_pci_core_ioctl_feature,
+	.read		= vfio_pci_core_read,
+	.write		= vfio_pci_core_write,
+	.mmap		= vfio_pci_core_mmap,
+	.request	= vfio_pci_core_request,
+	.match		= vfio_pci_core_match,
+	.bind_iommufd	= vfio_iommufd_physical_bind,
+	.unbind_iommufd	= vfio_iommufd_physical_unbind,
+	.attach_ioas	= vfio_iommufd_physical_attach_ioas,
+	.detach_ioas	= vfio_iommufd_physical_detach_ioas,
+};
+
+static int qedu_mig_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct vfio_pci_core_device *vdev;
+	int ret;
+
+	vdev = vfio_alloc_device(vfio_pci_core_device, vdev, &pdev->dev,
+				 &qedu_mig_ops);
+	if (IS_ERR(vdev))
+		return PTR_ERR(vdev);
+
+	dev_set_drvdata(&pdev->dev, vdev);
+	ret = vfio_pci_core_register_device(vdev);
+	if (ret) {
+		vfio_put_device(&vdev->vdev);
+		return ret;
+	}
+	return 0;
+}
+
+static void qedu_mig_remove(struct pci_dev *pdev)
+{
+	struct vfio_pci_core_device *vdev = dev_get_drvdata(&pdev->dev);
+
+	vfio_pci_core_unregister_device(vdev);
+	vfio_put_device(&vdev->vdev);
+}
+
+static const struct pci_device_id qedu_mig_table[] = {
+	{ PCI_DRIVER_OVERRIDE_DEVICE_VFIO(0x1234, 0x11e8) },	/* QEMU edu */
+	{}
+};
+MODULE_DEVICE_TABLE(pci, qedu_mig_table);
+
+static struct pci_driver qedu_mig_driver = {
+	.name			= "qedu-mig",
+	.id_table		= qedu_mig_table,
+	.probe			= qedu_mig_probe,
+	.remove			= qedu_mig_remove,
+	.err_handler		= &vfio_pci_core_err_handlers,
+	.driver_managed_dma	= true,
+};
+module_pci_driver(qedu_mig_driver);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Test-only VFIO variant driver for QEMU's edu device (vfio-hostdev tests)");
+MODULE_IMPORT_NS(IOMMUFD);

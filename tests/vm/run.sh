@@ -1,0 +1,145 @@
+#!/bin/sh
+# Real-kernel tests: boots a Debian 6.12 guest under QEMU (TCG) with an
+# emulated IOMMU and a small zoo of PCI devices, runs one scenario with the
+# freshly built vfio-hostdev inside, and reports TAP.
+#
+# Usage: tests/vm/run.sh [-b BUILDDIR] [-t TOOL] [-T SECONDS] [--tap] SCENARIO
+#        tests/vm/run.sh [-b BUILDDIR] -s          interactive shell in the guest
+#        tests/vm/run.sh --prepare                 only download/build the cache
+#
+#   -b BUILDDIR  meson build directory (default: ./build); the tool is
+#                BUILDDIR/tools/vfio-hostdev unless -t names it
+#   -T SECONDS   QEMU wall-clock limit (default 180); the guest is killed then
+#   --tap        meson mode: a missing prerequisite is a TAP skip plan
+# Files of the last run: BUILDDIR/tests/vm/work/SCENARIO/ (console.log,
+# results.log, initrd.gz). See tests/vm/README.md.
+# Exit: 0 all checks passed, 1 a check failed or the guest did not finish,
+# 77 a prerequisite is missing (1 instead when CI=true).
+set -u
+
+# TAP (and anything meant for the caller) goes to fd 3; the rest to stderr.
+exec 3>&1 1>&2
+
+. "$(dirname "$0")/common.sh"
+. "$VM_DIR/prepare.sh"
+
+usage() { sed -n '6,17p' "$VM_DIR/run.sh" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+BUILDDIR=build
+TOOL=
+TIMEOUT=180
+VM_TAP=0
+MODE=scenario
+SCENARIO=
+while [ $# -gt 0 ]; do
+  case $1 in
+    -b) BUILDDIR=${2:?}; shift ;;
+    -t) TOOL=${2:?}; shift ;;
+    -T) TIMEOUT=${2:?}; shift ;;
+    --tap) VM_TAP=1 ;;
+    -s|--shell) MODE=shell; SCENARIO=shell ;;
+    --prepare) MODE=prepare ;;
+    -h|--help) usage ;;
+    -*) echo "run.sh: unknown option $1" >&2; usage ;;
+    *) [ -z "$SCENARIO" ] || usage; SCENARIO=$1 ;;
+  esac
+  shift
+done
+export VM_TAP
+
+if [ "$MODE" = prepare ]; then
+  t0=$(date +%s)
+  vm_prepare
+  log "prepared kernel $KVER in $(( $(date +%s) - t0 ))s (cache: $VM_CACHE)"
+  if [ "$VM_TAP" = 1 ]; then
+    printf '1..1\nok 1 - guest kernel %s, qedu_mig and base initramfs are cached\n' "$KVER" >&3
+  fi
+  exit 0
+fi
+
+[ -n "$SCENARIO" ] || usage
+if [ "$MODE" = scenario ] && [ ! -f "$VM_DIR/scenarios/$SCENARIO.sh" ]; then
+  echo "run.sh: no scenario $SCENARIO (tests/vm/scenarios/$SCENARIO.sh)" >&2
+  exit 2
+fi
+[ -n "$TOOL" ] || TOOL=$BUILDDIR/tools/vfio-hostdev
+if [ ! -x "$TOOL" ]; then
+  if [ "$MODE" = shell ]; then
+    log "no tool at $TOOL: the guest will not have vfio-hostdev"
+    TOOL=
+  else
+    die "no vfio-hostdev at $TOOL: build first (ninja -C $BUILDDIR) or pass -b/-t"
+  fi
+fi
+
+vm_prepare
+
+WORK=$BUILDDIR/tests/vm/work/$SCENARIO
+[ -d "$BUILDDIR" ] || WORK=$(mktemp -d /tmp/vfio-hostdev-vm.XXXXXX)
+rm -rf "$WORK"
+mkdir -p "$WORK/root" || die "cannot create $WORK"
+WORK=$(cd "$WORK" && pwd)
+
+# The per-run part of the initramfs: /init, the scenarios, the tool and the
+# libraries it links (as ldd resolves them, with the loader). It is a second
+# cpio archive appended to the cached base; the kernel unpacks both.
+root=$WORK/root
+mkdir -p "$root/vmtest/scenarios" "$root/usr/bin"
+cp "$VM_DIR/guest/init" "$root/init"
+chmod 755 "$root/init"
+cp "$VM_DIR/guest/lib.sh" "$root/vmtest/lib.sh"
+cp "$VM_DIR"/scenarios/*.sh "$root/vmtest/scenarios/" 2>/dev/null
+if [ -n "$TOOL" ]; then
+  cp "$TOOL" "$root/usr/bin/vfio-hostdev"
+  libs=$(ldd "$TOOL" | awk '/=> \// { print $3 } /^[[:space:]]*\/[^ ]*ld-linux/ { print $1 }') ||
+    die "ldd $TOOL failed"
+  for l in $libs; do
+    mkdir -p "$root${l%/*}"
+    cp -L "$l" "$root$l" || die "cannot copy $l"
+  done
+fi
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -1) > "$WORK/overlay.cpio.gz" ||
+  die "cpio of the overlay failed"
+cat "$BASE_INITRD" "$WORK/overlay.cpio.gz" > "$WORK/initrd.gz"
+truncate -s 4M "$WORK/nvme.img"
+
+set -- qemu-system-x86_64 \
+  -accel tcg,thread=multi -cpu max -smp 2 -m 1536 \
+  -machine q35,kernel-irqchip=split \
+  -device intel-iommu,intremap=on,caching-mode=on \
+  -kernel "$VMLINUZ" -initrd "$WORK/initrd.gz" \
+  -append "console=ttyS0 intel_iommu=on panic=-1 quiet vmtest.scenario=$SCENARIO" \
+  -no-reboot -net none \
+  -device edu,addr=02.0 \
+  -device pcie-root-port,id=rp1,chassis=1,slot=1,addr=03.0 \
+  -netdev user,id=n1,restrict=on \
+  -device e1000e,bus=rp1,netdev=n1,romfile= \
+  -device pcie-root-port,id=rp2,chassis=2,slot=2,addr=04.0 \
+  -netdev user,id=n2,restrict=on \
+  -device virtio-net-pci,disable-legacy=on,bus=rp2,netdev=n2,romfile= \
+  -device pcie-root-port,id=rp3,chassis=3,slot=3,addr=05.0 \
+  -device nvme-subsys,id=nvmesubsys,nqn=vfio-hostdev-vmtest \
+  -device nvme,id=nvme0,bus=rp3,serial=vmtest0,subsys=nvmesubsys,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2,max_ioqpairs=6,msix_qsize=6 \
+  -drive if=none,id=nvm,file="$WORK/nvme.img",format=raw \
+  -device nvme-ns,drive=nvm,bus=nvme0,nsid=1,shared=false \
+  -device pci-testdev,addr=06.0
+
+if [ "$MODE" = shell ]; then
+  # Serial 0 (console) on this terminal, Ctrl-A X quits; serial 1 to a file.
+  "$@" -nographic -serial mon:stdio -serial "file:$WORK/results.log" <&0 >&3
+  exit 0
+fi
+
+log "booting $KVER for scenario $SCENARIO (log: $WORK/console.log)"
+t0=$(date +%s)
+timeout -k 10 "$TIMEOUT" "$@" -display none -monitor none \
+  -serial "file:$WORK/console.log" -serial "file:$WORK/results.log" </dev/null
+qrc=$?
+log "guest ran $(( $(date +%s) - t0 ))s, qemu exit status $qrc"
+
+python3 "$VM_DIR/report.py" --scenario "$SCENARIO" --dir "$VM_DIR" \
+  --results "$WORK/results.log" --console "$WORK/console.log" \
+  --qemu-rc "$qrc" --timeout "$TIMEOUT" >&3
+rrc=$?
+[ "$VM_TAP" = 1 ] && exit 0
+exit $rrc
