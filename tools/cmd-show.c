@@ -130,6 +130,8 @@ static int run_show(int argc, char **argv)
   if (members == NULL)
     return cli_fail(error);
   g_autoptr(HdVfioChoice) choice = hd_vfio_choose(manager, device->modalias);
+  if (device->iommu_group < 0 && !hd_iommu_groups_present())
+    hd_manager_warn(manager, "%s", hd_iommu_enable_hint());
   if (json)
     cli_print_json(device_to_json(device, choice, members, DEVICE_JSON_DETAIL));
   else
