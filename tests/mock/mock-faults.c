@@ -1,0 +1,208 @@
+/* mock-faults.c: the lock serialising emulated kernel operations across
+ * processes, fault injection, delays and the logs tests read.
+ *
+ * All state is in $ROOT/.mock/ so that it persists across processes:
+ *   faults   "write <attr> <nth> <errno> [<bdf>]": the nth write to attr
+ *            (counted in counters/<attr>, or counters/<attr>@<bdf> when a
+ *            device is given) fails with errno and changes nothing;
+ *            "probe <driver> <bdf-glob> <errno>": every probe of driver on
+ *            a matching device fails with errno.
+ *   delays   "<op> <ms|hang> [<bdf>]": op (unbind, probe, reset, sriov,
+ *            override) sleeps ms milliseconds, or an hour for "hang",
+ *            before taking the lock.
+ *   counters/ one file per counted attribute.
+ *   resets.log, modprobe.log: one line per reset / module load.
+ */
+#include "mock-tree.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+int mt_lock(void)
+{
+  char abs[PATH_MAX];
+  int fd;
+
+  if (mt_path(abs, "/.mock/lock") < 0)
+    return -1;
+  fd = open(abs, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return -1;
+  while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
+    ;
+  return fd;
+}
+
+void mt_unlock(int fd)
+{
+  if (fd >= 0)
+    close(fd); /* releases the flock */
+}
+
+static const struct { const char *name; int value; } errno_names[] = {
+  { "EPERM", EPERM }, { "ENOENT", ENOENT }, { "EINTR", EINTR }, { "EIO", EIO },
+  { "ENXIO", ENXIO }, { "E2BIG", E2BIG }, { "EAGAIN", EAGAIN }, { "ENOMEM", ENOMEM },
+  { "EACCES", EACCES }, { "EFAULT", EFAULT }, { "EBUSY", EBUSY }, { "EEXIST", EEXIST },
+  { "ENODEV", ENODEV }, { "EINVAL", EINVAL }, { "ENOSPC", ENOSPC }, { "ERANGE", ERANGE },
+  { "ENOSYS", ENOSYS }, { "ETIMEDOUT", ETIMEDOUT }, { "EOPNOTSUPP", EOPNOTSUPP },
+  { "EPROBE_DEFER", EAGAIN }, { "ENOTTY", ENOTTY }, { "EROFS", EROFS },
+};
+
+int mt_errno_parse(const char *s)
+{
+  char *end;
+  long v;
+
+  for (size_t i = 0; i < sizeof(errno_names) / sizeof(errno_names[0]); i++)
+    if (strcmp(s, errno_names[i].name) == 0)
+      return errno_names[i].value;
+  v = strtol(s, &end, 10);
+  if (*end != '\0' || v == 0)
+    return 0;
+  return (int)(v < 0 ? -v : v);
+}
+
+static unsigned counter_bump(const char *key)
+{
+  char rel[PATH_MAX];
+  char *s;
+  unsigned v = 0;
+
+  mt_fmt(rel, "/.mock/counters/%s", key);
+  if ((s = mt_read_trim(rel)) != NULL) {
+    v = (unsigned)strtoul(s, NULL, 10);
+    free(s);
+  }
+  v++;
+  mt_writef(rel, "%u\n", v);
+  return v;
+}
+
+/* Calls fn for each whitespace-split line of a .mock file; stops when fn
+ * returns non-zero and returns that value. */
+static int for_each_line(const char *rel, int (*fn)(char **f, int nf, void *data), void *data)
+{
+  char *text = mt_read(rel), *save = NULL;
+  int rc = 0;
+
+  if (text == NULL)
+    return 0;
+  for (char *line = strtok_r(text, "\n", &save); line && rc == 0;
+       line = strtok_r(NULL, "\n", &save)) {
+    char *f[8], *fsave = NULL;
+    int nf = 0;
+    for (char *w = strtok_r(line, " \t", &fsave); w && nf < 8; w = strtok_r(NULL, " \t", &fsave))
+      f[nf++] = w;
+    if (nf > 0 && f[0][0] != '#')
+      rc = fn(f, nf, data);
+  }
+  free(text);
+  return rc;
+}
+
+typedef struct {
+  const char *attr, *bdf;
+  unsigned count_all, count_dev;
+} WriteCheck;
+
+static int match_write_fault(char **f, int nf, void *data)
+{
+  WriteCheck *c = data;
+  unsigned nth;
+
+  if (nf < 4 || strcmp(f[0], "write") != 0 || strcmp(f[1], c->attr) != 0)
+    return 0;
+  nth = (unsigned)strtoul(f[2], NULL, 10);
+  if (nf >= 5)
+    return (c->bdf && strcmp(f[4], c->bdf) == 0 && c->count_dev == nth) ? mt_errno_parse(f[3]) : 0;
+  return c->count_all == nth ? mt_errno_parse(f[3]) : 0;
+}
+
+int mt_fault_check_write(const char *attr, const char *bdf)
+{
+  WriteCheck c = { attr, bdf, 0, 0 };
+  char key[256];
+
+  c.count_all = counter_bump(attr);
+  if (bdf != NULL && bdf[0] && strchr(bdf, '/') == NULL) {
+    snprintf(key, sizeof(key), "%s@%s", attr, bdf);
+    c.count_dev = counter_bump(key);
+  }
+  return for_each_line("/.mock/faults", match_write_fault, &c);
+}
+
+typedef struct {
+  const char *driver, *bdf;
+} ProbeCheck;
+
+static int match_probe_fault(char **f, int nf, void *data)
+{
+  ProbeCheck *c = data;
+
+  if (nf < 4 || strcmp(f[0], "probe") != 0 || strcmp(f[1], c->driver) != 0 ||
+      fnmatch(f[2], c->bdf, 0) != 0)
+    return 0;
+  return mt_errno_parse(f[3]);
+}
+
+int mt_fault_probe(const char *driver, const char *bdf)
+{
+  ProbeCheck c = { driver, bdf };
+
+  return for_each_line("/.mock/faults", match_probe_fault, &c);
+}
+
+typedef struct {
+  const char *op, *bdf;
+} DelayCheck;
+
+static int match_delay(char **f, int nf, void *data)
+{
+  DelayCheck *c = data;
+
+  if (nf < 2 || strcmp(f[0], c->op) != 0)
+    return 0;
+  if (nf >= 3 && (c->bdf == NULL || strcmp(f[2], c->bdf) != 0))
+    return 0;
+  if (strcmp(f[1], "hang") == 0)
+    return 3600 * 1000;
+  return atoi(f[1]);
+}
+
+void mt_delay(const char *op, const char *bdf)
+{
+  DelayCheck c = { op, bdf };
+  int ms = for_each_line("/.mock/delays", match_delay, &c);
+  struct timespec ts;
+
+  if (ms <= 0)
+    return;
+  ts.tv_sec = ms / 1000;
+  ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+  while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+    ;
+}
+
+void mt_log(const char *log, const char *fmt, ...)
+{
+  char rel[PATH_MAX], *line = NULL;
+  va_list ap;
+  int rc;
+
+  va_start(ap, fmt);
+  rc = vasprintf(&line, fmt, ap);
+  va_end(ap);
+  if (rc < 0)
+    return;
+  mt_fmt(rel, "/.mock/%s", log);
+  mt_append(rel, line);
+  free(line);
+}

@@ -1,0 +1,61 @@
+/* mock-preload.h: internals shared by the pieces of the LD_PRELOAD
+ * library (libvfio-hostdev-mock.so). */
+#pragma once
+
+/* The wrappers define the libc names themselves: no redirection of open
+ * to open64 and no fortified inline versions may get in the way.  This
+ * header must come before any system header. */
+#undef _FILE_OFFSET_BITS
+#undef _TIME_BITS
+#undef _FORTIFY_SOURCE
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* The real libc function next in the lookup order; aborts if missing. */
+void *mock_real_symbol(const char *name);
+
+/* MOCK_REAL(open)(...) calls the real open(), resolving it once. */
+#define MOCK_REAL(fn)                                                        \
+  ({                                                                         \
+    static __typeof__(&fn) real_;                                            \
+    __typeof__(&fn) r_ = __atomic_load_n(&real_, __ATOMIC_ACQUIRE);          \
+    if (r_ == NULL) {                                                        \
+      r_ = (__typeof__(&fn))mock_real_symbol(#fn);                           \
+      __atomic_store_n(&real_, r_, __ATOMIC_RELEASE);                        \
+    }                                                                        \
+    r_;                                                                      \
+  })
+
+/* ---- mock-path.c ---- */
+
+/* The fake host's root from VFIO_HOSTDEV_MOCK_ROOT; aborts when unset so
+ * that a misconfigured test never touches the real host. */
+const char *mock_root(void);
+/* Like mock_root() but returns false instead of aborting when unset. */
+bool mock_root_known(void);
+/* Maps an absolute path under a faked prefix into the root: *out is path
+ * itself when it is not faked, buf (PATH_MAX) when it is; *rewritten (may
+ * be NULL) tells which.  Returns false with errno set when the result
+ * does not fit. */
+bool mock_map(const char *path, char *buf, const char **out, bool *rewritten);
+/* Turns a resolved path inside the root back into its host form, in
+ * place ("$ROOT/sys/x" -> "/sys/x"). */
+void mock_unmap(char *resolved);
+
+/* ---- mock-fd.c ---- */
+
+#include <limits.h>
+
+typedef struct {
+  bool special;            /* an attribute the kernel emulation handles */
+  char logical[PATH_MAX];  /* its resolved host path, e.g. /sys/devices/... */
+} MockOpenInfo;
+
+/* Before a real open of path (already mapped) relative to dirfd: fills
+ * info and returns the flags to open with (O_TRUNC/O_APPEND/O_CREAT are
+ * dropped for kernel attributes: they would wipe the fake file). */
+int mock_fd_prepare(int dirfd, const char *path, int flags, MockOpenInfo *info);
+/* After the open succeeded: tracks or forgets fd. */
+void mock_fd_opened(int fd, const MockOpenInfo *info);

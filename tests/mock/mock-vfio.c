@@ -1,0 +1,135 @@
+/* mock-vfio.c: what binding a VFIO driver creates (Linux >= 6.1):
+ * <dev>/vfio-dev/vfioN (N the lowest free index across the host, with a
+ * /sys/class/vfio-dev/vfioN link), the legacy group node /dev/vfio/<group>
+ * and, with CONFIG_VFIO_DEVICE_CDEV ("vfio_cdev" host flag), the char
+ * device /dev/vfio/devices/vfioN and vfioN/dev.
+ *
+ * Device nodes are regular empty files: a fifo would block open(), and the
+ * tool only checks that they exist (ioctls are not emulated).
+ */
+#include "mock-tree.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Major number the fake kernel gives the vfio device cdev. */
+#define MOCK_VFIO_CDEV_MAJOR 509
+
+int mt_device_group(const char *bdf)
+{
+  char dir[PATH_MAX], rel[PATH_MAX];
+  char *target, *base;
+  int group;
+
+  if (mt_device_dir(bdf, dir) < 0)
+    return -1;
+  mt_fmt(rel, "%s/iommu_group", dir);
+  if ((target = mt_readlink(rel)) == NULL)
+    return -1;
+  base = strrchr(target, '/');
+  group = atoi(base ? base + 1 : target);
+  free(target);
+  return group;
+}
+
+static int lowest_free_vfio_index(void)
+{
+  char **names;
+  int n = mt_list_dir("/sys/class/vfio-dev", &names);
+  int idx = 0;
+  bool used;
+
+  do {
+    used = false;
+    for (int i = 0; i < n && !used; i++)
+      used = strncmp(names[i], "vfio", 4) == 0 && atoi(names[i] + 4) == idx;
+    if (used)
+      idx++;
+  } while (used);
+  mt_strv_free(names);
+  return idx;
+}
+
+int mt_vfio_attach(const char *bdf)
+{
+  char dir[PATH_MAX], vdir[PATH_MAX], rel[PATH_MAX];
+  bool cdev = mt_host_flag("vfio_cdev");
+  int idx, group, rc;
+
+  if ((rc = mt_device_dir(bdf, dir)) < 0)
+    return rc;
+  idx = lowest_free_vfio_index();
+  mt_fmt(vdir, "%s/vfio-dev/vfio%d", dir, idx);
+  if ((rc = mt_mkdir_p(vdir)) < 0)
+    return rc;
+  mt_fmt(rel, "%s/device", vdir);
+  mt_link(rel, dir);
+  mt_fmt(rel, "%s/subsystem", vdir);
+  mt_link(rel, "/sys/class/vfio-dev");
+  mt_fmt(rel, "%s/uevent", vdir);
+  if (cdev) {
+    mt_writef(rel, "MAJOR=%d\nMINOR=%d\nDEVNAME=vfio/devices/vfio%d\n", MOCK_VFIO_CDEV_MAJOR,
+              idx, idx);
+    mt_fmt(rel, "%s/dev", vdir);
+    mt_writef(rel, "%d:%d\n", MOCK_VFIO_CDEV_MAJOR, idx);
+    mt_fmt(rel, "/dev/vfio/devices/vfio%d", idx);
+    mt_write(rel, "");
+  } else {
+    mt_write(rel, "");
+  }
+  mt_fmt(rel, "/sys/class/vfio-dev/vfio%d", idx);
+  mt_link(rel, vdir);
+  if ((group = mt_device_group(bdf)) >= 0) {
+    mt_fmt(rel, "/dev/vfio/%d", group);
+    mt_write(rel, "");
+  }
+  return 0;
+}
+
+/* true when another member of the group is still bound to a VFIO driver. */
+static bool group_still_used(int group, const char *except)
+{
+  char rel[PATH_MAX], dir[PATH_MAX];
+  char **names;
+  int n;
+  bool used = false;
+
+  mt_fmt(rel, "/sys/kernel/iommu_groups/%d/devices", group);
+  n = mt_list_dir(rel, &names);
+  for (int i = 0; i < n && !used; i++) {
+    if (strcmp(names[i], except) == 0 || mt_device_dir(names[i], dir) < 0)
+      continue;
+    mt_fmt(rel, "%s/vfio-dev", dir);
+    used = mt_exists(rel);
+  }
+  mt_strv_free(names);
+  return used;
+}
+
+int mt_vfio_detach(const char *bdf)
+{
+  char dir[PATH_MAX], rel[PATH_MAX];
+  char **names;
+  int n, group, rc;
+
+  if ((rc = mt_device_dir(bdf, dir)) < 0)
+    return rc;
+  mt_fmt(rel, "%s/vfio-dev", dir);
+  n = mt_list_dir(rel, &names);
+  for (int i = 0; i < n; i++) {
+    mt_fmt(rel, "/sys/class/vfio-dev/%s", names[i]);
+    mt_rm_rf(rel);
+    mt_fmt(rel, "/dev/vfio/devices/%s", names[i]);
+    mt_rm_rf(rel);
+  }
+  mt_strv_free(names);
+  mt_fmt(rel, "%s/vfio-dev", dir);
+  mt_rm_rf(rel);
+  if ((group = mt_device_group(bdf)) >= 0 && !group_still_used(group, bdf)) {
+    mt_fmt(rel, "/dev/vfio/%d", group);
+    mt_rm_rf(rel);
+  }
+  return 0;
+}

@@ -1,0 +1,151 @@
+/* mock-wrap-open.c: the open and fopen families, mapped into the root.
+ * Every variant funnels into one helper that calls the real openat(). */
+#include "mock-preload.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+int __open_2(const char *path, int flags);
+int __open64_2(const char *path, int flags);
+int __openat_2(int dirfd, const char *path, int flags);
+int __openat64_2(int dirfd, const char *path, int flags);
+
+static int open_common(int dirfd, const char *path, int flags, mode_t mode)
+{
+  char buf[PATH_MAX];
+  MockOpenInfo info;
+  bool rewritten;
+  const char *mapped;
+  int fd;
+
+  if (!mock_map(path, buf, &mapped, &rewritten))
+    return -1;
+  /* sysfs never creates files: a missing attribute stays ENOENT. */
+  if (rewritten && strncmp(path, "/sys", 4) == 0)
+    flags &= ~O_CREAT;
+  /* Only the tool's own view counts: a faked path or one relative to a
+   * directory (possibly inside the root).  Root-prefixed absolute paths
+   * are the mock's own files, e.g. the emulation storing driver_override. */
+  info.special = false;
+  if (rewritten || (path != NULL && path[0] != '/'))
+    flags = mock_fd_prepare(dirfd, mapped, flags, &info);
+  fd = MOCK_REAL(openat)(dirfd, mapped, flags, mode);
+  if (fd >= 0) {
+    int saved = errno;
+    mock_fd_opened(fd, &info);
+    errno = saved;
+  }
+  return fd;
+}
+
+/* The mode argument exists only with O_CREAT or O_TMPFILE. */
+#define MODE_ARG(flags, mode)                                   \
+  do {                                                          \
+    if ((flags) & (O_CREAT | __O_TMPFILE)) {                    \
+      va_list ap_;                                              \
+      va_start(ap_, flags);                                     \
+      mode = (mode_t)va_arg(ap_, int);                          \
+      va_end(ap_);                                              \
+    }                                                           \
+  } while (0)
+
+int open(const char *path, int flags, ...)
+{
+  mode_t mode = 0;
+
+  MODE_ARG(flags, mode);
+  return open_common(AT_FDCWD, path, flags, mode);
+}
+
+int open64(const char *path, int flags, ...)
+{
+  mode_t mode = 0;
+
+  MODE_ARG(flags, mode);
+  return open_common(AT_FDCWD, path, flags | O_LARGEFILE, mode);
+}
+
+int openat(int dirfd, const char *path, int flags, ...)
+{
+  mode_t mode = 0;
+
+  MODE_ARG(flags, mode);
+  return open_common(dirfd, path, flags, mode);
+}
+
+int openat64(int dirfd, const char *path, int flags, ...)
+{
+  mode_t mode = 0;
+
+  MODE_ARG(flags, mode);
+  return open_common(dirfd, path, flags | O_LARGEFILE, mode);
+}
+
+int __open_2(const char *path, int flags)
+{
+  return open_common(AT_FDCWD, path, flags, 0);
+}
+
+int __open64_2(const char *path, int flags)
+{
+  return open_common(AT_FDCWD, path, flags | O_LARGEFILE, 0);
+}
+
+int __openat_2(int dirfd, const char *path, int flags)
+{
+  return open_common(dirfd, path, flags, 0);
+}
+
+int __openat64_2(int dirfd, const char *path, int flags)
+{
+  return open_common(dirfd, path, flags | O_LARGEFILE, 0);
+}
+
+int creat(const char *path, mode_t mode)
+{
+  return open_common(AT_FDCWD, path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+}
+
+int creat64(const char *path, mode_t mode)
+{
+  return open_common(AT_FDCWD, path, O_WRONLY | O_CREAT | O_TRUNC | O_LARGEFILE, mode);
+}
+
+/* stdio opens through glibc-internal calls, so fopen is mapped here; its
+ * writes are not seen by the kernel emulation (see mock-fd.c). */
+#define MAP_OR_FAIL(path, buf, mapped, fail)          \
+  const char *mapped;                                 \
+  if (!mock_map(path, buf, &mapped, NULL))            \
+    return fail
+
+FILE *fopen(const char *path, const char *mode)
+{
+  char buf[PATH_MAX];
+  MAP_OR_FAIL(path, buf, mapped, NULL);
+  return MOCK_REAL(fopen)(mapped, mode);
+}
+
+FILE *fopen64(const char *path, const char *mode)
+{
+  char buf[PATH_MAX];
+  MAP_OR_FAIL(path, buf, mapped, NULL);
+  return MOCK_REAL(fopen64)(mapped, mode);
+}
+
+FILE *freopen(const char *path, const char *mode, FILE *stream)
+{
+  char buf[PATH_MAX];
+  MAP_OR_FAIL(path, buf, mapped, NULL);
+  return MOCK_REAL(freopen)(mapped, mode, stream);
+}
+
+FILE *freopen64(const char *path, const char *mode, FILE *stream)
+{
+  char buf[PATH_MAX];
+  MAP_OR_FAIL(path, buf, mapped, NULL);
+  return MOCK_REAL(freopen64)(mapped, mode, stream);
+}
