@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "hd-error.h"
@@ -9,6 +10,8 @@
 #include "sysfs.h"
 #include "vfio-detect.h"
 
+#define PCI_CONFIG_HEADER_SIZE 16
+#define PCI_REVISION_OFFSET 0x08
 #define PCI_HEADER_TYPE_OFFSET 0x0e
 #define PCI_HEADER_TYPE_MASK 0x7f
 #define PCI_HEADER_TYPE_BRIDGE 1
@@ -41,61 +44,113 @@ static char *attr_path(const HdDevice *device, const char *attr)
   return hd_path_pci_device(device->address, attr);
 }
 
-static gboolean read_hex16(const HdDevice *device, const char *attr, guint16 *out, GError **error)
+/* Parses "HHHH:HHHH" as uevent spells PCI_ID and PCI_SUBSYS_ID. */
+static gboolean parse_id_pair(const char *text, guint16 *first, guint16 *second)
 {
-  g_autofree char *path = attr_path(device, attr);
-  guint32 value = 0;
+  guint64 a = 0, b = 0;
+  g_auto(GStrv) parts = g_strsplit(text, ":", -1);
 
-  if (!hd_sysfs_read_hex(path, &value, error))
+  if (g_strv_length(parts) != 2 || !g_ascii_string_to_unsigned(parts[0], 16, 0, G_MAXUINT16, &a, NULL) ||
+      !g_ascii_string_to_unsigned(parts[1], 16, 0, G_MAXUINT16, &b, NULL))
     return FALSE;
-  *out = (guint16)value;
+  *first = (guint16)a;
+  *second = (guint16)b;
   return TRUE;
 }
 
-static gboolean read_ids(HdDevice *device, GError **error)
+static gboolean parse_uevent_line(HdDevice *device, const char *key, const char *value)
 {
-  g_autofree char *class_path = attr_path(device, "class");
-  g_autofree char *revision_path = attr_path(device, "revision");
-  guint32 revision = 0;
+  guint64 class_code = 0;
 
-  if (!read_hex16(device, "vendor", &device->vendor_id, error) ||
-      !read_hex16(device, "device", &device->device_id, error) ||
-      !read_hex16(device, "subsystem_vendor", &device->subsystem_vendor_id, error) ||
-      !read_hex16(device, "subsystem_device", &device->subsystem_device_id, error) ||
-      !hd_sysfs_read_hex(class_path, &device->class_code, error))
-    return FALSE;
-  /* revision is missing on some old kernels; it is informational only */
-  if (hd_sysfs_read_hex(revision_path, &revision, NULL))
-    device->revision = (guint8)revision;
+  if (g_str_equal(key, "PCI_ID"))
+    return parse_id_pair(value, &device->vendor_id, &device->device_id);
+  if (g_str_equal(key, "PCI_SUBSYS_ID"))
+    return parse_id_pair(value, &device->subsystem_vendor_id, &device->subsystem_device_id);
+  if (g_str_equal(key, "PCI_CLASS")) {
+    if (!g_ascii_string_to_unsigned(value, 16, 0, 0xffffff, &class_code, NULL))
+      return FALSE;
+    device->class_code = (guint32)class_code;
+  } else if (g_str_equal(key, "MODALIAS")) {
+    g_free(device->modalias);
+    device->modalias = g_strdup(value);
+  }
   return TRUE;
 }
 
-/* Bridges are recognised by header type 1 in config space; the first 64
- * bytes of config are readable without privileges. */
-static void read_header_type(HdDevice *device)
+/* IDs, class and modalias in one read: the kernel's uevent for a PCI device
+ * carries PCI_ID, PCI_SUBSYS_ID, PCI_CLASS and MODALIAS (the real IDs also
+ * for VFs, whose config space reads ffff). One file instead of six matters
+ * when listing thousands of VFs. */
+static gboolean read_uevent(HdDevice *device, GError **error)
+{
+  g_autofree char *path = attr_path(device, "uevent");
+  g_autoptr(GError) local = NULL;
+  g_autofree char *contents = hd_sysfs_read(path, &local);
+
+  if (contents == NULL) {
+    if (g_error_matches(local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+      g_set_error(error, HD_ERROR, HD_ERROR_NO_DEVICE, "no PCI device %s on this host (not in %s)", device->address,
+                  "/sys/bus/pci/devices");
+    else
+      g_propagate_error(error, g_steal_pointer(&local));
+    return FALSE;
+  }
+  g_auto(GStrv) lines = g_strsplit(contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++) {
+    char *equals = strchr(lines[i], '=');
+    if (equals == NULL)
+      continue;
+    *equals = '\0';
+    if (!parse_uevent_line(device, lines[i], equals + 1)) {
+      g_set_error(error, HD_ERROR, HD_ERROR_FAILED, "%s: malformed %s line", path, lines[i]);
+      return FALSE;
+    }
+  }
+  if (device->modalias == NULL) {
+    g_set_error(error, HD_ERROR, HD_ERROR_FAILED, "%s: no MODALIAS", path);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Revision and header type (bridges are header type 1) from config space,
+ * whose first 64 bytes are readable without privileges. */
+static void read_config_header(HdDevice *device)
 {
   g_autofree char *path = attr_path(device, "config");
-  guint8 header = 0;
+  guint8 header[PCI_CONFIG_HEADER_SIZE];
   int fd = open(path, O_RDONLY | O_CLOEXEC);
 
   if (fd < 0)
     return;
-  if (pread(fd, &header, 1, PCI_HEADER_TYPE_OFFSET) == 1)
-    device->is_bridge = (header & PCI_HEADER_TYPE_MASK) == PCI_HEADER_TYPE_BRIDGE;
+  if (pread(fd, header, sizeof(header), 0) == (ssize_t)sizeof(header)) {
+    device->revision = header[PCI_REVISION_OFFSET];
+    device->is_bridge = (header[PCI_HEADER_TYPE_OFFSET] & PCI_HEADER_TYPE_MASK) == PCI_HEADER_TYPE_BRIDGE;
+  }
   close(fd);
 }
 
 static void read_driver(HdDevice *device)
 {
   g_autofree char *link = attr_path(device, "driver");
-  g_autofree char *override_path = attr_path(device, "driver_override");
-  g_autofree char *override = hd_sysfs_read_optional(override_path, NULL);
 
   device->driver = hd_sysfs_link_basename(link, NULL);
-  if (device->driver != NULL) {
+}
+
+static void read_driver_module(HdDevice *device)
+{
+  if (device->driver != NULL && device->driver_module == NULL) {
     g_autofree char *module_link = hd_path_pci_driver(device->driver, "module");
     device->driver_module = hd_sysfs_link_basename(module_link, NULL);
   }
+}
+
+static void read_driver_details(HdDevice *device)
+{
+  g_autofree char *override_path = attr_path(device, "driver_override");
+  g_autofree char *override = hd_sysfs_read_optional(override_path, NULL);
+
+  read_driver_module(device);
   /* the kernel shows a clear override as "(null)" */
   if (override != NULL && *override != '\0' && !g_str_equal(override, "(null)"))
     device->driver_override = g_steal_pointer(&override);
@@ -135,7 +190,9 @@ static guint read_uint_attr(const HdDevice *device, const char *attr)
   g_autofree char *path = attr_path(device, attr);
   gint64 value = 0;
 
-  if (!hd_sysfs_exists(path) || !hd_sysfs_read_int(path, &value, NULL) || value < 0)
+  g_autofree char *text = hd_sysfs_read_optional(path, NULL);
+
+  if (text == NULL || !g_ascii_string_to_signed(text, 10, 0, G_MAXUINT32, &value, NULL))
     return 0;
   return (guint)value;
 }
@@ -183,42 +240,65 @@ static void read_names(HdManager *manager, HdDevice *device)
   device->class_name = names.class_name;
 }
 
-static gboolean device_exists(const char *address, GError **error)
+/* The sysfs path the kernel links /sys/bus/pci/devices/<address> to. One
+ * readlink instead of realpath's walk over every component. */
+static char *read_syspath(const HdDevice *device)
 {
-  g_autofree char *path = hd_path_pci_device(address, NULL);
+  g_autofree char *link = attr_path(device, NULL);
+  g_autofree char *target = g_file_read_link(link, NULL);
+  g_autofree char *base = NULL;
 
-  if (hd_sysfs_exists(path))
-    return TRUE;
-  g_set_error(error, HD_ERROR, HD_ERROR_NO_DEVICE, "no PCI device %s on this host (not in %s)", address,
-              "/sys/bus/pci/devices");
-  return FALSE;
+  if (target == NULL)
+    return NULL;
+  base = g_path_get_dirname(link);
+  return g_canonicalize_filename(target, base);
 }
 
-HdDevice *hd_device_load(HdManager *manager, const HdPciAddress *address, GError **error)
+/* SUMMARY reads what `list` shows: IDs, names, driver, IOMMU group, VFIO
+ * state. FULL adds what decisions about one device need. */
+typedef enum {
+  LOAD_SUMMARY,
+  LOAD_FULL,
+} LoadLevel;
+
+static HdDevice *load(HdManager *manager, const HdPciAddress *address, LoadLevel level, GError **error)
 {
   g_autoptr(HdDevice) device = g_new0(HdDevice, 1);
 
   device->pci = *address;
   device->address = hd_pci_address_to_string(address);
-  if (!device_exists(device->address, error))
+  device->numa_node = -1;
+  if (!read_uevent(device, error))
     return NULL;
-  g_autofree char *dir = attr_path(device, NULL);
-  device->syspath = realpath(dir, NULL);
-  if (!read_ids(device, error))
-    return NULL;
-  g_autofree char *modalias_path = attr_path(device, "modalias");
-  device->modalias = hd_sysfs_read(modalias_path, error);
-  if (device->modalias == NULL)
-    return NULL;
-  read_header_type(device);
   read_driver(device);
   read_iommu_group(device);
-  read_reset_methods(device);
-  read_numa_node(device);
-  read_sriov(device);
   read_names(manager, device);
+  /* kernels without vfio-dev decide VFIO binding by the driver's module */
+  if (!hd_manager_kernel_has_vfio_dev(manager))
+    read_driver_module(device);
+  if (level == LOAD_FULL) {
+    device->syspath = read_syspath(device);
+    read_config_header(device);
+    read_driver_details(device);
+    read_reset_methods(device);
+    read_numa_node(device);
+    read_sriov(device);
+  } else {
+    device->reset_methods = g_new0(char *, 1);
+    device->vfs = g_ptr_array_new_with_free_func(g_free);
+  }
   hd_vfio_detect(manager, device);
   return g_steal_pointer(&device);
+}
+
+HdDevice *hd_device_load(HdManager *manager, const HdPciAddress *address, GError **error)
+{
+  return load(manager, address, LOAD_FULL, error);
+}
+
+HdDevice *hd_device_load_summary(HdManager *manager, const HdPciAddress *address, GError **error)
+{
+  return load(manager, address, LOAD_SUMMARY, error);
 }
 
 HdDevice *hd_device_load_by_name(HdManager *manager, const char *address, GError **error)

@@ -42,9 +42,14 @@ typedef struct {
   char *physfn;         /* a VF's PF address, or NULL */
 } HdDevice;
 
-/* Reads the device at ADDRESS. HD_ERROR_NO_DEVICE when sysfs has no such
+/* Reads everything about the device at ADDRESS. HD_ERROR_NO_DEVICE when sysfs has no such
  * device; names come from the hwdb when available. */
 HdDevice *hd_device_load(HdManager *manager, const HdPciAddress *address, GError **error);
+
+/* What `list` shows, and no more: IDs, names, driver, IOMMU group and VFIO
+ * state. syspath, revision, bridge, driver_override, reset methods, NUMA node
+ * and SR-IOV are left empty (driver_module too, on kernels with vfio-dev). */
+HdDevice *hd_device_load_summary(HdManager *manager, const HdPciAddress *address, GError **error);
 
 /* The same from a textual address, validated strictly (HD_ERROR_INVALID). */
 HdDevice *hd_device_load_by_name(HdManager *manager, const char *address, GError **error);

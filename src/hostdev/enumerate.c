@@ -29,7 +29,7 @@ GPtrArray *hd_enumerate_devices(HdManager *manager, GError **error)
      * only device names parse as addresses */
     if (!hd_pci_address_parse(name, &address, NULL))
       continue;
-    HdDevice *device = hd_device_load(manager, &address, &local);
+    HdDevice *device = hd_device_load_summary(manager, &address, &local);
     if (device != NULL)
       g_ptr_array_add(devices, device);
     else if (!g_error_matches(local, HD_ERROR, HD_ERROR_NO_DEVICE))

@@ -33,16 +33,26 @@ static HdVfioCandidate *candidate_new(HdManager *manager, const HdAlias *alias)
   return candidate;
 }
 
-/* Best first, the rest in file order: the order a reader checks the choice in. */
-static void fill_candidates(HdVfioChoice *choice, HdManager *manager, const GPtrArray *matches,
-                            const HdAlias *best)
+/* Ranked as the choice is made: fewest wildcards first, ties in file
+ * order. The first is the choice, the second the runner-up. */
+static gint compare_rank(gconstpointer a, gconstpointer b)
 {
-  g_ptr_array_add(choice->candidates, candidate_new(manager, best));
+  const HdVfioCandidate *ca = *(const HdVfioCandidate *const *)a;
+  const HdVfioCandidate *cb = *(const HdVfioCandidate *const *)b;
+
+  if (ca->wildcards != cb->wildcards)
+    return ca->wildcards < cb->wildcards ? -1 : 1;
+  return ca->order < cb->order ? -1 : (ca->order > cb->order);
+}
+
+static void fill_candidates(HdVfioChoice *choice, HdManager *manager, const GPtrArray *matches)
+{
   for (guint i = 0; i < matches->len; i++) {
-    const HdAlias *alias = g_ptr_array_index(matches, i);
-    if (alias != best)
-      g_ptr_array_add(choice->candidates, candidate_new(manager, alias));
+    HdVfioCandidate *candidate = candidate_new(manager, g_ptr_array_index(matches, i));
+    candidate->order = i;
+    g_ptr_array_add(choice->candidates, candidate);
   }
+  g_ptr_array_sort(choice->candidates, compare_rank);
 }
 
 /* One sentence naming the winner and what it beat, and how a tie was broken. */
@@ -59,8 +69,8 @@ static char *explain(const HdVfioChoice *choice)
   }
   const HdVfioCandidate *next = g_ptr_array_index(choice->candidates, 1);
   if (next->wildcards == best->wildcards)
-    g_string_append_printf(text, "; tie with %s (%u wildcards) broken by file order", next->module,
-                           next->wildcards);
+    g_string_append_printf(text, "; tie with %s (%u wildcards) broken by file order (earliest line wins)",
+                           next->module, next->wildcards);
   else
     g_string_append_printf(text, ", fewest of %u matches (next: %s with %u)", choice->candidates->len,
                            next->module, next->wildcards);
@@ -101,8 +111,9 @@ HdVfioChoice *hd_vfio_choose(HdManager *manager, const char *modalias)
     choose_fallback(choice, manager);
     return choice;
   }
-  fill_candidates(choice, manager, matches, best);
+  fill_candidates(choice, manager, matches);
   choice->module = g_strdup(best->module);
+  g_assert(g_str_equal(((HdVfioCandidate *)g_ptr_array_index(choice->candidates, 0))->module, best->module));
   choice->reason = explain(choice);
   return choice;
 }

@@ -17,13 +17,14 @@ typedef struct {
   guint wildcards;
   const char *source; /* file name, owned by the manager */
   guint line;
+  guint order; /* position in load order (modules.alias, then builtin) */
 } HdVfioCandidate;
 
 typedef struct {
   char *modalias;
   char *key;
   char *module;         /* the choice */
-  GPtrArray *candidates; /* HdVfioCandidate*, best first, then file order */
+  GPtrArray *candidates; /* HdVfioCandidate*, ranked: fewest wildcards first, ties in load order */
   gboolean fallback;    /* TRUE when no alias decided (none matched, or no modules.alias) */
   char *reason;         /* one sentence saying why */
 } HdVfioChoice;

@@ -92,10 +92,13 @@ static void test_fewest_wildcards_counts_classes(Fixture *fixture, gconstpointer
   g_assert_cmpstr(chosen(root), ==, "exact_variant");
   g_assert_cmpuint(n_candidates(root), ==, 4);
   g_assert_cmpint(json_object_get_int_member(candidate(root, 0), "wildcards"), ==, 4);
-  /* the rest in file order, with their counts */
-  g_assert_cmpstr(json_object_get_string_member(candidate(root, 2), "module"), ==, "loose_variant");
+  /* ranked: fewest wildcards first, ties in file order */
+  g_assert_cmpstr(json_object_get_string_member(candidate(root, 1), "module"), ==, "loose_variant");
+  g_assert_cmpint(json_object_get_int_member(candidate(root, 1), "wildcards"), ==, 6);
+  g_assert_cmpstr(json_object_get_string_member(candidate(root, 2), "module"), ==, "class_variant");
   g_assert_cmpint(json_object_get_int_member(candidate(root, 2), "wildcards"), ==, 6);
-  g_assert_cmpint(json_object_get_int_member(candidate(root, 3), "wildcards"), ==, 6);
+  g_assert_cmpstr(json_object_get_string_member(candidate(root, 3), "module"), ==, "vfio_pci");
+  g_assert_cmpint(json_object_get_int_member(candidate(root, 3), "wildcards"), ==, 7);
 }
 
 static void test_tie_goes_to_earliest_line(Fixture *fixture, gconstpointer data)

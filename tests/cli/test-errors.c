@@ -18,7 +18,9 @@ static void test_malformed_addresses(void)
     cli_run(host, &show, "show", malformed[i], NULL);
     g_assert_cmpint(show.status, ==, 2);
     cli_assert_one_line(show.err);
-    g_assert_nonnull(strstr(show.err, "invalid PCI address"));
+    /* a leading '-' reads as an (unknown) option: still a usage error */
+    if (malformed[i][0] != '-')
+      g_assert_nonnull(strstr(show.err, "invalid PCI address"));
     g_assert_cmpstr(show.out, ==, "");
 
     cli_run(host, &driver, "driver", malformed[i], NULL);
