@@ -174,6 +174,79 @@ static void test_list_detection_ignores_names(void)
   g_assert_true(name_without_vfio);
 }
 
+/* Runs a shell command on HOST (under the mock, like an admin at sysfs). */
+static void host_shell(MockHost *host, const char *command)
+{
+  const char *const argv[] = {"/bin/sh", "-c", command, NULL};
+  g_auto(CliResult) result = {0};
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true(mock_host_run(host, argv, &result.out, &result.err, &result.status, &error));
+  g_assert_no_error(error);
+  g_assert_cmpint(result.status, ==, 0);
+}
+
+/* Moves the fake host to a kernel older than 6.1: no vfio-dev anywhere. */
+static void make_old_kernel(MockHost *host, const char *const *vfio_bound)
+{
+  g_autofree char *release = mock_host_read(host, "/.mock/release");
+  g_autofree char *old_dir = NULL;
+
+  g_strstrip(release);
+  for (const char *const *name = (const char *const[]){"modules.alias", "modules.builtin.alias", NULL}; *name; name++) {
+    g_autofree char *from = g_build_filename("/lib/modules", release, *name, NULL);
+    g_autofree char *to = g_build_filename("/lib/modules/5.15.0-old", *name, NULL);
+    g_autofree char *contents = mock_host_read(host, from);
+    g_assert_nonnull(contents);
+    mock_host_write(host, to, contents);
+  }
+  mock_host_write(host, "/.mock/release", "5.15.0-old\n");
+  for (; *vfio_bound != NULL; vfio_bound++) {
+    g_autofree char *dir = g_build_filename(DEVICES, *vfio_bound, "vfio-dev", NULL);
+    g_assert_true(mock_host_exists(host, dir));
+    mock_host_remove(host, dir);
+  }
+}
+
+static JsonObject *vfio_of(JsonArray *array, const char *address)
+{
+  JsonObject *object = cli_find_device(array, address);
+
+  g_assert_nonnull(object);
+  return json_object_get_object_member(object, "vfio");
+}
+
+/* Kernels before 6.1 have no vfio-dev: the driver must be exactly vfio-pci,
+ * or its module must declare vfio_pci: aliases; a name containing "vfio"
+ * proves nothing. */
+static void test_list_old_kernel_fallback(void)
+{
+  g_autoptr(MockHost) host = cli_host("realistic");
+  const char *const vfio_bound[] = {"0000:00:02.0", "0000:04:00.1", "0000:00:03.0", NULL};
+
+  host_shell(host, "modprobe vfio_pci && echo vfio-pci > /sys/bus/pci/devices/0000:00:03.0/driver_override && "
+                   "echo 0000:00:03.0 > /sys/bus/pci/drivers/virtio-pci/unbind && "
+                   "echo 0000:00:03.0 > /sys/bus/pci/drivers_probe");
+  make_old_kernel(host, vfio_bound);
+
+  g_autoptr(JsonNode) root = NULL;
+  JsonArray *array = list_json(host, &root);
+  JsonObject *vfio_pci = vfio_of(array, "0000:00:03.0");
+  JsonObject *variant = vfio_of(array, "0000:00:02.0");
+  JsonObject *stub = vfio_of(array, "0000:00:04.0");
+
+  g_assert_true(json_object_get_boolean_member(vfio_pci, "bound"));
+  assert_string_member(vfio_pci, "detected_by", "driver vfio-pci");
+  assert_string_member(vfio_pci, "device", NULL);
+  g_assert_true(json_object_get_boolean_member(variant, "bound"));
+  assert_string_member(variant, "detected_by", "module aliases");
+  g_assert_true(json_object_get_boolean_member(vfio_of(array, "0000:04:00.1"), "bound"));
+  g_assert_false(json_object_get_boolean_member(stub, "bound"));
+  assert_string_member(cli_find_device(array, "0000:00:04.0"), "driver", "fake-vfio-stub");
+  /* and an unbound device or a host driver is not VFIO either */
+  g_assert_false(json_object_get_boolean_member(vfio_of(array, "0000:02:00.0"), "bound"));
+}
+
 static void test_list_plain(void)
 {
   g_autoptr(MockHost) host = cli_host("q35-zoo");
@@ -271,6 +344,7 @@ int main(int argc, char **argv)
   g_test_add_func("/list/q35/host-drivers", test_list_q35_host_drivers);
   g_test_add_func("/list/q35/variant-bound", test_list_variant_bound);
   g_test_add_func("/list/realistic/detection-ignores-names", test_list_detection_ignores_names);
+  g_test_add_func("/list/realistic/old-kernel-fallback", test_list_old_kernel_fallback);
   g_test_add_func("/list/plain", test_list_plain);
   g_test_add_func("/list/no-iommu", test_list_no_iommu);
   g_test_add_func("/show/group-members", test_show_group_members);
