@@ -12,6 +12,11 @@ static const CliCommand *const commands[] = {
   &cmd_list,
   &cmd_show,
   &cmd_driver,
+  &cmd_bind,
+  &cmd_reattach,
+  &cmd_unbind,
+  &cmd_reset,
+  &cmd_status,
 };
 
 static void print_usage(FILE *out)

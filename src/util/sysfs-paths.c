@@ -44,3 +44,28 @@ char *hd_path_module(const char *module, const char *sub)
 {
   return g_build_filename("/sys/module", module, sub, NULL);
 }
+
+char *hd_path_class(const char *cls, const char *name, const char *attr)
+{
+  return g_build_filename("/sys/class", cls, name, attr, NULL);
+}
+
+char *hd_path_state_dir(void)
+{
+  return g_strdup("/run/vfio-hostdev");
+}
+
+char *hd_path_state_file(const char *name)
+{
+  return g_build_filename("/run/vfio-hostdev", name, NULL);
+}
+
+char *hd_path_mountinfo(void)
+{
+  return g_strdup("/proc/self/mountinfo");
+}
+
+char *hd_path_proc_net(const char *file)
+{
+  return g_build_filename("/proc/net", file, NULL);
+}

@@ -31,3 +31,19 @@ char *hd_path_vfio_cdev(const char *vfio_device);
 
 /* "/sys/module/<module>" or ".../<module>/<sub>". */
 char *hd_path_module(const char *module, const char *sub);
+
+/* "/sys/class/<cls>", ".../<name>" or ".../<name>/<attr>" (NAME, ATTR may be NULL). */
+char *hd_path_class(const char *cls, const char *name, const char *attr);
+
+/* "/run/vfio-hostdev": runtime state (records, locks); bindings do not
+ * survive a reboot, and neither should their records. */
+char *hd_path_state_dir(void);
+
+/* "/run/vfio-hostdev/<name>". */
+char *hd_path_state_file(const char *name);
+
+/* "/proc/self/mountinfo" */
+char *hd_path_mountinfo(void);
+
+/* "/proc/net/<file>" (route, ipv6_route). */
+char *hd_path_proc_net(const char *file);

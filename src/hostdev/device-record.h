@@ -1,0 +1,63 @@
+/* The per-device state record: what a device was like before this tool
+ * bound it, so that `reattach` can restore exactly that (not merely the
+ * kernel's default driver), even after a crash. One GKeyFile per device,
+ * /run/vfio-hostdev/<address>.record, replaced atomically:
+ *
+ *   [device]
+ *   address=0000:01:00.0
+ *   original_driver=e1000e          (absent: the device was unbound)
+ *   original_override=              (absent: no driver_override)
+ *   sriov_numvfs=0                  (VFs to re-enable on reattach)
+ *   target_driver=vfio-pci
+ *   group=true                      (bound with its IOMMU group by --group)
+ *   since=1763769600                (Unix time of the bind)
+ *   tool_version=0.1.0
+ *   state=bound                     (binding | bound | stuck)
+ *   problem=...                     (stuck: what did not finish)
+ */
+#pragma once
+
+#include <glib.h>
+
+typedef enum {
+  HD_RECORD_BINDING, /* written before the first change; a crash leaves this */
+  HD_RECORD_BOUND,   /* the bind was verified */
+  HD_RECORD_STUCK,   /* a kernel write did not return, or a rollback failed */
+} HdRecordState;
+
+typedef struct {
+  char *address;
+  char *original_driver;   /* NULL: was unbound */
+  char *original_override; /* NULL: was clear */
+  guint sriov_numvfs;
+  char *target_driver;
+  gboolean group;
+  gint64 since;
+  char *tool_version;
+  HdRecordState state;
+  char *problem; /* NULL unless stuck */
+} HdDeviceRecord;
+
+HdDeviceRecord *hd_record_new(const char *address);
+void hd_record_free(HdDeviceRecord *record);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(HdDeviceRecord, hd_record_free)
+
+/* "binding", "bound", "stuck". */
+const char *hd_record_state_name(HdRecordState state);
+
+/* Creates the state directory when missing (mode 0755). */
+gboolean hd_record_ensure_dir(GError **error);
+
+/* The record of ADDRESS; NULL without error when there is none. A record
+ * that cannot be parsed is an error (HD_ERROR_FAILED) naming the file. */
+HdDeviceRecord *hd_record_load(const char *address, GError **error);
+
+/* Writes RECORD atomically (write, fsync, rename). */
+gboolean hd_record_save(const HdDeviceRecord *record, GError **error);
+
+/* Removes the record of ADDRESS; a missing one is not an error. */
+gboolean hd_record_remove(const char *address, GError **error);
+
+/* Every record, sorted by address; records that cannot be parsed are
+ * reported through PROBLEMS (strings) and skipped. */
+GPtrArray *hd_record_list(GPtrArray *problems, GError **error);

@@ -1,0 +1,12 @@
+/* Replacing a small file so that a reader (or a crash) sees either the old
+ * contents or the new ones, never a mix: write a temporary file next to it,
+ * fsync it, rename it over the old name, fsync the directory. */
+#pragma once
+
+#include <glib.h>
+#include <sys/types.h>
+
+/* Replaces PATH with LENGTH bytes of CONTENTS, created with MODE. The
+ * directory must exist. On failure PATH is unchanged and no temporary file
+ * is left behind. */
+gboolean hd_atomic_write(const char *path, const char *contents, gsize length, mode_t mode, GError **error);

@@ -1,0 +1,16 @@
+/* Mounted filesystems, as libmount reads /proc/self/mountinfo. */
+#pragma once
+
+#include <glib.h>
+#include <sys/types.h>
+
+typedef struct {
+  dev_t devno;  /* the major:minor field of mountinfo */
+  char *source; /* "/dev/nvme0n1p2", "tmpfs", ... */
+  char *target; /* the mount point */
+} HdMount;
+
+void hd_mount_free(HdMount *mount);
+
+/* HdMount* for every entry of /proc/self/mountinfo, in file order. */
+GPtrArray *hd_mounts_list(GError **error);

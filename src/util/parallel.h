@@ -1,0 +1,11 @@
+/* Running independent pieces of work at once: one thread each, up to a
+ * limit. Kernel work on different devices (an unbind or a probe can take
+ * 100 ms or more) overlaps this way instead of adding up. */
+#pragma once
+
+#include <glib.h>
+
+/* Calls FUNC(item, USER_DATA) for every item of ITEMS on up to MAX_THREADS
+ * threads and returns when all calls have. Without threads (creation
+ * failed) the calls run one after another: slower, same result. */
+void hd_parallel_for_each(GPtrArray *items, GFunc func, gpointer user_data, guint max_threads);

@@ -1,0 +1,157 @@
+#include "bind-test-util.h"
+
+#include <sys/stat.h>
+
+static char *device_path(const char *address, const char *attr)
+{
+  return g_build_filename("/sys/bus/pci/devices", address, attr, NULL);
+}
+
+char *bt_driver(MockHost *host, const char *address)
+{
+  g_autofree char *path = device_path(address, "driver");
+
+  return cli_link_basename(host, path);
+}
+
+char *bt_override(MockHost *host, const char *address)
+{
+  g_autofree char *path = device_path(address, "driver_override");
+
+  return mock_host_read_trim(host, path);
+}
+
+guint bt_numvfs(MockHost *host, const char *address)
+{
+  g_autofree char *path = device_path(address, "sriov_numvfs");
+  g_autofree char *text = mock_host_read_trim(host, path);
+
+  g_assert_nonnull(text);
+  return (guint)g_ascii_strtoull(text, NULL, 10);
+}
+
+gboolean bt_has_record(MockHost *host, const char *address)
+{
+  g_autofree char *path = g_strdup_printf("/run/vfio-hostdev/%s.record", address);
+
+  return mock_host_exists(host, path);
+}
+
+guint bt_count_records(MockHost *host)
+{
+  g_autofree char *dir = g_build_filename(mock_host_root(host), "run/vfio-hostdev", NULL);
+  g_autoptr(GDir) listing = g_dir_open(dir, 0, NULL);
+  const char *name;
+  guint count = 0;
+
+  while (listing != NULL && (name = g_dir_read_name(listing)) != NULL)
+    count += g_str_has_suffix(name, ".record");
+  return count;
+}
+
+void bt_assert_original(MockHost *host, const char *address, const char *driver, guint numvfs)
+{
+  g_autofree char *now = bt_driver(host, address);
+  g_autofree char *override = bt_override(host, address);
+
+  g_assert_cmpstr(now, ==, driver);
+  g_assert_cmpstr(override, ==, "(null)");
+  if (numvfs > 0)
+    g_assert_cmpuint(bt_numvfs(host, address), ==, numvfs);
+  g_assert_false(bt_has_record(host, address));
+}
+
+void bt_assert_vfio(MockHost *host, const char *address, const char *driver, const char *group)
+{
+  g_autofree char *now = bt_driver(host, address);
+  g_autofree char *vfio_dev = device_path(address, "vfio-dev");
+  g_autofree char *node = g_strdup_printf("/dev/vfio/%s", group);
+
+  g_assert_cmpstr(now, ==, driver);
+  g_assert_true(mock_host_exists(host, vfio_dev));
+  g_assert_true(mock_host_exists(host, node));
+}
+
+static gint compare_strings(gconstpointer a, gconstpointer b)
+{
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void hash_dir(GChecksum *sum, const char *root, const char *rel)
+{
+  g_autofree char *dir_path = g_build_filename(root, rel, NULL);
+  g_autoptr(GDir) dir = g_dir_open(dir_path, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name(dir)) != NULL)
+    if (!(*rel == '\0' && g_str_equal(name, ".mock")))
+      g_ptr_array_add(names, g_strdup(name));
+  g_ptr_array_sort(names, compare_strings);
+  for (guint i = 0; i < names->len; i++) {
+    g_autofree char *child = g_build_filename(rel, g_ptr_array_index(names, i), NULL);
+    g_autofree char *path = g_build_filename(root, child, NULL);
+    struct stat st;
+    g_assert_cmpint(lstat(path, &st), ==, 0);
+    g_checksum_update(sum, (const guchar *)child, -1);
+    g_checksum_update(sum, (const guchar *)&st.st_mode, sizeof(st.st_mode));
+    if (S_ISLNK(st.st_mode)) {
+      g_autofree char *target = g_file_read_link(path, NULL);
+      g_checksum_update(sum, (const guchar *)target, -1);
+    } else if (S_ISDIR(st.st_mode)) {
+      hash_dir(sum, root, child);
+    } else {
+      g_autofree char *contents = NULL;
+      gsize length = 0;
+      g_assert_true(g_file_get_contents(path, &contents, &length, NULL));
+      g_checksum_update(sum, (const guchar *)contents, (gssize)length);
+    }
+  }
+}
+
+char *bt_tree_hash(MockHost *host)
+{
+  g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+
+  hash_dir(sum, mock_host_root(host), "");
+  return g_strdup(g_checksum_get_string(sum));
+}
+
+char *bt_kernel_hash(MockHost *host)
+{
+  g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+
+  hash_dir(sum, mock_host_root(host), "sys");
+  hash_dir(sum, mock_host_root(host), "dev");
+  return g_strdup(g_checksum_get_string(sum));
+}
+
+void bt_sh(MockHost *host, const char *command)
+{
+  const char *const argv[] = {"/bin/sh", "-c", command, NULL};
+  g_auto(CliResult) result = {0};
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true(mock_host_run(host, argv, &result.out, &result.err, &result.status, &error));
+  g_assert_no_error(error);
+  g_test_message("sh: %s -> %d %s", command, result.status, result.err);
+  g_assert_cmpint(result.status, ==, 0);
+}
+
+double bt_timed_run(MockHost *host, CliResult *result, const char *const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new();
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time();
+
+  cli_result_clear(result);
+  g_ptr_array_add(argv, (gpointer)VFIO_HOSTDEV_BIN);
+  for (; *args != NULL; args++)
+    g_ptr_array_add(argv, (gpointer)*args);
+  g_ptr_array_add(argv, NULL);
+  g_assert_true(mock_host_run(host, (const char *const *)argv->pdata, &result->out, &result->err, &result->status,
+                              &error));
+  g_assert_no_error(error);
+  g_test_message("exit %d\nstdout:\n%s\nstderr:\n%s", result->status, result->out, result->err);
+  return (double)(g_get_monotonic_time() - start) / G_USEC_PER_SEC;
+}

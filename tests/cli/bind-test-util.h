@@ -1,0 +1,29 @@
+/* Helpers shared by the bind, reattach, reset and status tests: reading a
+ * device's state in the fake tree, hashing the tree, timing runs. */
+#pragma once
+
+#include "cli-test.h"
+
+/* Basename of the device's driver link, NULL when unbound. */
+char *bt_driver(MockHost *host, const char *address);
+/* driver_override as sysfs shows it ("(null)" when clear). */
+char *bt_override(MockHost *host, const char *address);
+/* sriov_numvfs as a number. */
+guint bt_numvfs(MockHost *host, const char *address);
+gboolean bt_has_record(MockHost *host, const char *address);
+/* Number of *.record files under /run/vfio-hostdev. */
+guint bt_count_records(MockHost *host);
+/* Asserts the device is on DRIVER with a clear override, NUMVFS VFs and no record. */
+void bt_assert_original(MockHost *host, const char *address, const char *driver, guint numvfs);
+/* Asserts the device is bound to DRIVER with vfio-dev/ and its group node. */
+void bt_assert_vfio(MockHost *host, const char *address, const char *driver, const char *group);
+/* SHA-256 over every path, type, link target and file content of the tree
+ * (the mock's own bookkeeping in .mock/ excluded). */
+char *bt_tree_hash(MockHost *host);
+/* The same over /sys and /dev only: what the kernel shows. A refusal may
+ * leave a lock file in /run/vfio-hostdev, never a change to a device. */
+char *bt_kernel_hash(MockHost *host);
+/* Runs a shell command line on the fake host; asserts it exits 0. */
+void bt_sh(MockHost *host, const char *command);
+/* Seconds the run takes. */
+double bt_timed_run(MockHost *host, CliResult *result, const char *const *args);

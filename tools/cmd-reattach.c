@@ -1,0 +1,119 @@
+#include <stdio.h>
+
+#include "commands.h"
+#include "hd-error.h"
+#include "reattach.h"
+
+static int run_reattach(int argc, char **argv);
+static int run_unbind(int argc, char **argv);
+
+const CliCommand cmd_reattach = {
+  "reattach", "BDF...", "Give devices back to the driver they had before bind, with their override and VFs.",
+  run_reattach,
+};
+
+const CliCommand cmd_unbind = {
+  "unbind", "BDF...", "Same as reattach.", run_unbind,
+};
+
+static const char reattach_description[] =
+  "Restores what /run/vfio-hostdev/ recorded at bind: the original driver (not merely the kernel's\n"
+  "default), driver_override and VF count; members bound with `bind --group` come back with the\n"
+  "group. Without a record the override is cleared and the kernel chooses. Refused while a process\n"
+  "(a VM) holds the device's VFIO group node or cdev open.";
+
+#define DEFAULT_UNBIND_TIMEOUT_S 10.0
+
+static void print_result(const HdReattachResult *result)
+{
+  const char *now = result->driver != NULL ? result->driver : "no driver";
+
+  switch (result->outcome) {
+  case HD_REATTACH_RESTORED:
+    printf("%s: back on %s%s", result->address, result->original_driver != NULL ? result->original_driver : "no driver, as before",
+           result->group_member ? " (member of its IOMMU group)" : "");
+    if (result->vfs > 0)
+      printf(", %u VFs re-enabled", result->vfs);
+    printf("\n");
+    break;
+  case HD_REATTACH_REPROBED:
+    printf("%s: original driver unknown (no record); override cleared, the kernel chose %s\n", result->address, now);
+    break;
+  case HD_REATTACH_UNTOUCHED:
+    printf("%s: not bound by vfio-hostdev and not on a VFIO driver (on %s); nothing changed\n", result->address, now);
+    break;
+  case HD_REATTACH_STUCK:
+    break; /* the error line says it */
+  }
+}
+
+static JsonNode *result_to_json(const HdReattachResult *result)
+{
+  JsonObject *object = json_object_new();
+  JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+
+  json_object_set_string_member(object, "address", result->address);
+  json_object_set_string_member(object, "outcome", hd_reattach_outcome_name(result->outcome));
+  json_object_set_boolean_member(object, "group_member", result->group_member);
+  if (result->original_driver != NULL)
+    json_object_set_string_member(object, "original_driver", result->original_driver);
+  else
+    json_object_set_null_member(object, "original_driver");
+  if (result->driver != NULL)
+    json_object_set_string_member(object, "driver", result->driver);
+  else
+    json_object_set_null_member(object, "driver");
+  json_object_set_int_member(object, "restored_vfs", result->vfs);
+  if (result->error != NULL)
+    json_object_set_string_member(object, "error", result->error->message);
+  else
+    json_object_set_null_member(object, "error");
+  json_node_take_object(node, object);
+  return node;
+}
+
+static int reattach_as(const CliCommand *command, int argc, char **argv)
+{
+  gboolean json = FALSE;
+  double timeout = DEFAULT_UNBIND_TIMEOUT_S;
+  const GOptionEntry entries[] = {
+    {"json", 0, 0, G_OPTION_ARG_NONE, &json, "Print a JSON array", NULL},
+    {"unbind-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &timeout, "Seconds an unbind may block before the device is reported stuck (default 10)", "SECONDS"},
+    {NULL},
+  };
+  g_autoptr(GError) error = NULL;
+
+  if (!cli_parse(command, entries, reattach_description, &argc, &argv))
+    return HD_ERROR_INVALID;
+  if (argc < 2)
+    return cli_usage_error(command, "missing BDF");
+  if (timeout <= 0 || timeout > 3600)
+    return cli_usage_error(command, "--unbind-timeout must be between 0 and 3600 seconds");
+  g_autoptr(HdManager) manager = hd_manager_new(NULL, &error);
+  if (manager == NULL)
+    return cli_fail(error);
+  g_autoptr(GPtrArray) results = hd_reattach(manager, (const char *const *)argv + 1, (guint)(timeout * 1000), &error);
+  cli_print_warnings(manager);
+  if (results != NULL && json) {
+    JsonArray *array = json_array_new();
+    JsonNode *root = json_node_new(JSON_NODE_ARRAY);
+    for (guint i = 0; i < results->len; i++)
+      json_array_add_element(array, result_to_json(g_ptr_array_index(results, i)));
+    json_node_take_array(root, array);
+    cli_print_json(root);
+  } else if (results != NULL) {
+    for (guint i = 0; i < results->len; i++)
+      print_result(g_ptr_array_index(results, i));
+  }
+  return error != NULL ? cli_fail(error) : 0;
+}
+
+static int run_reattach(int argc, char **argv)
+{
+  return reattach_as(&cmd_reattach, argc, argv);
+}
+
+static int run_unbind(int argc, char **argv)
+{
+  return reattach_as(&cmd_unbind, argc, argv);
+}
