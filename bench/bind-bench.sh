@@ -9,12 +9,15 @@ build=$(realpath "${1:?usage: bind-bench.sh BUILD_DIR [N] [DELAY_MS]}")
 n=${2:-64}
 delay=${3:-100}
 src=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
+# /run is a tmpfs on real hosts: keep the fake root (records, locks) on one too
+work=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # q35-zoo plus N e1000e NICs, each alone in its group behind root port 00:03.0
 fixture=$work/bench.ini
 cp "$src/tests/fixtures/q35-zoo.ini" "$fixture"
+cp "$src/tests/fixtures/q35-zoo.modules.alias" "$work/bench.modules.alias"
+cp "$src/tests/fixtures/q35-zoo.modules.builtin.alias" "$work/bench.modules.builtin.alias"
 for ((i = 0; i < n; i++)); do
   printf '\n[device 0000:%02x:00.0]\nvendor=0x8086\ndevice=0x10d3\nsubsystem-vendor=0x8086\nsubsystem-device=0x0000\nclass=0x020000\nrevision=0x00\nparent=0000:00:03.0\niommu-group=%d\nreset-method=flr\ndriver=e1000e\n' \
     $((0x40 + i)) $((100 + i)) >>"$fixture"
