@@ -44,8 +44,8 @@ ninja -C build-asan || failed=$((failed + 1))
 ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   run_suite "ASan+UBSan build" -C build-asan --no-suite vm
 
-run_suite "valgrind" -C build --no-suite vm --no-suite mock \
-  --wrap='valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --trace-children=yes --trace-children-skip=*/modprobe,*/sh,*/bash,*/lspci -q'
+run_suite "valgrind" -C build --no-suite vm --no-suite mock --timeout-multiplier 4 \
+  --wrap='valgrind --error-exitcode=99 --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite --trace-children=yes --trace-children-skip=*/modprobe,*/sh,*/bash,*/lspci -q'
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

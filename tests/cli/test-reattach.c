@@ -77,7 +77,10 @@ static void test_reattach_refused_while_held(void)
   g_assert_cmpint(result.status, ==, 4);
   cli_assert_one_line(result.err);
   g_assert_nonnull(strstr(result.err, pid));
-  g_assert_nonnull(strstr(result.err, "test-reattach"));
+  /* the holder's name as the kernel knows it (under valgrind it is valgrind's) */
+  g_autofree char *comm = NULL;
+  g_assert_true(g_file_get_contents("/proc/self/comm", &comm, NULL, NULL));
+  g_assert_nonnull(strstr(result.err, g_strstrip(comm)));
   bt_assert_vfio(host, E1000E, "vfio-pci", "8");
   g_assert_true(bt_has_record(host, E1000E));
 
