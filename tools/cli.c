@@ -9,17 +9,19 @@
 gboolean cli_parse(const CliCommand *command, const GOptionEntry *entries, const char *description, int *argc,
                    char ***argv)
 {
-  g_autofree char *parameter_string = g_strdup_printf("%s %s", command->name, command->parameters);
-  g_autoptr(GOptionContext) context = g_option_context_new(parameter_string);
+  g_autoptr(GOptionContext) context = g_option_context_new(command->parameters);
   g_autoptr(GError) error = NULL;
+  g_autofree char *program = g_strdup_printf(PROGRAM " %s", command->name);
   g_autofree char *full_description = g_strdup_printf("%s%s%s", description != NULL ? description : "",
-                                                      description != NULL ? "\n" : "", CLI_EXIT_CODES_HELP);
+                                                      description != NULL ? "\n\n" : "", CLI_EXIT_CODES_HELP);
 
+  /* --help's usage line reads "vfio-hostdev COMMAND [OPTION…] PARAMETERS" */
+  g_set_prgname(program);
   g_option_context_set_summary(context, command->summary);
   g_option_context_set_description(context, full_description);
   g_option_context_add_main_entries(context, entries, NULL);
   if (!g_option_context_parse(context, argc, argv, &error)) {
-    fprintf(stderr, PROGRAM " %s: %s (see --help)\n", command->name, error->message);
+    fprintf(stderr, "%s: %s (see --help)\n", program, error->message);
     return FALSE;
   }
   return TRUE;
