@@ -138,20 +138,3 @@ void bt_sh(MockHost *host, const char *command)
   g_assert_cmpint(result.status, ==, 0);
 }
 
-double bt_timed_run(MockHost *host, CliResult *result, const char *const *args)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new();
-  g_autoptr(GError) error = NULL;
-  gint64 start = g_get_monotonic_time();
-
-  cli_result_clear(result);
-  g_ptr_array_add(argv, (gpointer)VFIO_HOSTDEV_BIN);
-  for (; *args != NULL; args++)
-    g_ptr_array_add(argv, (gpointer)*args);
-  g_ptr_array_add(argv, NULL);
-  g_assert_true(mock_host_run(host, (const char *const *)argv->pdata, &result->out, &result->err, &result->status,
-                              &error));
-  g_assert_no_error(error);
-  g_test_message("exit %d\nstdout:\n%s\nstderr:\n%s", result->status, result->out, result->err);
-  return (double)(g_get_monotonic_time() - start) / G_USEC_PER_SEC;
-}

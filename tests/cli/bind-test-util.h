@@ -25,5 +25,3 @@ char *bt_tree_hash(MockHost *host);
 char *bt_kernel_hash(MockHost *host);
 /* Runs a shell command line on the fake host; asserts it exits 0. */
 void bt_sh(MockHost *host, const char *command);
-/* Seconds the run takes. */
-double bt_timed_run(MockHost *host, CliResult *result, const char *const *args);

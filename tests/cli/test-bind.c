@@ -266,7 +266,7 @@ static void test_bind_host_usage(void)
   g_assert_cmpint(g_mkdir_with_parents(holders, 0755), ==, 0);
   g_assert_cmpint(g_mkdir_with_parents(class_dir, 0755), ==, 0);
   g_assert_true(g_file_set_contents(dev, "259:0\n", -1, NULL));
-  g_assert_cmpint(symlink(disk, link), ==, 0);
+  g_assert_true(symlink(disk, link) == 0 || errno == EEXIST); /* mock-mkhost links it already */
   g_autofree char *mountinfo = mock_host_read(host, "/proc/self/mountinfo");
   g_autofree char *with_disk = g_strconcat(mountinfo, "99 1 259:0 / /srv rw,relatime - ext4 /dev/nvme0n1 rw\n", NULL);
   mock_host_write(host, "/proc/self/mountinfo", with_disk);
@@ -425,29 +425,20 @@ static void test_bind_concurrent_same_device(void)
 }
 
 /* Different groups are bound in parallel: with 300 ms modelled for each
- * unbind and probe, four devices take well under twice one device's time. */
+ * probe, the fake kernel's log shows every probe begun before any ended.
+ * (How much faster that is belongs to bench/bind-bench.sh, not here.) */
 static void test_bind_parallel_groups(void)
 {
   g_autoptr(MockHost) host = cli_host("q35-zoo");
   g_auto(CliResult) result = {0};
-  const char *const one[] = {"bind", E1000E, NULL};
-  const char *const undo[] = {"reattach", E1000E, NULL};
-  const char *const four[] = {"bind", E1000E, EDU, "02:00.0", "00:06.0", NULL};
+  const char *const devices[] = {E1000E, EDU, "0000:02:00.0", "0000:00:06.0", NULL};
 
-  /* modules loaded first so that both runs do the same work */
-  bt_sh(host, "modprobe vfio_pci && modprobe qedu_mig && modprobe virtio_vfio_pci");
-  mock_host_set_delay(host, "unbind", 300);
   mock_host_set_delay(host, "probe", 300);
-  double single = bt_timed_run(host, &result, one);
+  cli_run(host, &result, "bind", E1000E, EDU, "02:00.0", "00:06.0", NULL);
   g_assert_cmpint(result.status, ==, 0);
-  bt_timed_run(host, &result, undo);
-  g_assert_cmpint(result.status, ==, 0);
-  double parallel = bt_timed_run(host, &result, four);
-  g_assert_cmpint(result.status, ==, 0);
-  g_test_message("one device %.3f s, four devices %.3f s", single, parallel);
-  g_assert_cmpfloat(single, >=, 0.6);
-  g_assert_cmpfloat(parallel, <, 2 * single);
+  g_assert_true(mock_host_ops_overlapped(host, "probe", devices));
   bt_assert_vfio(host, "0000:02:00.0", "virtio-vfio-pci", "9");
+  bt_assert_vfio(host, EDU, "qedu-mig", "2");
 }
 
 /* Separate invocations on different devices do not wait for each other. */
@@ -457,17 +448,17 @@ static void test_bind_parallel_processes(void)
   int fd_a = -1, fd_b = -1;
 
   bt_sh(host, "modprobe vfio_pci && modprobe qedu_mig");
+  const char *const devices[] = {E1000E, EDU, NULL};
+
   mock_host_set_delay(host, "probe", 500);
-  gint64 start = g_get_monotonic_time();
   GPid a = spawn_bind(host, E1000E, &fd_a);
   GPid b = spawn_bind(host, EDU, &fd_b);
   g_autofree char *out_a = read_all(fd_a);
   g_autofree char *out_b = read_all(fd_b);
   g_assert_cmpint(wait_exit(a), ==, 0);
   g_assert_cmpint(wait_exit(b), ==, 0);
-  double elapsed = (double)(g_get_monotonic_time() - start) / G_USEC_PER_SEC;
-  g_test_message("two processes: %.3f s", elapsed);
-  g_assert_cmpfloat(elapsed, <, 0.95);
+  /* neither waited for the other's lock: their probes overlapped */
+  g_assert_true(mock_host_ops_overlapped(host, "probe", devices));
   bt_assert_vfio(host, EDU, "qedu-mig", "2");
   bt_assert_vfio(host, E1000E, "vfio-pci", "8");
 }

@@ -272,6 +272,31 @@ char *mock_host_resets(MockHost *host)
   return s ? s : g_strdup("");
 }
 
+char *mock_host_ops_log(MockHost *host)
+{
+  char *s = mock_host_read(host, "/.mock/ops.log");
+
+  return s ? s : g_strdup("");
+}
+
+gboolean mock_host_ops_overlapped(MockHost *host, const char *op, const char *const *bdfs)
+{
+  g_autofree char *log = mock_host_ops_log(host);
+  g_auto(GStrv) lines = g_strsplit(log, "\n", -1);
+  guint begun = 0;
+
+  /* every device's operation must have begun before any of them ended */
+  for (guint i = 0; lines[i] != NULL; i++) {
+    g_auto(GStrv) f = g_strsplit(lines[i], " ", 3);
+    if (g_strv_length(f) != 3 || !g_str_equal(f[1], op) || !g_strv_contains(bdfs, f[2]))
+      continue;
+    if (g_str_equal(f[0], "end"))
+      return begun == g_strv_length((char **)bdfs);
+    begun++;
+  }
+  return FALSE;
+}
+
 char *mock_host_modprobe_log(MockHost *host)
 {
   char *s = mock_host_read(host, "/.mock/modprobe.log");

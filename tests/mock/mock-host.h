@@ -66,5 +66,10 @@ void mock_host_hang(MockHost *host, const char *op, const char *bdf);
  * ("<module>" lines); "" when empty. */
 char *mock_host_resets(MockHost *host);
 char *mock_host_modprobe_log(MockHost *host);
+/* Every emulated kernel operation's "begin OP BDF" and "end OP BDF", in order. */
+char *mock_host_ops_log(MockHost *host);
+/* TRUE when OP began on every device of BDFS (canonical addresses) before
+ * it ended on any: the operations ran concurrently. */
+gboolean mock_host_ops_overlapped(MockHost *host, const char *op, const char *const *bdfs);
 
 G_END_DECLS

@@ -305,10 +305,15 @@ ssize_t mt_kernel_write(const char *logical, const char *buf, size_t count)
   rc = -mt_fault_check_write(t.attr, bdf);
   mt_unlock(lock);
   if (rc == 0) {
+    /* ops.log orders every operation's begin and end across processes and
+     * threads, so that tests can prove operations overlapped without
+     * timing them */
+    mt_log("ops.log", "begin %s %s\n", delay_op(t.kind), bdf);
     mt_delay(delay_op(t.kind), bdf);
     lock = mt_lock();
     rc = perform(&t, bdf, data, count);
     mt_unlock(lock);
+    mt_log("ops.log", "end %s %s\n", delay_op(t.kind), bdf);
   }
   free(data);
   return rc < 0 ? rc : (ssize_t)count;

@@ -200,15 +200,15 @@ static void test_delays(void)
   start = g_get_monotonic_time();
   assert_fsop(host, "write", "/sys/bus/pci/drivers/ahci/unbind", "0000:00:1f.2", "OK 12");
   g_assert_cmpint(g_get_monotonic_time() - start, >=, 400000);
-  /* Delays are slept outside the lock: two devices unbind in parallel. */
-  start = g_get_monotonic_time();
+  /* Delays are slept outside the lock: two devices unbind in parallel,
+   * which the operations log shows without timing it. */
   g_assert_true(g_spawn_async(NULL, (char **)a1, env, G_SPAWN_DO_NOT_REAP_CHILD |
                               G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, &p1, NULL));
   g_assert_true(g_spawn_async(NULL, (char **)a2, env, G_SPAWN_DO_NOT_REAP_CHILD |
                               G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, &p2, NULL));
   waitpid(p1, &status, 0);
   waitpid(p2, &status, 0);
-  g_assert_cmpint(g_get_monotonic_time() - start, <, 780000);
+  g_assert_true(mock_host_ops_overlapped(host, "unbind", (const char *const[]){E1000E, NVME, NULL}));
   assert_driver(host, E1000E, "");
   assert_driver(host, NVME, "");
   mock_host_set_delay(host, "unbind", 0);
