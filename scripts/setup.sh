@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 BUILD_PACKAGES="meson ninja-build pkg-config gcc clang libc6-dev \
   libglib2.0-dev libxml2-dev libudev-dev libmount-dev libjson-glib-dev \
-  udev pciutils hwdata valgrind bc"
+  udev pciutils hwdata valgrind bc scdoc libclang-rt-dev"
 VM_PACKAGES="qemu-system-x86 busybox-static kmod cpio xz-utils"
 
 want="$BUILD_PACKAGES"

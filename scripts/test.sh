@@ -47,5 +47,19 @@ ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=1 UBSAN_OPTIONS=halt_on_error
 run_suite "valgrind" -C build --no-suite vm --no-suite mock --timeout-multiplier 4 \
   --wrap='valgrind --error-exitcode=99 --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite --trace-children=yes --trace-children-skip=*/modprobe,*/sh,*/bash,*/lspci -q'
 
+# ---- bounded fuzzing (fuzz/run.sh; owner: fuzz/) ---------------------------
+# Every libFuzzer target for 15 s from its committed seeds in a clang build
+# (build-fuzz/); each target that finds nothing counts as one passed test.
+echo "=== fuzzing"
+fuzz_log=$(mktemp)
+fuzz/run.sh build-fuzz 15 2>&1 | tee "$fuzz_log"
+fuzz_ok=$(sed -n 's/^fuzz: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$fuzz_log")
+fuzz_bad=$(sed -n 's/^fuzz: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$fuzz_log")
+# no summary line: the fuzz build or its setup failed
+passed=$((passed + ${fuzz_ok:-0}))
+failed=$((failed + ${fuzz_bad:-1}))
+rm -f "$fuzz_log"
+# ---- end of fuzzing ------------------------------------------------------------
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -3,6 +3,7 @@
 #include "bind.h"
 #include "commands.h"
 #include "hd-error.h"
+#include "recover.h"
 #include "sysfs-paths.h"
 
 static int run_bind(int argc, char **argv);
@@ -141,6 +142,9 @@ static int run_bind(int argc, char **argv)
   g_autoptr(HdManager) manager = hd_manager_new(NULL, &error);
   if (manager == NULL)
     return cli_fail(error);
+  /* a dry run changes nothing, not even what a crash left */
+  if (!dry_run)
+    hd_recover_interrupted(manager);
   HdBindOptions options = {driver, group, force, dry_run, (guint)(timeout * 1000)};
   g_autoptr(GPtrArray) results = hd_bind(manager, (const char *const *)argv + 1, &options, &error);
   cli_print_warnings(manager);

@@ -2,6 +2,7 @@
 
 #include "commands.h"
 #include "hd-error.h"
+#include "recover.h"
 #include "reattach.h"
 
 static int run_reattach(int argc, char **argv);
@@ -92,6 +93,7 @@ static int reattach_as(const CliCommand *command, int argc, char **argv)
   g_autoptr(HdManager) manager = hd_manager_new(NULL, &error);
   if (manager == NULL)
     return cli_fail(error);
+  hd_recover_interrupted(manager);
   g_autoptr(GPtrArray) results = hd_reattach(manager, (const char *const *)argv + 1, (guint)(timeout * 1000), &error);
   cli_print_warnings(manager);
   if (results != NULL && json) {

@@ -2,6 +2,7 @@
 
 #include "commands.h"
 #include "hd-error.h"
+#include "recover.h"
 #include "reset.h"
 
 static int run_reset(int argc, char **argv);
@@ -33,6 +34,7 @@ static int run_reset(int argc, char **argv)
   g_autoptr(HdManager) manager = hd_manager_new(NULL, &error);
   if (manager == NULL)
     return cli_fail(error);
+  hd_recover_interrupted(manager);
   g_autoptr(HdResetResult) result = hd_reset(manager, argv[1], method, &error);
   cli_print_warnings(manager);
   if (result == NULL)

@@ -7,7 +7,7 @@
 static int run_status(int argc, char **argv);
 
 const CliCommand cmd_status = {
-  "status", "", "List the devices vfio-hostdev has bound: original driver, current driver, since when, state.",
+  "status", "", "List the devices vfio-hostdev has bound: original and current driver, owner, since when, state.",
   run_status,
 };
 
@@ -46,6 +46,11 @@ static JsonNode *entry_to_json(const HdStatusEntry *entry)
     json_object_set_null_member(object, "target_driver");
   json_object_set_int_member(object, "sriov_numvfs", record->sriov_numvfs);
   json_object_set_boolean_member(object, "group_member", record->group);
+  if (record->owner != NULL)
+    json_object_set_string_member(object, "owner", record->owner);
+  else
+    json_object_set_null_member(object, "owner");
+  json_object_set_boolean_member(object, "managed", record->managed);
   json_object_set_int_member(object, "since", record->since);
   json_object_set_string_member(object, "since_text", since);
   if (record->problem != NULL)
@@ -56,15 +61,24 @@ static JsonNode *entry_to_json(const HdStatusEntry *entry)
   return node;
 }
 
+/* "vm1 (managed)", "vm1 (unmanaged)", or "-" when bound by bind. */
+static char *format_owner(const HdDeviceRecord *record)
+{
+  if (record->owner == NULL)
+    return g_strdup("-");
+  return g_strdup_printf("%s (%s)", record->owner, record->managed ? "managed" : "unmanaged");
+}
+
 static void print_entry(const HdStatusEntry *entry)
 {
   const HdDeviceRecord *record = entry->record;
   g_autofree char *since = format_time(record->since);
+  g_autofree char *owner = format_owner(record);
 
-  printf("%-13s %-8s %-14s %-14s %s%s%s\n", record->address, hd_record_state_name(record->state),
+  printf("%-13s %-8s %-14s %-14s %-20s %s%s%s\n", record->address, hd_record_state_name(record->state),
          record->original_driver != NULL ? record->original_driver : "(none)",
-         entry->present ? (entry->current_driver != NULL ? entry->current_driver : "(none)") : "(gone)", since,
-         record->problem != NULL ? "  " : "", record->problem != NULL ? record->problem : "");
+         entry->present ? (entry->current_driver != NULL ? entry->current_driver : "(none)") : "(gone)", owner,
+         since, record->problem != NULL ? "  " : "", record->problem != NULL ? record->problem : "");
 }
 
 static int run_status(int argc, char **argv)
@@ -94,7 +108,7 @@ static int run_status(int argc, char **argv)
   } else if (entries_list->len == 0) {
     printf("no device is bound by vfio-hostdev\n");
   } else {
-    printf("%-13s %-8s %-14s %-14s %s\n", "ADDRESS", "STATE", "ORIGINAL", "CURRENT", "SINCE");
+    printf("%-13s %-8s %-14s %-14s %-20s %s\n", "ADDRESS", "STATE", "ORIGINAL", "CURRENT", "OWNER", "SINCE");
     for (guint i = 0; i < entries_list->len; i++)
       print_entry(g_ptr_array_index(entries_list, i));
   }

@@ -17,6 +17,12 @@ static const CliCommand *const commands[] = {
   &cmd_unbind,
   &cmd_reset,
   &cmd_status,
+  &cmd_prepare,
+  &cmd_release,
+  &cmd_recover,
+  &cmd_test,
+  &cmd_doctor,
+  &cmd_run,
 };
 
 static void print_usage(FILE *out)

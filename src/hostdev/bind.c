@@ -126,8 +126,9 @@ static HdBindResult *result_new(const HdDevice *device)
   return result;
 }
 
-/* Adds DEVICE to the plan after the checks that concern it alone. */
-static HdBindResult *plan_device(Plan *plan, const HdDevice *device, gboolean group_member)
+/* Adds DEVICE to the plan after the checks that concern it alone; DRIVER
+ * is what was asked for it (NULL: the variant rule). */
+static HdBindResult *plan_device(Plan *plan, const HdDevice *device, const char *driver, gboolean group_member)
 {
   HdBindResult *result = result_new(device);
 
@@ -144,7 +145,7 @@ static HdBindResult *plan_device(Plan *plan, const HdDevice *device, gboolean gr
     g_ptr_array_add(plan->refusals, g_strdup_printf("%s has no IOMMU group; VFIO cannot use it", device->address));
     return result;
   }
-  g_autoptr(HdDriverTarget) target = hd_driver_target_resolve(plan->manager, device, plan->options->driver);
+  g_autoptr(HdDriverTarget) target = hd_driver_target_resolve(plan->manager, device, driver);
   result->requested = g_strdup(target->requested);
   result->module = g_strdup(target->module);
   result->driver = g_strdup(target->driver);
@@ -170,7 +171,7 @@ static void plan_group(Plan *plan, const HdDevice *device)
     return;
   if (plan->options->group) {
     for (guint i = 0; i < blockers->len; i++)
-      plan_device(plan, g_ptr_array_index(blockers, i), TRUE);
+      plan_device(plan, g_ptr_array_index(blockers, i), plan->options->driver, TRUE);
     return;
   }
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
@@ -185,12 +186,12 @@ static void plan_group(Plan *plan, const HdDevice *device)
                                   device->iommu_group, device->address, list));
 }
 
-static GPtrArray *load_devices(HdManager *manager, const char *const *addresses, GError **error)
+static GPtrArray *load_devices(HdManager *manager, const HdBindRequest *requests, guint n_requests, GError **error)
 {
   g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func((GDestroyNotify)hd_device_free);
 
-  for (; *addresses != NULL; addresses++) {
-    HdDevice *device = hd_device_load_by_name(manager, *addresses, error);
+  for (guint i = 0; i < n_requests; i++) {
+    HdDevice *device = hd_device_load_by_name(manager, requests[i].address, error);
     if (device == NULL)
       return NULL;
     g_ptr_array_add(devices, device);
@@ -199,8 +200,9 @@ static GPtrArray *load_devices(HdManager *manager, const char *const *addresses,
 }
 
 /* Validates everything; on refusal sets ERROR (HD_ERROR_REFUSED, every
- * reason in one line) and returns NULL. */
-static GPtrArray *make_plan(HdManager *manager, const GPtrArray *devices, const HdBindOptions *options, GError **error)
+ * reason in one line) and returns NULL. DEVICES[i] is REQUESTS[i]'s device. */
+static GPtrArray *make_plan(HdManager *manager, const GPtrArray *devices, const HdBindRequest *requests,
+                            const HdBindOptions *options, GError **error)
 {
   g_autoptr(GHashTable) binding = g_hash_table_new(g_str_hash, g_str_equal);
   g_autoptr(GPtrArray) refusals = g_ptr_array_new_with_free_func(g_free);
@@ -213,8 +215,9 @@ static GPtrArray *make_plan(HdManager *manager, const GPtrArray *devices, const 
   }
   for (guint i = 0; i < devices->len; i++) {
     const HdDevice *device = g_ptr_array_index(devices, i);
+    const char *driver = requests[i].driver != NULL ? requests[i].driver : options->driver;
     if (!g_hash_table_contains(binding, device->address))
-      plan_device(&plan, device, FALSE);
+      plan_device(&plan, device, driver, FALSE);
   }
   /* viability once every named device is in BINDING, so that naming all of
    * a group's members works without --group */
@@ -318,10 +321,12 @@ static gboolean switch_to_vfio(Job *job, guint timeout_ms, GError **error)
   return hd_record_save(job->record, error);
 }
 
-static HdDeviceRecord *record_for(const HdBindResult *result)
+static HdDeviceRecord *record_for(const HdBindResult *result, const char *owner)
 {
   HdDeviceRecord *record = hd_record_new(result->address);
 
+  record->owner = g_strdup(owner);
+  record->managed = owner != NULL;
   record->original_driver = g_strdup(result->original_driver);
   record->original_override = g_strdup(result->original_override);
   record->sriov_numvfs = result->disable_vfs;
@@ -331,11 +336,11 @@ static HdDeviceRecord *record_for(const HdBindResult *result)
 }
 
 /* One device; FALSE when it did not end bound. */
-static gboolean bind_one(Job *job, guint timeout_ms)
+static gboolean bind_one(Job *job, guint timeout_ms, const char *owner)
 {
   g_autoptr(GError) error = NULL;
 
-  job->record = record_for(job->result);
+  job->record = record_for(job->result, owner);
   if (!hd_record_save(job->record, &error)) {
     job->result->outcome = HD_BIND_ROLLED_BACK;
     job->result->error = g_error_new(HD_ERROR, HD_ERROR_FAILED, "cannot bind %s, nothing changed: %s",
@@ -358,6 +363,7 @@ static gboolean bind_one(Job *job, guint timeout_ms)
 typedef struct {
   GPtrArray *jobs; /* Job* of one IOMMU group, in address order */
   guint timeout_ms;
+  const char *owner; /* for the records */
   gboolean failed;
 } GroupWork;
 
@@ -369,7 +375,7 @@ static void run_group(gpointer data, gpointer user_data)
   guint done = 0;
 
   for (; done < work->jobs->len; done++)
-    if (!bind_one(g_ptr_array_index(work->jobs, done), work->timeout_ms))
+    if (!bind_one(g_ptr_array_index(work->jobs, done), work->timeout_ms, work->owner))
       break;
   if (done == work->jobs->len)
     return;
@@ -387,7 +393,7 @@ static void group_work_free(GroupWork *work)
 }
 
 /* Jobs grouped by IOMMU group, each group's work ready for a thread. */
-static GPtrArray *make_group_work(GPtrArray *jobs, guint timeout_ms)
+static GPtrArray *make_group_work(GPtrArray *jobs, const HdBindOptions *options)
 {
   g_autoptr(GHashTable) by_group = g_hash_table_new(g_int64_hash, g_int64_equal);
   GPtrArray *works = g_ptr_array_new_with_free_func((GDestroyNotify)group_work_free);
@@ -398,7 +404,8 @@ static GPtrArray *make_group_work(GPtrArray *jobs, guint timeout_ms)
     if (work == NULL) {
       work = g_new0(GroupWork, 1);
       work->jobs = g_ptr_array_new();
-      work->timeout_ms = timeout_ms;
+      work->timeout_ms = options->unbind_timeout_ms;
+      work->owner = options->owner;
       g_hash_table_insert(by_group, &job->result->group, work);
       g_ptr_array_add(works, work);
     }
@@ -452,7 +459,7 @@ static gboolean execute(GPtrArray *results, const HdBindOptions *options, GError
     job->result = result;
     g_ptr_array_add(jobs, job);
   }
-  g_autoptr(GPtrArray) works = make_group_work(jobs, options->unbind_timeout_ms);
+  g_autoptr(GPtrArray) works = make_group_work(jobs, options);
   /* the kernel's unbind and probe take long; different groups do not interfere */
   hd_parallel_for_each(works, run_group, NULL, MAX_THREADS);
   for (guint i = 0; i < works->len; i++)
@@ -475,28 +482,40 @@ static GPtrArray *lock_devices(const GPtrArray *devices, GError **error)
   return hd_group_locks_acquire(names, LOCK_TIMEOUT_MS, error);
 }
 
-GPtrArray *hd_bind(HdManager *manager, const char *const *addresses, const HdBindOptions *options, GError **error)
+GPtrArray *hd_bind_requests(HdManager *manager, const HdBindRequest *requests, guint n_requests,
+                            const HdBindOptions *options, GError **error)
 {
-  g_autoptr(GPtrArray) devices = load_devices(manager, addresses, error);
+  g_autoptr(GPtrArray) devices = load_devices(manager, requests, n_requests, error);
   g_autoptr(GPtrArray) locks = NULL;
 
   if (devices == NULL)
     return NULL;
   /* a dry run must not even create lock files */
-  if (!options->dry_run) {
+  if (!options->dry_run && !options->locked) {
     locks = lock_devices(devices, error);
     if (locks == NULL)
       return NULL;
     /* another invocation may have changed them while we waited */
     g_clear_pointer(&devices, g_ptr_array_unref);
-    devices = load_devices(manager, addresses, error);
+    devices = load_devices(manager, requests, n_requests, error);
     if (devices == NULL)
       return NULL;
   }
-  g_autoptr(GPtrArray) results = make_plan(manager, devices, options, error);
+  g_autoptr(GPtrArray) results = make_plan(manager, devices, requests, options, error);
   if (results == NULL)
     return NULL;
   if (!options->dry_run && !execute(results, options, error))
     return NULL;
   return g_steal_pointer(&results);
+}
+
+GPtrArray *hd_bind(HdManager *manager, const char *const *addresses, const HdBindOptions *options, GError **error)
+{
+  g_autoptr(GArray) requests = g_array_new(FALSE, TRUE, sizeof(HdBindRequest));
+
+  for (; *addresses != NULL; addresses++) {
+    HdBindRequest request = {*addresses, NULL};
+    g_array_append_val(requests, request);
+  }
+  return hd_bind_requests(manager, (const HdBindRequest *)(void *)requests->data, requests->len, options, error);
 }

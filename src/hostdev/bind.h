@@ -19,7 +19,17 @@ typedef struct {
   gboolean force;          /* --force: override the host-use and VF-in-use refusals */
   gboolean dry_run;        /* plan only */
   guint unbind_timeout_ms; /* how long an unbind may block */
+  const char *owner;       /* prepare: written into the records as their owner; NULL for bind */
+  gboolean locked;         /* the caller holds the group locks (prepare): take none */
 } HdBindOptions;
+
+/* One device to bind and, for it alone, the VFIO driver (a driver or module
+ * name, as <driver model=...> names it); NULL: HdBindOptions.driver, and
+ * without that the variant rule. */
+typedef struct {
+  const char *address;
+  const char *driver;
+} HdBindRequest;
 
 typedef enum {
   HD_BIND_PLANNED,     /* dry run */
@@ -57,3 +67,7 @@ const char *hd_bind_outcome_name(HdBindOutcome outcome);
  * HD_ERROR_FAILED when everything was rolled back, HD_ERROR_UNFINISHED when a
  * device is stuck. */
 GPtrArray *hd_bind(HdManager *manager, const char *const *addresses, const HdBindOptions *options, GError **error);
+
+/* The same for N_REQUESTS requests, each with its own driver. */
+GPtrArray *hd_bind_requests(HdManager *manager, const HdBindRequest *requests, guint n_requests,
+                            const HdBindOptions *options, GError **error);

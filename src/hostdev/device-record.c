@@ -6,6 +6,7 @@
 
 #include "atomic-file.h"
 #include "config.h"
+#include "crash-point.h"
 #include "hd-error.h"
 #include "sysfs-paths.h"
 
@@ -35,6 +36,7 @@ void hd_record_free(HdDeviceRecord *record)
   g_free(record->target_driver);
   g_free(record->tool_version);
   g_free(record->problem);
+  g_free(record->owner);
   g_free(record);
 }
 
@@ -83,6 +85,12 @@ gboolean hd_record_save(const HdDeviceRecord *record, GError **error)
   g_key_file_set_string(file, GROUP, "tool_version", record->tool_version);
   g_key_file_set_string(file, GROUP, "state", hd_record_state_name(record->state));
   set_optional(file, "problem", record->problem);
+  /* plain bind records stay as they were before owners existed */
+  if (record->owner != NULL) {
+    g_key_file_set_string(file, GROUP, "owner", record->owner);
+    g_key_file_set_boolean(file, GROUP, "managed", record->managed);
+    g_key_file_set_boolean(file, GROUP, "adopted", record->adopted);
+  }
 
   gsize length = 0;
   g_autofree char *data = g_key_file_to_data(file, &length, NULL);
@@ -123,6 +131,9 @@ static void read_fields(GKeyFile *file, HdDeviceRecord *record)
   g_free(record->tool_version);
   record->tool_version = get_optional(file, "tool_version");
   record->problem = get_optional(file, "problem");
+  record->owner = get_optional(file, "owner");
+  record->managed = g_key_file_get_boolean(file, GROUP, "managed", NULL);
+  record->adopted = g_key_file_get_boolean(file, GROUP, "adopted", NULL);
 }
 
 /* Reads the record file at PATH; a missing address or state makes it
@@ -164,6 +175,7 @@ gboolean hd_record_remove(const char *address, GError **error)
 {
   g_autofree char *path = record_path(address);
 
+  hd_crash_point();
   if (g_unlink(path) < 0 && errno != ENOENT) {
     int saved = errno;
     g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot remove %s: %s", path, g_strerror(saved));

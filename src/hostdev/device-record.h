@@ -14,6 +14,10 @@
  *   tool_version=0.1.0
  *   state=bound                     (binding | bound | stuck)
  *   problem=...                     (stuck: what did not finish)
+ *   owner=vm1                       (prepare: the VM holding it; absent for bind)
+ *   managed=true                    (with owner: release restores the original driver)
+ *   adopted=true                    (with owner: the record predates the owner, whose
+ *                                    release only takes the owner off again)
  */
 #pragma once
 
@@ -36,6 +40,9 @@ typedef struct {
   char *tool_version;
   HdRecordState state;
   char *problem; /* NULL unless stuck */
+  char *owner;    /* the VM (prepare --owner) holding it; NULL when bound by bind */
+  gboolean managed; /* owner only: release puts it back on original_driver */
+  gboolean adopted; /* owner only: the record existed before the owner took the device */
 } HdDeviceRecord;
 
 HdDeviceRecord *hd_record_new(const char *address);

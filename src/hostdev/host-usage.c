@@ -107,13 +107,16 @@ static void check_network(const HdDevice *device, GPtrArray *uses)
     if (!hd_netif_is_up(iface))
       continue;
     g_autoptr(GPtrArray) addresses = hd_netif_addresses(iface);
-    guint routes = hd_netif_count_routes(iface);
+    g_autoptr(GPtrArray) routes = hd_netif_routes(iface);
     if (addresses->len > 0)
       g_ptr_array_add(uses, g_strdup_printf("network interface %s is up with address %s", iface,
                                             (const char *)g_ptr_array_index(addresses, 0)));
-    else if (routes > 0)
-      g_ptr_array_add(uses, g_strdup_printf("network interface %s is up with %u route%s", iface, routes,
-                                            routes == 1 ? "" : "s"));
+    else if (routes->len == 1)
+      g_ptr_array_add(uses, g_strdup_printf("network interface %s is up with route %s", iface,
+                                            (const char *)g_ptr_array_index(routes, 0)));
+    else if (routes->len > 1)
+      g_ptr_array_add(uses, g_strdup_printf("network interface %s is up with %u routes (%s, ...)", iface, routes->len,
+                                            (const char *)g_ptr_array_index(routes, 0)));
   }
 }
 

@@ -5,13 +5,13 @@
 #include "device-record.h"
 #include "device.h"
 #include "driver-switch.h"
-#include "fd-holders.h"
 #include "group-lock.h"
 #include "hd-error.h"
 #include "iommu-group.h"
 #include "parallel.h"
 #include "sysfs-paths.h"
 #include "sysfs.h"
+#include "vfio-holders.h"
 
 #define LOCK_TIMEOUT_MS (120 * 1000)
 #define MAX_THREADS 64
@@ -101,25 +101,15 @@ static GPtrArray *load_jobs(HdManager *manager, const char *const *addresses, gu
   return g_steal_pointer(&jobs);
 }
 
-/* Who has the device open through VFIO: its group node (shared by the
- * group: a VM holding it owns every member) and its cdev. */
-static void check_holders(const HdDevice *device, GPtrArray *refusals)
+/* A device a VM holds through `prepare --owner` goes back with that VM's
+ * release, which also gives back its nodes: reattach would strand them. */
+static void check_owner(const HdDevice *device, GPtrArray *refusals)
 {
-  g_autofree char *node = device->iommu_group >= 0 ? hd_path_vfio_group_node(device->iommu_group) : NULL;
-  g_autofree char *cdev = device->vfio.device != NULL ? hd_path_vfio_cdev(device->vfio.device) : NULL;
-  const char *paths[3] = {NULL};
-  guint n = 0;
+  g_autoptr(HdDeviceRecord) record = hd_record_load(device->address, NULL);
 
-  if (node != NULL)
-    paths[n++] = node;
-  if (cdev != NULL)
-    paths[n++] = cdev;
-  g_autoptr(GPtrArray) holders = hd_fd_holders(paths);
-  for (guint i = 0; i < holders->len; i++) {
-    const HdFdHolder *holder = g_ptr_array_index(holders, i);
-    g_ptr_array_add(refusals, g_strdup_printf("%s is in use: process %d (%s) has %s open; stop it first",
-                                              device->address, holder->pid, holder->comm, holder->path));
-  }
+  if (record != NULL && record->owner != NULL)
+    g_ptr_array_add(refusals, g_strdup_printf("%s belongs to owner %s; `vfio-hostdev release --owner %s` gives it "
+                                              "back", device->address, record->owner, record->owner));
 }
 
 static char *join_strings(const GPtrArray *strings, const char *separator)
@@ -137,8 +127,9 @@ static gboolean refuse_held(GPtrArray *jobs, GError **error)
 
   for (guint i = 0; i < jobs->len; i++) {
     const HdDevice *device = ((Job *)g_ptr_array_index(jobs, i))->device;
+    check_owner(device, refusals);
     if (device->vfio.bound)
-      check_holders(device, refusals);
+      hd_vfio_holders_refusals(device, refusals);
   }
   if (refusals->len == 0)
     return TRUE;

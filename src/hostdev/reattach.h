@@ -3,7 +3,8 @@
  * default), driver_override and VFs, verified, then the record removed.
  * Members bound by `bind --group` come back with any member of their group.
  * A device still open through its VFIO group node or cdev (a running VM)
- * is refused, naming the process, instead of blocking in the kernel. */
+ * is refused, naming the process, instead of blocking in the kernel; so is
+ * a device held by an owner (prepare --owner): its release gives it back. */
 #pragma once
 
 #include "manager.h"

@@ -79,16 +79,22 @@ static gboolean check_bus_siblings(HdManager *manager, const HdDevice *device, G
   return FALSE;
 }
 
-static gboolean reset_with(const char *address, const char *method, GError **error)
+/* CHANGED is set once reset_method holds METHOD alone. */
+static gboolean reset_with(const char *address, const char *method, gboolean *changed, GError **error)
 {
   g_autofree char *method_path = hd_path_pci_device(address, "reset_method");
   g_autofree char *reset_path = hd_path_pci_device(address, "reset");
 
-  return hd_sysfs_write(method_path, method, error) && hd_sysfs_write(reset_path, "1", error);
+  if (!hd_sysfs_write(method_path, method, error))
+    return FALSE;
+  *changed = TRUE;
+  return hd_sysfs_write(reset_path, "1", error);
 }
 
-/* Tries METHODS in order; the first that works is the result. */
-static HdResetResult *try_methods(HdManager *manager, const HdDevice *device, GStrv methods, GError **error)
+/* Tries METHODS in order; the first that works is the result. CHANGED says
+ * whether reset_method was changed on the way. */
+static HdResetResult *try_methods(HdManager *manager, const HdDevice *device, GStrv methods, gboolean *changed,
+                                  GError **error)
 {
   g_autoptr(HdResetResult) result = g_new0(HdResetResult, 1);
 
@@ -98,7 +104,7 @@ static HdResetResult *try_methods(HdManager *manager, const HdDevice *device, GS
     g_autoptr(GError) local = NULL;
     if (is_bus_reset(methods[i]) && !check_bus_siblings(manager, device, error))
       return NULL;
-    if (reset_with(device->address, methods[i], &local)) {
+    if (reset_with(device->address, methods[i], changed, &local)) {
       result->method = g_strdup(methods[i]);
       return g_steal_pointer(&result);
     }
@@ -108,6 +114,32 @@ static HdResetResult *try_methods(HdManager *manager, const HdDevice *device, GS
   g_autofree char *why = g_strjoinv("; ", (char **)result->tried->pdata);
   g_set_error(error, HD_ERROR, HD_ERROR_FAILED, "every reset method of %s failed: %s", device->address, why);
   return NULL;
+}
+
+/* reset_method back to what it was. The kernel checks each method of a
+ * list again and refuses the whole list when one is no longer supported
+ * (a PF's bus reset once its VFs share its bus): then the methods it still
+ * accepts, in the original order, and a warning. */
+static void restore_methods(HdManager *manager, const HdDevice *device)
+{
+  g_autofree char *original = g_strjoinv(" ", device->reset_methods);
+  g_autofree char *path = hd_path_pci_device(device->address, "reset_method");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) kept = g_ptr_array_new();
+
+  if (hd_sysfs_write(path, original, &error))
+    return;
+  for (guint i = 0; device->reset_methods[i] != NULL; i++)
+    if (hd_sysfs_write(path, device->reset_methods[i], NULL))
+      g_ptr_array_add(kept, device->reset_methods[i]);
+  g_ptr_array_add(kept, NULL);
+  g_autofree char *accepted = g_strjoinv(" ", (char **)kept->pdata);
+  if (kept->len > 1 && hd_sysfs_write(path, accepted, NULL))
+    hd_manager_warn(manager, "reset_method of %s is now \"%s\", not \"%s\": the kernel no longer accepts the others (%s)",
+                    device->address, accepted, original, error->message);
+  else
+    hd_manager_warn(manager, "could not restore reset_method of %s to \"%s\": %s", device->address, original,
+                    error->message);
 }
 
 static gboolean check_method(const HdDevice *device, const char *method, GError **error)
@@ -145,13 +177,10 @@ HdResetResult *hd_reset(HdManager *manager, const char *address, const char *met
     return NULL;
   }
   g_auto(GStrv) methods = method != NULL ? g_strdupv((char *[]){(char *)method, NULL}) : g_strdupv(device->reset_methods);
-  HdResetResult *result = try_methods(manager, device, methods, error);
+  gboolean changed = FALSE;
+  HdResetResult *result = try_methods(manager, device, methods, &changed, error);
   /* reset_method back to the kernel's list, whatever happened */
-  g_autofree char *original = g_strjoinv(" ", device->reset_methods);
-  g_autofree char *method_path = hd_path_pci_device(device->address, "reset_method");
-  g_autoptr(GError) restore_error = NULL;
-  if (!hd_sysfs_write(method_path, original, &restore_error))
-    hd_manager_warn(manager, "could not restore reset_method of %s to \"%s\": %s", device->address, original,
-                    restore_error->message);
+  if (changed)
+    restore_methods(manager, device);
   return result;
 }

@@ -1,10 +1,14 @@
 #include "atomic-file.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <gio/gio.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
+
+#include "crash-point.h"
 
 static gboolean fail_errno(GError **error, int err, const char *what, const char *path)
 {
@@ -38,12 +42,45 @@ static void sync_parent(const char *path)
   close(fd);
 }
 
+/* The writer's pid in NAME ("<file>.tmp-<pid>-<random>"), 0 when NAME is
+ * not such a temporary. */
+static pid_t temporary_owner(const char *name)
+{
+  const char *tmp = g_strrstr(name, ".tmp-");
+  char *end = NULL;
+  guint64 pid = 0;
+
+  if (tmp == NULL)
+    return 0;
+  pid = g_ascii_strtoull(tmp + strlen(".tmp-"), &end, 10);
+  if (end == NULL || *end != '-' || pid == 0 || pid > G_MAXINT32)
+    return 0;
+  return (pid_t)pid;
+}
+
+void hd_atomic_remove_stale(const char *dir)
+{
+  g_autoptr(GDir) listing = g_dir_open(dir, 0, NULL);
+  const char *name;
+
+  while (listing != NULL && (name = g_dir_read_name(listing)) != NULL) {
+    pid_t pid = temporary_owner(name);
+    if (pid == 0 || kill(pid, 0) == 0 || errno != ESRCH)
+      continue;
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    unlink(path);
+  }
+}
+
 gboolean hd_atomic_write(const char *path, const char *contents, gsize length, mode_t mode, GError **error)
 {
   /* A name unique to this process and thread, so that concurrent writers of
    * the same file never share a temporary; O_EXCL refuses a leftover. */
   g_autofree char *tmp = g_strdup_printf("%s.tmp-%d-%08x", path, (int)getpid(), g_random_int());
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  int fd = -1;
+
+  hd_crash_point();
+  fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 
   if (fd < 0)
     return fail_errno(error, errno, "cannot create", tmp);

@@ -127,6 +127,19 @@ static HdAlias *parse_line(const char *line, gsize len, const char *prefix)
   return alias;
 }
 
+/* Parses one line (LEN bytes) and, when it is an alias, appends it to TABLE
+ * as line LINENO of the source being loaded. */
+static void add_line(HdAliasTable *table, const char *line, gsize len, const char *prefix, guint lineno)
+{
+  HdAlias *alias = parse_line(line, len, prefix);
+
+  if (alias == NULL)
+    return;
+  alias->source = table->n_sources;
+  alias->line = lineno;
+  g_ptr_array_add(table->aliases, alias);
+}
+
 /* Appends the aliases of FILE (opened from PATH) to TABLE as source SOURCE.
  * getline() grows its buffer as needed, so no line is too long. */
 static gboolean read_aliases(HdAliasTable *table, FILE *file, const char *path, const char *prefix,
@@ -139,16 +152,8 @@ static gboolean read_aliases(HdAliasTable *table, FILE *file, const char *path, 
   int saved;
 
   errno = 0;
-  while ((len = getline(&line, &capacity, file)) >= 0) {
-    HdAlias *alias = parse_line(line, (gsize)len, prefix);
-
-    lineno++;
-    if (alias == NULL)
-      continue;
-    alias->source = table->n_sources;
-    alias->line = lineno;
-    g_ptr_array_add(table->aliases, alias);
-  }
+  while ((len = getline(&line, &capacity, file)) >= 0)
+    add_line(table, line, (gsize)len, prefix, ++lineno);
   saved = errno;
   free(line);
 
@@ -193,6 +198,23 @@ gboolean hd_alias_table_load(HdAliasTable *table, const char *path, const char *
   }
   table->n_sources++;
   return TRUE;
+}
+
+void hd_alias_table_load_data(HdAliasTable *table, const char *data, gsize length, const char *prefix)
+{
+  guint lineno = 0;
+
+  g_return_if_fail(table != NULL);
+  g_return_if_fail(data != NULL || length == 0);
+
+  for (gsize start = 0; start < length;) {
+    const char *newline = memchr(data + start, '\n', length - start);
+    gsize next = newline != NULL ? (gsize)(newline - data) + 1 : length;
+
+    add_line(table, data + start, next - start, prefix, ++lineno);
+    start = next;
+  }
+  table->n_sources++;
 }
 
 /* ---- Matching and ranking --------------------------------------------- */

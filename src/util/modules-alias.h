@@ -25,7 +25,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(HdAliasTable, hd_alias_table_free)
  * cannot be read; the table is then left as it was. */
 gboolean hd_alias_table_load(HdAliasTable *table, const char *path, const char *prefix, GError **error);
 
-/* Number of files loaded so far (successful hd_alias_table_load calls). */
+/* The same for LENGTH bytes of DATA already in memory (a file read
+ * elsewhere, a test, a fuzzer), counted as one more source. Lines end at
+ * '\n'; the last may lack it. Cannot fail. */
+void hd_alias_table_load_data(HdAliasTable *table, const char *data, gsize length, const char *prefix);
+
+/* Number of sources loaded so far (successful hd_alias_table_load calls and
+ * hd_alias_table_load_data calls). */
 guint hd_alias_table_n_sources(const HdAliasTable *table);
 
 /* Number of aliases kept so far, over all sources. */
@@ -40,7 +46,9 @@ GPtrArray *hd_alias_table_match(const HdAliasTable *table, const char *key);
 
 /* Each unescaped '*', each '?' and each bracket expression counts one.
  * A backslash escapes the next character; a '[' that does not open a complete
- * bracket expression is a literal, as in fnmatch. */
+ * bracket expression counts nothing: fnmatch takes it as a literal, or (glibc,
+ * for a few malformed ones such as an unclosed "[[." or "[\\") lets the whole
+ * pattern match nothing, in which case its count never matters. */
 guint hd_alias_pattern_wildcards(const char *pattern);
 
 /* The match with the fewest wildcards; ties go to the earliest (load order).

@@ -2,8 +2,11 @@
 
 #include <arpa/inet.h>
 #include <ifaddrs.h>
+#include <inttypes.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "sysfs-paths.h"
 #include "sysfs.h"
@@ -52,19 +55,73 @@ GPtrArray *hd_netif_addresses(const char *name)
   return addresses;
 }
 
-/* Lines of a /proc/net route table whose interface field (FIELD, 0-based,
- * whitespace-separated) is NAME, leaving out those whose destination (the
- * first field) starts with one of AUTOMATIC: the routes the kernel adds by
- * itself to any interface that is up. */
-static guint count_route_lines(const char *file, guint field, const char *name, const char *const *automatic)
+/* "DEST/LEN[ via GATEWAY]" ("default" for a zero-length prefix) from the
+ * binary forms of a route table; FAMILY AF_INET or AF_INET6. */
+static char *route_text(int family, const void *dest, guint plen, const void *gateway, gboolean has_gateway)
+{
+  char dest_text[INET6_ADDRSTRLEN] = "?", gateway_text[INET6_ADDRSTRLEN] = "?";
+  g_autofree char *where = NULL;
+
+  inet_ntop(family, dest, dest_text, sizeof(dest_text));
+  where = plen == 0 ? g_strdup("default") : g_strdup_printf("%s/%u", dest_text, plen);
+  if (!has_gateway)
+    return g_steal_pointer(&where);
+  inet_ntop(family, gateway, gateway_text, sizeof(gateway_text));
+  return g_strdup_printf("%s via %s", where, gateway_text);
+}
+
+/* /proc/net/route: "Iface Destination Gateway Flags RefCnt Use Metric Mask
+ * ...", addresses as the kernel prints a __be32 with %08X (host order). */
+static char *route4_text(GPtrArray *words)
+{
+  guint32 dest = 0, gateway = 0, mask = 0;
+
+  if (words->len < 8 || sscanf(g_ptr_array_index(words, 1), "%" SCNx32, &dest) != 1 ||
+      sscanf(g_ptr_array_index(words, 2), "%" SCNx32, &gateway) != 1 ||
+      sscanf(g_ptr_array_index(words, 7), "%" SCNx32, &mask) != 1)
+    return g_strdup(g_ptr_array_index(words, 1));
+  return route_text(AF_INET, &dest, (guint)__builtin_popcount(mask), &gateway, gateway != 0);
+}
+
+static gboolean parse_hex128(const char *text, struct in6_addr *address)
+{
+  if (strlen(text) != 32)
+    return FALSE;
+  for (guint i = 0; i < 16; i++) {
+    int high = g_ascii_xdigit_value(text[2 * i]), low = g_ascii_xdigit_value(text[2 * i + 1]);
+    if (high < 0 || low < 0)
+      return FALSE;
+    address->s6_addr[i] = (guint8)(high << 4 | low);
+  }
+  return TRUE;
+}
+
+/* /proc/net/ipv6_route: "Destination PrefixLen Source SourceLen NextHop
+ * Metric RefCnt Use Flags Iface", addresses as 32 hex digits. */
+static char *route6_text(GPtrArray *words)
+{
+  struct in6_addr dest, gateway;
+  guint plen = 0;
+
+  if (!parse_hex128(g_ptr_array_index(words, 0), &dest) || !parse_hex128(g_ptr_array_index(words, 4), &gateway) ||
+      sscanf(g_ptr_array_index(words, 1), "%x", &plen) != 1)
+    return g_strdup(g_ptr_array_index(words, 0));
+  return route_text(AF_INET6, &dest, plen, &gateway, !IN6_IS_ADDR_UNSPECIFIED(&gateway));
+}
+
+/* Routes of a /proc/net route table whose interface field (FIELD, 0-based,
+ * whitespace-separated) is NAME, as text, leaving out those whose
+ * destination (the first field) starts with one of AUTOMATIC: the routes
+ * the kernel adds by itself to any interface that is up. */
+static void add_routes(GPtrArray *routes, const char *file, guint field, const char *name,
+                       const char *const *automatic, char *(*text)(GPtrArray *words))
 {
   g_autofree char *path = hd_path_proc_net(file);
-  g_autofree char *text = NULL;
-  guint count = 0;
+  g_autofree char *contents = NULL;
 
-  if (!g_file_get_contents(path, &text, NULL, NULL))
-    return 0;
-  g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+  if (!g_file_get_contents(path, &contents, NULL, NULL))
+    return;
+  g_auto(GStrv) lines = g_strsplit(contents, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++) {
     g_auto(GStrv) fields = g_strsplit_set(g_strstrip(lines[i]), " \t", -1);
     g_autoptr(GPtrArray) words = g_ptr_array_new();
@@ -76,18 +133,21 @@ static guint count_route_lines(const char *file, guint field, const char *name, 
     gboolean skip = FALSE;
     for (const char *const *prefix = automatic; *prefix != NULL; prefix++)
       skip |= g_str_has_prefix(g_ptr_array_index(words, 0), *prefix);
-    count += !skip;
+    if (!skip)
+      g_ptr_array_add(routes, text(words));
   }
-  return count;
 }
 
-guint hd_netif_count_routes(const char *name)
+GPtrArray *hd_netif_routes(const char *name)
 {
   /* route: "Iface Destination ..." (interface first; the header line names
    * no interface); ipv6_route: destination first, ten fields, the interface
    * last; fe80::/64 and ff00::/8 come with any IPv6 interface that is up */
   const char *const none[] = {NULL};
   const char *const ipv6_automatic[] = {"fe80", "ff00", NULL};
+  GPtrArray *routes = g_ptr_array_new_with_free_func(g_free);
 
-  return count_route_lines("route", 0, name, none) + count_route_lines("ipv6_route", 9, name, ipv6_automatic);
+  add_routes(routes, "route", 0, name, none, route4_text);
+  add_routes(routes, "ipv6_route", 9, name, ipv6_automatic, route6_text);
+  return routes;
 }

@@ -10,6 +10,8 @@ gboolean hd_netif_is_up(const char *name);
 /* The interface's IPv4 and IPv6 addresses as text (getifaddrs(3)). */
 GPtrArray *hd_netif_addresses(const char *name);
 
-/* Number of IPv4 and IPv6 routes through the interface (/proc/net/route,
- * /proc/net/ipv6_route). */
-guint hd_netif_count_routes(const char *name);
+/* The IPv4 and IPv6 routes through the interface (/proc/net/route,
+ * /proc/net/ipv6_route, main table and, for IPv6, local table) but the
+ * ones any interface that is up has (fe80::/64, ff00::/8, link-local
+ * addresses), as text: "198.51.100.0/24", "default via 192.0.2.1". */
+GPtrArray *hd_netif_routes(const char *name);

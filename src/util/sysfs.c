@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crash-point.h"
 #include "hd-error.h"
 
 static void set_errno_error(GError **error, int err, const char *what, const char *path)
@@ -76,20 +77,37 @@ char *hd_sysfs_link_basename(const char *path, GError **error)
   return g_path_get_basename(target);
 }
 
+/* open + write + close, one step for the crash hook (a crash never falls
+ * inside it). FALSE when the open failed; ERR is errno of what failed. */
+static gboolean write_once(const char *path, const char *value, size_t len, ssize_t *written, int *err)
+{
+  int fd = -1;
+
+  hd_crash_write_begin();
+  fd = open(path, O_WRONLY | O_CLOEXEC);
+  *err = errno;
+  if (fd >= 0) {
+    *written = write(fd, value, len);
+    *err = errno;
+    close(fd);
+  }
+  hd_crash_write_end();
+  return fd >= 0;
+}
+
 gboolean hd_sysfs_write(const char *path, const char *value, GError **error)
 {
   size_t len = strlen(value);
-  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  ssize_t written = -1;
+  int err = 0;
 
-  if (fd < 0) {
-    set_errno_error(error, errno, "cannot open", path);
+  hd_crash_point();
+  if (!write_once(path, value, len, &written, &err)) {
+    set_errno_error(error, err, "cannot open", path);
     return FALSE;
   }
-  ssize_t written = write(fd, value, len);
-  int saved = errno;
-  close(fd);
   if (written < 0) {
-    set_errno_error(error, saved, "writing to", path);
+    set_errno_error(error, err, "writing to", path);
     return FALSE;
   }
   if ((size_t)written != len) {

@@ -21,7 +21,8 @@ gboolean hd_sysfs_read_int(const char *path, gint64 *out, GError **error);
  * when the link does not exist. */
 char *hd_sysfs_link_basename(const char *path, GError **error);
 
-/* One write(2) of VALUE; errors carry the kernel's errno text and the path. */
+/* One write(2) of VALUE; errors carry the kernel's errno text and the path.
+ * A durable step (crash-point.h). */
 gboolean hd_sysfs_write(const char *path, const char *value, GError **error);
 
 gboolean hd_sysfs_exists(const char *path);

@@ -92,6 +92,39 @@ static void test_reset_bus_sibling(void)
   g_assert_nonnull(strstr(result.err, "e1000e"));
 }
 
+/* The kernel checks a reset_method list again on every write and refuses
+ * it whole when one method is no longer supported (a PF's bus reset once
+ * its VFs share its bus, seen on the real kernel). After the reset the
+ * methods it still accepts are put back, in their order, with a warning;
+ * and a method the kernel refuses leaves reset_method untouched, with no
+ * warning about restoring it. */
+static void test_reset_method_gone(void)
+{
+  g_autoptr(MockHost) host = cli_host("q35-zoo");
+  g_auto(CliResult) result = {0};
+  const char *methods = "/sys/bus/pci/devices/" VIRTIO "/reset_method";
+
+  mock_host_write(host, "/.mock/reset-methods/" VIRTIO, "flr pm\n");
+  cli_run(host, &result, "reset", VIRTIO, NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  g_assert_nonnull(strstr(result.out, "reset by flr"));
+  g_autofree char *after = mock_host_read_trim(host, methods);
+  g_assert_cmpstr(after, ==, "flr pm");
+  cli_assert_one_line(result.err);
+  g_assert_nonnull(strstr(result.err, "warning"));
+  g_assert_nonnull(strstr(result.err, "\"flr pm bus\""));
+
+  mock_host_write(host, methods, "flr pm bus\n");
+  cli_run(host, &result, "reset", VIRTIO, "--method", "bus", NULL);
+  g_assert_cmpint(result.status, ==, 1);
+  cli_assert_one_line(result.err);
+  g_assert_null(strstr(result.err, "warning"));
+  g_autofree char *untouched = mock_host_read_trim(host, methods);
+  g_assert_cmpstr(untouched, ==, "flr pm bus");
+  g_autofree char *log = mock_host_resets(host);
+  g_assert_cmpstr(log, ==, VIRTIO " flr\n");
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -100,5 +133,6 @@ int main(int argc, char **argv)
   g_test_add_func("/reset/method-option", test_reset_method_option);
   g_test_add_func("/reset/no-method", test_reset_no_method);
   g_test_add_func("/reset/bus-sibling", test_reset_bus_sibling);
+  g_test_add_func("/reset/method-gone", test_reset_method_gone);
   return g_test_run();
 }

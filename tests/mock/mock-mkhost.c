@@ -8,6 +8,7 @@
  * would create (links, vfio-dev, /dev/vfio nodes, VFs) is derived from the
  * data with the same code the preload's kernel emulation uses.
  */
+#include "mock-mkhost-usage.h"
 #include "mock-tree.h"
 
 #include <errno.h>
@@ -22,6 +23,7 @@ typedef struct {
   gboolean iommu;
   int next_auto_group;
   GHashTable *bridge_buses; /* bdf -> packed (min << 8 | max) child bus */
+  MkUsage *usage;           /* interfaces, disks, framebuffers, mounts */
 } Builder;
 
 static gboolean fail(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
@@ -387,33 +389,15 @@ static void fill_device(Builder *b, const char *group, MtDevice *d)
   }
 }
 
-/* Child directories such as net/eth0 and nvme/nvme0/nvme0n1 that safety
- * checks look at, plus arbitrary "file.<relpath>=contents" files. */
-static void write_children(Builder *b, const char *group, const char *dir)
+/* Child devices the safety checks look at (net=, nvme=, fb= and their
+ * net.*, block.*, fb.* keys: mock-mkhost-usage.c), plus arbitrary
+ * "file.<relpath>=contents" files. */
+static gboolean write_children(Builder *b, const char *group, const char *dir, GError **error)
 {
-  g_auto(GStrv) nets = g_key_file_get_string_list(b->kf, group, "net", NULL, NULL);
-  g_auto(GStrv) nvmes = g_key_file_get_string_list(b->kf, group, "nvme", NULL, NULL);
   g_auto(GStrv) keys = g_key_file_get_keys(b->kf, group, NULL, NULL);
 
-  for (char **n = nets; n && *n; n++) {
-    g_autofree char *base = g_strdup_printf("%s/net/%s", dir, g_strstrip(*n));
-    g_autofree char *f1 = g_strconcat(base, "/operstate", NULL);
-    g_autofree char *f2 = g_strconcat(base, "/address", NULL);
-    g_autofree char *f3 = g_strconcat(base, "/ifindex", NULL);
-    mt_write(f1, "up\n");
-    mt_write(f2, "52:54:00:12:34:56\n");
-    mt_writef(f3, "%d\n", (int)(n - nets) + 2);
-  }
-  for (char **n = nvmes; n && *n; n++) {
-    const char *ctrl = g_strstrip(*n);
-    g_autofree char *ns = g_strdup_printf("%s/nvme/%s/%sn1", dir, ctrl, ctrl);
-    g_autofree char *f1 = g_strconcat(ns, "/size", NULL);
-    g_autofree char *f2 = g_strconcat(ns, "/dev", NULL);
-    g_autofree char *f3 = g_strdup_printf("%s/nvme/%s/model", dir, ctrl);
-    mt_write(f1, "2097152\n");
-    mt_write(f2, "259:0\n");
-    mt_write(f3, "Mock NVMe Disk\n");
-  }
+  if (!mk_usage_device(b->usage, b->kf, group, dir, error))
+    return FALSE;
   for (char **k = keys; k && *k; k++) {
     if (g_str_has_prefix(*k, "file.") && strstr(*k, "..") == NULL) {
       g_autofree char *value = g_key_file_get_string(b->kf, group, *k, NULL);
@@ -421,6 +405,7 @@ static void write_children(Builder *b, const char *group, const char *dir)
       mt_writef(rel, "%s\n", value ? value : "");
     }
   }
+  return TRUE;
 }
 
 /* Binds the initial driver: links, and vfio-dev for VFIO drivers. */
@@ -451,7 +436,8 @@ static gboolean apply_state(Builder *b, const char *group, const char *bdf, GErr
     g_autofree char *rel = g_strdup_printf("%s/driver_override", dir);
     mt_writef(rel, "%s\n", override);
   }
-  write_children(b, group, dir);
+  if (!write_children(b, group, dir, error))
+    return FALSE;
   return driver[0] == '\0' || bind_initial(group, bdf, driver, error);
 }
 
@@ -525,10 +511,13 @@ static gboolean build(const char *fixture, const char *root, GError **error)
   stem = g_str_has_suffix(fixture, ".ini") ? g_strndup(fixture, strlen(fixture) - 4)
                                            : g_strdup(fixture);
   b.bridge_buses = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  b.usage = mk_usage_new();
   g_mkdir_with_parents(root, 0755);
   mt_set_root(root);
   ok = write_host(&b, error) && write_drivers(&b, error) && write_modules(&b, stem, error) &&
-       write_names(&b, error) && write_faults(&b, error) && write_devices(&b, error);
+       write_names(&b, error) && write_faults(&b, error) && write_devices(&b, error) &&
+       mk_usage_finish(b.usage, error);
+  mk_usage_free(b.usage);
   g_hash_table_unref(b.bridge_buses);
   g_key_file_free(b.kf);
   g_free(b.release);

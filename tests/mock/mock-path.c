@@ -4,7 +4,8 @@
  * Faked prefixes (whole components): /sys, /dev/vfio, /dev/iommu,
  * /lib/modules (and /usr/lib/modules, the same on merged-/usr systems),
  * /run/vfio-hostdev, /etc/vfio-hostdev, /proc/self/mountinfo,
- * /proc/mounts, /proc/cmdline.  Relative paths are left alone: a process
+ * /proc/mounts, /proc/cmdline, /proc/net (and /proc/self/net,
+ * /proc/thread-self/net, the same directory).  Relative paths are left alone: a process
  * that chdir()s or uses a dirfd inside the root is already in it.
  *
  * ".." is resolved lexically to decide whether a path is faked, so
@@ -37,6 +38,9 @@ static const struct {
   { "/proc/self/mountinfo", "/proc/self/mountinfo" },
   { "/proc/mounts", "/proc/mounts" },
   { "/proc/cmdline", "/proc/cmdline" },
+  { "/proc/net", "/proc/net" },
+  { "/proc/self/net", "/proc/net" },
+  { "/proc/thread-self/net", "/proc/net" },
 };
 
 static char root[PATH_MAX];

@@ -471,6 +471,26 @@ static void test_realistic_size(Fixture *fx, gconstpointer data)
   assert_alias(best_for(fx, KEY_MLX5), PATTERN_MLX5, "mlx5_vfio_pci", 0, 30003);
 }
 
+/* From memory: the same aliases and line numbers as from a file, a last
+ * line without newline, CRLF, NULs inside data; each call is one source. */
+static void test_load_data(Fixture *fx, gconstpointer data)
+{
+  static const char text[] = "# comment\r\n" LINE_GENERIC "alias vfio_pci:v0000\0ABCD* junk\n"
+                             "alias vfio_pci:v000015B3d0000101Esv*sd*bc*sc*i* mlx5_vfio_pci\r\n";
+  static const char tail[] = "alias vfio_pci:v00001AF4d00001041sv*sd*bc*sc*i* virtio_vfio_pci";
+
+  hd_alias_table_load_data(fx->table, text, sizeof(text) - 1, "vfio_pci:");
+  hd_alias_table_load_data(fx->table, tail, sizeof(tail) - 1, NULL);
+  hd_alias_table_load_data(fx->table, NULL, 0, NULL);
+
+  g_assert_cmpuint(hd_alias_table_n_sources(fx->table), ==, 3);
+  g_assert_cmpuint(hd_alias_table_n_aliases(fx->table), ==, 3);
+  assert_alias(hd_alias_table_get(fx->table, 0), "vfio_pci:v*d*sv*sd*bc*sc*i*", "vfio_pci", 0, 2);
+  assert_alias(hd_alias_table_get(fx->table, 1), PATTERN_MLX5, "mlx5_vfio_pci", 0, 4);
+  assert_alias(hd_alias_table_get(fx->table, 2), "vfio_pci:v00001AF4d00001041sv*sd*bc*sc*i*", "virtio_vfio_pci", 1, 1);
+  assert_alias(best_for(fx, KEY_MLX5), PATTERN_MLX5, "mlx5_vfio_pci", 0, 4);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -496,6 +516,7 @@ int main(int argc, char **argv)
   ADD("load/prefix-filter", test_prefix_filter);
   ADD("load/no-prefix-loads-all", test_no_prefix_loads_all);
   ADD("load/realistic-size", test_realistic_size);
+  ADD("load/from-memory", test_load_data);
 #undef ADD
 
   return g_test_run();

@@ -20,7 +20,7 @@
 
 # Host drivers loaded at boot, the VFIO stack, and what scenarios modprobe.
 GUEST_MODULES="e1000e nvme virtio_net ahci i2c_i801 \
-  vfio vfio_iommu_type1 vfio_pci_core vfio_pci irqbypass qedu_mig"
+  vfio vfio_iommu_type1 vfio_pci_core vfio_pci irqbypass qedu_mig pci_stub"
 
 KERNEL_META=linux-image-6.12-amd64
 

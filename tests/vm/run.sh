@@ -103,12 +103,20 @@ fi
 cat "$BASE_INITRD" "$WORK/overlay.cpio.gz" > "$WORK/initrd.gz"
 truncate -s 4M "$WORK/nvme.img"
 
+# A scenario may ask for more guest memory or kernel arguments (hugepages
+# reserved at boot) in scenarios/NAME.vm: VM_MEM=MiB, VM_APPEND="...".
+VM_MEM=1536
+VM_APPEND=
+if [ -f "$VM_DIR/scenarios/$SCENARIO.vm" ]; then
+  . "$VM_DIR/scenarios/$SCENARIO.vm"
+fi
+
 set -- qemu-system-x86_64 \
-  -accel tcg,thread=multi -cpu max -smp 2 -m 1536 \
+  -accel tcg,thread=multi -cpu max -smp 2 -m "$VM_MEM" \
   -machine q35,kernel-irqchip=split \
   -device intel-iommu,intremap=on,caching-mode=on \
   -kernel "$VMLINUZ" -initrd "$WORK/initrd.gz" \
-  -append "console=ttyS0 intel_iommu=on panic=-1 quiet vmtest.scenario=$SCENARIO" \
+  -append "console=ttyS0 intel_iommu=on panic=-1 quiet vmtest.scenario=$SCENARIO${VM_APPEND:+ $VM_APPEND}" \
   -no-reboot -net none \
   -device edu,addr=02.0 \
   -device pcie-root-port,id=rp1,chassis=1,slot=1,addr=03.0 \

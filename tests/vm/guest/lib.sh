@@ -106,3 +106,67 @@ vt_sysfs_facts() {
     echo "$a $(cat "$p/vendor") $(cat "$p/device") $(cat "$p/class") $(vt_link "$a" driver) $g ${vf:--} $node $cdev $(vt_vfio_module "$a") $(cat "$p/modalias")"
   done
 }
+
+# ---- helpers of the bind/reattach/reset scenarios --------------------------
+# (their variables start with "_": scenarios keep theirs)
+
+# One line per PCI device, straight from sysfs:
+# address driver driver_override sriov_numvfs(or -)
+vt_state() {
+  for _p in /sys/bus/pci/devices/*; do
+    _n=-; [ -f "$_p/sriov_numvfs" ] && _n=$(cat "$_p/sriov_numvfs")
+    echo "${_p##*/} $(vt_link "${_p##*/}" driver) $(cat "$_p/driver_override") $_n"
+  done
+}
+
+# vt_same_state DESC FILE: ok when vt_state is now what FILE holds.
+vt_same_state() {
+  vt_state > /tmp/vt.state.now
+  if cmp -s "$2" /tmp/vt.state.now; then vt_ok "$1"; else
+    vt_fail "$1"; vt_diag "$(diff "$2" /tmp/vt.state.now)"; fi
+}
+
+# The records vfio-hostdev keeps, as "A.record B.record", or "none".
+vt_records() {
+  _r=$(cd /run/vfio-hostdev 2>/dev/null && ls -- *.record 2>/dev/null | tr '\n' ' ')
+  _r=${_r% }
+  echo "${_r:-none}"
+}
+
+# driver_override of $1 as sysfs shows it ("(null)" when clear).
+vt_override() { cat "/sys/bus/pci/devices/$1/driver_override"; }
+
+# vt_vfio_bound BDF DRIVER: the checks of a VFIO binding, from sysfs and
+# /dev alone: the driver link, vfio-dev/vfioN, the group's /dev/vfio node.
+vt_vfio_bound() {
+  vt_eq "$1: driver link is $2" "$2" "$(vt_link "$1" driver)"
+  _vf=$(ls "/sys/bus/pci/devices/$1/vfio-dev" 2>/dev/null)
+  case $_vf in vfio[0-9]*) vt_ok "$1: vfio-dev/$_vf exists" ;;
+    *) vt_fail "$1: vfio-dev/vfioN exists"; vt_diag "vfio-dev holds '$_vf'" ;; esac
+  _g=$(vt_link "$1" iommu_group)
+  vt_check "$1: /dev/vfio/$_g is a character device" [ -c "/dev/vfio/$_g" ]
+}
+
+# vt_expect_rc RC DESC CMD...: CMD exits RC; when RC is not 0, with one line
+# on stderr and nothing on stdout.
+vt_expect_rc() {
+  _want=$1 _d=$2; shift 2
+  vt_run "$@"
+  vt_eq "$_d: exit $_want" "$_want" "$VT_RC"
+  [ "$VT_RC" = "$_want" ] || { vt_diag "stdout: $VT_OUT"; vt_diag "stderr: $VT_ERR"; }
+  if [ "$_want" != 0 ]; then
+    vt_eq "$_d: one line on stderr" 1 "$(printf '%s' "$VT_ERR" | grep -c '')"
+    vt_eq "$_d: nothing on stdout" "" "$VT_OUT"
+  fi
+}
+
+# vt_has DESC TEXT WORD...: every WORD occurs in TEXT (fixed strings).
+vt_has() {
+  _d=$1 _text=$2; shift 2
+  for _w in "$@"; do
+    if ! printf '%s\n' "$_text" | grep -qF -- "$_w"; then
+      vt_fail "$_d"; vt_diag "no '$_w' in: $_text"; return 0
+    fi
+  done
+  vt_ok "$_d"
+}

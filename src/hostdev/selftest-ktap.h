@@ -1,0 +1,26 @@
+/* KTAP, the kernel's test output format (Documentation/dev-tools/ktap.rst):
+ *   KTAP version 1
+ *   1..N
+ *   # diagnostic lines
+ *   ok 1 name
+ *   not ok 2 name
+ *   ok 3 name # SKIP reason
+ * A case's diagnostics come before its result line, as the kernel prints
+ * them while the test runs; a failure's reason is its last diagnostic. */
+#pragma once
+
+#include <glib.h>
+
+#include "selftest.h"
+
+/* The version line, HEADER's lines as diagnostics (may be NULL), the plan. */
+void hd_ktap_begin(GString *out, guint plan, const char *header);
+
+/* One case: its diagnostics, then its result line. */
+void hd_ktap_result(GString *out, const HdSelftestResult *result);
+
+/* Every line of TEXT as a "# " diagnostic. */
+void hd_ktap_diag(GString *out, const char *text);
+
+/* "# Totals: pass:P fail:F skip:S", as kselftest ends. */
+void hd_ktap_totals(GString *out, guint pass, guint fail, guint skip);

@@ -1,0 +1,36 @@
+#include "host-paths.h"
+
+char *hd_path_kernel_cmdline(void)
+{
+  return g_strdup("/proc/cmdline");
+}
+
+char *hd_path_acpi_table(const char *signature)
+{
+  return g_build_filename("/sys/firmware/acpi/tables", signature, NULL);
+}
+
+char *hd_path_hugepages(const char *size_dir, const char *attr)
+{
+  return g_build_filename("/sys/kernel/mm/hugepages", size_dir, attr, NULL);
+}
+
+char *hd_path_vfio_container(void)
+{
+  return g_strdup("/dev/vfio/vfio");
+}
+
+char *hd_path_vfio_cdev_dir(void)
+{
+  return g_strdup("/dev/vfio/devices");
+}
+
+char *hd_path_iommufd(void)
+{
+  return g_strdup("/dev/iommu");
+}
+
+char *hd_path_kernel_irq(const char *irq, const char *attr)
+{
+  return g_build_filename("/sys/kernel/irq", irq, attr, NULL);
+}

@@ -1,0 +1,29 @@
+/* Host-wide paths read by the readiness checks (`doctor`): the kernel
+ * command line, firmware tables, huge pages and the VFIO/iommufd device
+ * nodes. Per-device and per-driver paths are in sysfs-paths.h. All
+ * functions return newly allocated strings. */
+#pragma once
+
+#include <glib.h>
+
+/* "/proc/cmdline" */
+char *hd_path_kernel_cmdline(void);
+
+/* "/sys/firmware/acpi/tables", or ".../<signature>" ("DMAR", "IVRS"). */
+char *hd_path_acpi_table(const char *signature);
+
+/* "/sys/kernel/mm/hugepages", ".../<size_dir>" or ".../<size_dir>/<attr>"
+ * (SIZE_DIR like "hugepages-2048kB"; SIZE_DIR and ATTR may be NULL). */
+char *hd_path_hugepages(const char *size_dir, const char *attr);
+
+/* "/dev/vfio/vfio": the legacy VFIO container. */
+char *hd_path_vfio_container(void);
+
+/* "/dev/vfio/devices": where VFIO device cdevs appear. */
+char *hd_path_vfio_cdev_dir(void);
+
+/* "/dev/iommu": iommufd. */
+char *hd_path_iommufd(void);
+
+/* "/sys/kernel/irq", ".../<irq>" or ".../<irq>/<attr>" (IRQ and ATTR may be NULL). */
+char *hd_path_kernel_irq(const char *irq, const char *attr);

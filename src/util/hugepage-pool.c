@@ -1,0 +1,43 @@
+#include "hugepage-pool.h"
+
+#include "host-paths.h"
+#include "sysfs.h"
+
+static char *pool_path(guint64 size_kb, const char *attr)
+{
+  g_autofree char *dir = g_strdup_printf("hugepages-%" G_GUINT64_FORMAT "kB", size_kb);
+
+  return hd_path_hugepages(dir, attr);
+}
+
+gboolean hd_hugepage_pool_exists(guint64 size_kb)
+{
+  g_autofree char *path = pool_path(size_kb, "nr_hugepages");
+
+  return hd_sysfs_exists(path);
+}
+
+static gboolean read_count(guint64 size_kb, const char *attr, guint64 *out, GError **error)
+{
+  g_autofree char *path = pool_path(size_kb, attr);
+  gint64 value = 0;
+
+  if (!hd_sysfs_read_int(path, &value, error))
+    return FALSE;
+  *out = value < 0 ? 0 : (guint64)value;
+  return TRUE;
+}
+
+gboolean hd_hugepage_pool_read(guint64 size_kb, HdHugepagePool *pool, GError **error)
+{
+  return read_count(size_kb, "nr_hugepages", &pool->nr, error) &&
+         read_count(size_kb, "free_hugepages", &pool->free, error);
+}
+
+gboolean hd_hugepage_pool_set_nr(guint64 size_kb, guint64 nr, GError **error)
+{
+  g_autofree char *path = pool_path(size_kb, "nr_hugepages");
+  g_autofree char *value = g_strdup_printf("%" G_GUINT64_FORMAT, nr);
+
+  return hd_sysfs_write(path, value, error);
+}

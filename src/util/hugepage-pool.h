@@ -1,0 +1,22 @@
+/* The kernel's hugetlb pools, one per page size, as sysfs publishes them
+ * (Documentation/admin-guide/mm/hugetlbpage.rst): nr_hugepages is the
+ * pool's size and can be written, free_hugepages what nobody holds.
+ * Mechanism only: who reserves what, and restoring it, is the caller's. */
+#pragma once
+
+#include <glib.h>
+
+typedef struct {
+  guint64 nr;   /* nr_hugepages */
+  guint64 free; /* free_hugepages */
+} HdHugepagePool;
+
+/* FALSE without error when the kernel has no pool of that size (no
+ * hugepages-<size_kb>kB directory: no such page size, or no hugetlbfs). */
+gboolean hd_hugepage_pool_exists(guint64 size_kb);
+
+gboolean hd_hugepage_pool_read(guint64 size_kb, HdHugepagePool *pool, GError **error);
+
+/* Writes nr_hugepages. The kernel may grant fewer pages than asked (memory
+ * too fragmented) without an error: read the pool back to know. */
+gboolean hd_hugepage_pool_set_nr(guint64 size_kb, guint64 nr, GError **error);

@@ -1,0 +1,18 @@
+/* Who owns a device node (/dev/vfio/<group>, /dev/vfio/devices/vfioN) and
+ * with which permissions: read before handing a node to an unprivileged
+ * VMM, so that it can be given back exactly. Mechanism only. */
+#pragma once
+
+#include <glib.h>
+
+typedef struct {
+  guint uid;
+  guint gid;
+  guint mode; /* permission bits (07777) */
+} HdNodeOwner;
+
+/* Reads PATH's owner, group and permission bits (stat(2), following links). */
+gboolean hd_node_owner_get(const char *path, HdNodeOwner *out, GError **error);
+
+/* Sets them (chown(2), then chmod(2)). A durable step (crash-point.h). */
+gboolean hd_node_owner_set(const char *path, const HdNodeOwner *owner, GError **error);

@@ -1,0 +1,127 @@
+#include "managed-test-util.h"
+
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+/* the tool's test hook (src/util/crash-point.h) */
+#define CRASH_AT_ENV "VFIO_HOSTDEV_TEST_CRASH_AT"
+
+char *mt_hostdev(const char *address, gboolean managed, const char *model)
+{
+  guint domain = 0, bus = 0, slot = 0, function = 0;
+  g_autofree char *driver = model != NULL ? g_strdup_printf("<driver name='vfio' model='%s'/>", model) : g_strdup("");
+
+  g_assert_cmpint(sscanf(address, "%x:%x:%x.%x", &domain, &bus, &slot, &function), ==, 4);
+  return g_strdup_printf("<hostdev mode='subsystem' type='pci' managed='%s'>%s<source><address domain='0x%04x' "
+                         "bus='0x%02x' slot='0x%02x' function='0x%x'/></source></hostdev>\n",
+                         managed ? "yes" : "no", driver, domain, bus, slot, function);
+}
+
+char *mt_domain_file(MockHost *host, const char *body)
+{
+  g_autofree char *text = g_strdup_printf("<domain type='kvm'>\n<name>vm</name>\n<devices>\n%s</devices>\n</domain>\n",
+                                          body);
+  char *path = g_build_filename(mock_host_root(host), "domain.xml", NULL);
+
+  g_assert_true(g_file_set_contents(path, text, -1, NULL));
+  return path;
+}
+
+void mt_run_env(MockHost *host, CliResult *result, const char *const *env, const char *const *args)
+{
+  g_auto(GStrv) envp = mock_host_environ(host);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new();
+  g_autoptr(GError) error = NULL;
+  int wait_status = 0;
+
+  for (; env != NULL && *env != NULL; env++) {
+    g_auto(GStrv) pair = g_strsplit(*env, "=", 2);
+    envp = g_environ_setenv(envp, pair[0], pair[1], TRUE);
+  }
+  cli_result_clear(result);
+  g_ptr_array_add(argv, (gpointer)VFIO_HOSTDEV_BIN);
+  for (; *args != NULL; args++)
+    g_ptr_array_add(argv, (gpointer)*args);
+  g_ptr_array_add(argv, NULL);
+  g_assert_true(g_spawn_sync(NULL, (char **)argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL, &result->out,
+                             &result->err, &wait_status, &error));
+  g_assert_no_error(error);
+  result->status = WIFSIGNALED(wait_status) ? 128 + WTERMSIG(wait_status) : WEXITSTATUS(wait_status);
+  g_test_message("exit %d\nstdout:\n%s\nstderr:\n%s", result->status, result->out, result->err);
+}
+
+void mt_run_crash_at(MockHost *host, CliResult *result, guint step, const char *const *args)
+{
+  g_autofree char *setting = g_strdup_printf("%s=%u", CRASH_AT_ENV, step);
+  const char *const env[] = {setting, NULL};
+
+  mt_run_env(host, result, env, args);
+}
+
+gboolean mt_has_journal(MockHost *host, const char *owner)
+{
+  g_autofree char *path = g_strdup_printf("/run/vfio-hostdev/owner-%s.journal", owner);
+
+  return mock_host_exists(host, path);
+}
+
+gint64 mt_uid(MockHost *host, const char *path)
+{
+  g_autofree char *real = g_build_filename(mock_host_root(host), path, NULL);
+  struct stat st;
+
+  return stat(real, &st) == 0 ? (gint64)st.st_uid : -1;
+}
+
+static gint compare_strings(gconstpointer a, gconstpointer b)
+{
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+char *mt_state_hash(MockHost *host)
+{
+  g_autofree char *kernel = bt_kernel_hash(host);
+  g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+  g_autofree char *dir_path = g_build_filename(mock_host_root(host), "run/vfio-hostdev", NULL);
+  g_autoptr(GDir) dir = g_dir_open(dir_path, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+  const char *name;
+
+  g_checksum_update(sum, (const guchar *)kernel, -1);
+  while (dir != NULL && (name = g_dir_read_name(dir)) != NULL)
+    if (!g_str_has_suffix(name, ".lock"))
+      g_ptr_array_add(names, g_strdup(name));
+  g_ptr_array_sort(names, compare_strings);
+  for (guint i = 0; i < names->len; i++) {
+    g_autofree char *path = g_build_filename(dir_path, g_ptr_array_index(names, i), NULL);
+    g_autofree char *contents = NULL;
+    g_assert_true(g_file_get_contents(path, &contents, NULL, NULL));
+    g_checksum_update(sum, (const guchar *)path, -1);
+    g_checksum_update(sum, (const guchar *)contents, -1);
+  }
+  return g_strdup(g_checksum_get_string(sum));
+}
+
+static void assert_root_owned(const char *dir_path)
+{
+  g_autoptr(GDir) dir = g_dir_open(dir_path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
+    g_autofree char *path = g_build_filename(dir_path, name, NULL);
+    struct stat st;
+    g_assert_cmpint(lstat(path, &st), ==, 0);
+    if (S_ISDIR(st.st_mode))
+      assert_root_owned(path);
+    else if (st.st_uid != 0)
+      g_error("%s belongs to uid %u, not root", path, (guint)st.st_uid);
+  }
+}
+
+void mt_assert_nodes_root(MockHost *host)
+{
+  g_autofree char *dir = g_build_filename(mock_host_root(host), "dev/vfio", NULL);
+
+  assert_root_owned(dir);
+}

@@ -1,0 +1,174 @@
+/* The integration examples of docs/examples/ under the fake host: the QEMU
+ * wrapper with a fake "qemu" (prepares, passes the arguments, releases on
+ * exit and on signals, passes QEMU's exit status on) and the libvirt hook
+ * (prepare begin with the domain XML on stdin, release end). */
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "managed-test-util.h"
+
+#define WRAPPER EXAMPLES_DIR "/qemu-vfio-wrapper"
+#define HOOK EXAMPLES_DIR "/libvirt-qemu-hook"
+
+/* A fake QEMU: writes its arguments to $FAKE_QEMU_ARGS (one per line),
+ * fails with 3 unless e1000e is on vfio-pci while it runs, then becomes
+ * `sleep $FAKE_QEMU_SLEEP` when set (so that a signal reaches the sleeper
+ * and no orphan keeps the test's output open), else exits with
+ * $FAKE_QEMU_EXIT. */
+static const char fake_qemu[] =
+  "#!/bin/sh\n"
+  "printf '%s\\n' \"$@\" > \"$FAKE_QEMU_ARGS.tmp\" && mv \"$FAKE_QEMU_ARGS.tmp\" \"$FAKE_QEMU_ARGS\"\n"
+  "[ \"$(basename \"$(readlink /sys/bus/pci/devices/0000:01:00.0/driver)\")\" = vfio-pci ] || exit 3\n"
+  "[ -z \"${FAKE_QEMU_SLEEP:-}\" ] || exec sleep \"$FAKE_QEMU_SLEEP\"\n"
+  "exit \"${FAKE_QEMU_EXIT:-0}\"\n";
+
+typedef struct {
+  MockHost *host;
+  char *qemu;
+  char *args_file;
+  char **env;
+} Fixture;
+
+static void fixture_set_up(Fixture *fixture, gconstpointer data)
+{
+  fixture->host = cli_host("q35-zoo");
+  fixture->qemu = g_build_filename(mock_host_root(fixture->host), "fake-qemu", NULL);
+  fixture->args_file = g_build_filename(mock_host_root(fixture->host), "qemu-args", NULL);
+  g_assert_true(g_file_set_contents(fixture->qemu, fake_qemu, -1, NULL));
+  g_assert_cmpint(chmod(fixture->qemu, 0755), ==, 0);
+  fixture->env = mock_host_environ(fixture->host);
+  fixture->env = g_environ_setenv(fixture->env, "VFIO_HOSTDEV", VFIO_HOSTDEV_BIN, TRUE);
+  fixture->env = g_environ_setenv(fixture->env, "FAKE_QEMU_ARGS", fixture->args_file, TRUE);
+}
+
+static void fixture_tear_down(Fixture *fixture, gconstpointer data)
+{
+  mock_host_free(fixture->host);
+  g_free(fixture->qemu);
+  g_free(fixture->args_file);
+  g_strfreev(fixture->env);
+}
+
+static int run(Fixture *fixture, const char *const *argv, const char *input_file, char **err)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *command = NULL;
+  g_autoptr(GString) line = g_string_new(NULL);
+  int wait_status = 0;
+
+  for (; *argv != NULL; argv++) {
+    g_autofree char *quoted = g_shell_quote(*argv);
+    g_string_append_printf(line, "%s ", quoted);
+  }
+  if (input_file != NULL) {
+    g_autofree char *quoted = g_shell_quote(input_file);
+    g_string_append_printf(line, "< %s", quoted);
+  }
+  const char *const sh[] = {"/bin/sh", "-c", line->str, NULL};
+  g_assert_true(g_spawn_sync(NULL, (char **)sh, fixture->env, G_SPAWN_DEFAULT, NULL, NULL, NULL, err, &wait_status,
+                             &error));
+  g_assert_no_error(error);
+  g_test_message("%s -> %d\n%s", line->str, wait_status, *err);
+  return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status);
+}
+
+static void test_wrapper_runs_and_releases(Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *err = NULL;
+  const char *const argv[] = {WRAPPER, "vm1", E1000E, EDU, "--", fixture->qemu, "-m", "1G", NULL};
+
+  g_assert_cmpint(run(fixture, argv, NULL, &err), ==, 0);
+  g_autofree char *args = NULL;
+  g_assert_true(g_file_get_contents(fixture->args_file, &args, NULL, NULL));
+  g_assert_cmpstr(args, ==, "-m\n1G\n-device\nvfio-pci,host=" E1000E "\n-device\nvfio-pci,host=" EDU "\n");
+  bt_assert_original(fixture->host, E1000E, "e1000e", 0);
+  bt_assert_original(fixture->host, EDU, NULL, 0);
+  g_assert_false(mt_has_journal(fixture->host, "vm1"));
+}
+
+/* QEMU's exit status is the wrapper's; the devices come back anyway. */
+static void test_wrapper_passes_status(Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *err = NULL;
+  const char *const argv[] = {WRAPPER, "vm1", E1000E, "--", fixture->qemu, NULL};
+
+  fixture->env = g_environ_setenv(fixture->env, "FAKE_QEMU_EXIT", "7", TRUE);
+  g_assert_cmpint(run(fixture, argv, NULL, &err), ==, 7);
+  bt_assert_original(fixture->host, E1000E, "e1000e", 0);
+}
+
+/* A failed prepare starts no QEMU and passes prepare's code on. */
+static void test_wrapper_prepare_fails(Fixture *fixture, gconstpointer data)
+{
+  g_auto(CliResult) result = {0};
+  g_autofree char *err = NULL;
+  const char *const argv[] = {WRAPPER, "vm2", E1000E, "--", fixture->qemu, NULL};
+
+  cli_run(fixture->host, &result, "prepare", "--owner", "vm1", E1000E, NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  g_assert_cmpint(run(fixture, argv, NULL, &err), ==, 4);
+  g_assert_nonnull(strstr(err, "belongs to owner vm1"));
+  g_assert_false(g_file_test(fixture->args_file, G_FILE_TEST_EXISTS));
+}
+
+/* SIGTERM to the wrapper: forwarded to QEMU, then the devices released. */
+static void test_wrapper_signal(Fixture *fixture, gconstpointer data)
+{
+  const char *argv[] = {WRAPPER, "vm1", E1000E, "--", fixture->qemu, NULL};
+  g_autoptr(GError) error = NULL;
+  GPid pid = 0;
+  int status = 0;
+
+  fixture->env = g_environ_setenv(fixture->env, "FAKE_QEMU_SLEEP", "60", TRUE);
+  g_assert_true(g_spawn_async(NULL, (char **)argv, fixture->env, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, &error));
+  g_assert_no_error(error);
+  for (guint i = 0; i < 1000 && !g_file_test(fixture->args_file, G_FILE_TEST_EXISTS); i++)
+    g_usleep(10000);
+  g_assert_true(g_file_test(fixture->args_file, G_FILE_TEST_EXISTS));
+  bt_assert_vfio(fixture->host, E1000E, "vfio-pci", "8");
+  g_assert_cmpint(kill(pid, SIGTERM), ==, 0);
+  g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+  g_spawn_close_pid(pid);
+  g_assert_true(WIFEXITED(status));
+  g_assert_cmpint(WEXITSTATUS(status), ==, 128 + SIGTERM);
+  bt_assert_original(fixture->host, E1000E, "e1000e", 0);
+  g_assert_false(mt_has_journal(fixture->host, "vm1"));
+}
+
+/* The hook: "prepare begin" with the domain XML on stdin, "release end";
+ * other operations do nothing. */
+static void test_hook(Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *nic = mt_hostdev(E1000E, TRUE, NULL);
+  g_autofree char *xml = mt_domain_file(fixture->host, nic);
+  g_autofree char *err = NULL;
+  const char *const begin[] = {HOOK, "my vm", "prepare", "begin", "-", NULL};
+  const char *const started[] = {HOOK, "my vm", "started", "begin", "-", NULL};
+  const char *const end[] = {HOOK, "my vm", "release", "end", "-", NULL};
+
+  g_assert_cmpint(run(fixture, begin, xml, &err), ==, 0);
+  bt_assert_vfio(fixture->host, E1000E, "vfio-pci", "8");
+  g_assert_true(mt_has_journal(fixture->host, "libvirt-my_vm"));
+  g_clear_pointer(&err, g_free);
+  g_assert_cmpint(run(fixture, started, xml, &err), ==, 0);
+  bt_assert_vfio(fixture->host, E1000E, "vfio-pci", "8");
+  g_clear_pointer(&err, g_free);
+  g_assert_cmpint(run(fixture, end, xml, &err), ==, 0);
+  bt_assert_original(fixture->host, E1000E, "e1000e", 0);
+}
+
+int main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_test_add("/examples/wrapper-runs-and-releases", Fixture, NULL, fixture_set_up, test_wrapper_runs_and_releases,
+             fixture_tear_down);
+  g_test_add("/examples/wrapper-passes-status", Fixture, NULL, fixture_set_up, test_wrapper_passes_status,
+             fixture_tear_down);
+  g_test_add("/examples/wrapper-prepare-fails", Fixture, NULL, fixture_set_up, test_wrapper_prepare_fails,
+             fixture_tear_down);
+  g_test_add("/examples/wrapper-signal", Fixture, NULL, fixture_set_up, test_wrapper_signal, fixture_tear_down);
+  g_test_add("/examples/hook", Fixture, NULL, fixture_set_up, test_hook, fixture_tear_down);
+  return g_test_run();
+}

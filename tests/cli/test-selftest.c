@@ -1,0 +1,395 @@
+/* `vfio-hostdev test` against fake hosts whose device nodes answer the
+ * VFIO and iommufd uAPI (the mock's uAPI preload, tests/mock/README-uapi.md):
+ * KTAP as the kernel writes it, case selection, both backends on a healthy
+ * device, injected ioctl failures, refusals and hugepage restoration. */
+#include "cli-test.h"
+
+#define EDU "0000:00:02.0"       /* realistic: on qedu-mig (a VFIO variant driver) */
+#define MLX5_VF "0000:04:00.1"   /* realistic: a VF on mlx5_vfio_pci; raw config IDs read ffff */
+#define GPU "0000:01:00.0"       /* realistic: on nouveau, not VFIO */
+#define POOL_2M "/sys/kernel/mm/hugepages/hugepages-2048kB"
+
+/* The cases `test --list` shows, "open" first. */
+static const char *const all_cases[] = {
+  "open", "device.info", "config.ids", "config.bus_master", "bars.mmap", "irq.msi", "irq.msix",
+  "device.reset", "dma.iova_ranges", "dma.map_anonymous", "dma.map_hugetlb_2m", "dma.map_hugetlb_1g",
+  "dma.map_top", "dma.unmap_all", "dma.overflow", "driver.memcpy", "driver.unmapped_dma", "driver.msi",
+};
+
+typedef struct {
+  guint plan;
+  GPtrArray *names;    /* of each result, in order */
+  GPtrArray *statuses; /* "ok", "not ok", "skip" */
+  GPtrArray *lines;    /* the result lines */
+} Ktap;
+
+static void ktap_clear(Ktap *ktap)
+{
+  g_clear_pointer(&ktap->names, g_ptr_array_unref);
+  g_clear_pointer(&ktap->statuses, g_ptr_array_unref);
+  g_clear_pointer(&ktap->lines, g_ptr_array_unref);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Ktap, ktap_clear)
+
+/* Parses OUT strictly: the version line first, diagnostics anywhere, one
+ * plan before the results, results numbered 1..plan without gaps, each
+ * "ok N name", "not ok N name" or "ok N name # SKIP reason". */
+static void ktap_parse(const char *out, Ktap *ktap)
+{
+  g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
+  g_autoptr(GRegex) result = g_regex_new("^(ok|not ok) ([0-9]+) ([^ #]+)( # SKIP (.+))?$", 0, 0, NULL);
+  g_autoptr(GRegex) plan = g_regex_new("^1\\.\\.([0-9]+)$", 0, 0, NULL);
+  gboolean planned = FALSE;
+
+  ktap->names = g_ptr_array_new_with_free_func(g_free);
+  ktap->statuses = g_ptr_array_new_with_free_func(g_free);
+  ktap->lines = g_ptr_array_new_with_free_func(g_free);
+  g_assert_cmpstr(lines[0], ==, "KTAP version 1");
+  for (guint i = 1; lines[i] != NULL; i++) {
+    g_autoptr(GMatchInfo) match = NULL;
+    if (lines[i][0] == '\0' || g_str_has_prefix(lines[i], "# "))
+      continue;
+    if (g_regex_match(plan, lines[i], 0, &match)) {
+      g_assert_false(planned);
+      g_assert_cmpuint(ktap->names->len, ==, 0);
+      g_autofree char *n = g_match_info_fetch(match, 1);
+      ktap->plan = (guint)g_ascii_strtoull(n, NULL, 10);
+      planned = TRUE;
+      continue;
+    }
+    g_clear_pointer(&match, g_match_info_free);
+    if (!g_regex_match(result, lines[i], 0, &match))
+      g_error("not a KTAP line: \"%s\"", lines[i]);
+    g_assert_true(planned);
+    g_autofree char *status = g_match_info_fetch(match, 1);
+    g_autofree char *number = g_match_info_fetch(match, 2);
+    g_autofree char *skip = g_match_info_fetch(match, 4);
+    g_assert_cmpuint(g_ascii_strtoull(number, NULL, 10), ==, ktap->names->len + 1);
+    g_ptr_array_add(ktap->names, g_match_info_fetch(match, 3));
+    g_ptr_array_add(ktap->statuses, g_strdup(skip != NULL && *skip != '\0' ? "skip" : status));
+    g_ptr_array_add(ktap->lines, g_strdup(lines[i]));
+  }
+  g_assert_true(planned);
+  g_assert_cmpuint(ktap->plan, ==, ktap->names->len);
+}
+
+static const char *status_of(const Ktap *ktap, const char *name)
+{
+  for (guint i = 0; i < ktap->names->len; i++)
+    if (g_str_equal(g_ptr_array_index(ktap->names, i), name))
+      return g_ptr_array_index(ktap->statuses, i);
+  g_error("no result for %s", name);
+  return NULL;
+}
+
+static const char *line_of(const Ktap *ktap, const char *name)
+{
+  for (guint i = 0; i < ktap->names->len; i++)
+    if (g_str_equal(g_ptr_array_index(ktap->names, i), name))
+      return g_ptr_array_index(ktap->lines, i);
+  return NULL;
+}
+
+static void inject(MockHost *host, const char *faults)
+{
+  mock_host_write(host, "/.mock/uapi-faults", faults);
+}
+
+static void test_list(void)
+{
+  g_autoptr(MockHost) host = cli_host("realistic");
+  g_auto(CliResult) result = {0};
+  g_auto(GStrv) lines = NULL;
+
+  cli_run(host, &result, "test", "--list", NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  lines = g_strsplit(g_strchomp(result.out), "\n", -1);
+  g_assert_cmpuint(g_strv_length(lines), ==, G_N_ELEMENTS(all_cases));
+  for (guint i = 0; i < G_N_ELEMENTS(all_cases); i++)
+    g_assert_true(g_str_has_prefix(lines[i], all_cases[i]));
+}
+
+static void test_list_filter_json(void)
+{
+  g_autoptr(MockHost) host = cli_host("realistic");
+  g_auto(CliResult) result = {0};
+
+  cli_run(host, &result, "test", "--list", "--filter", "dma.map_*", "--json", NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  g_autoptr(JsonNode) root = cli_parse_json(&result);
+  JsonArray *array = json_node_get_array(root);
+  g_assert_cmpuint(json_array_get_length(array), ==, 5); /* open + 4 map cases */
+  g_assert_cmpstr(json_object_get_string_member(json_array_get_object_element(array, 0), "name"), ==, "open");
+  g_assert_cmpstr(json_object_get_string_member(json_array_get_object_element(array, 4), "name"), ==, "dma.map_top");
+
+  cli_run(host, &result, "test", "--list", "--filter", "nothing*", NULL);
+  g_assert_cmpint(result.status, ==, 2);
+  cli_assert_one_line(result.err);
+}
+
+/* Every case of the catalogue runs, and those that apply to edu pass. */
+static void assert_edu_passes(const Ktap *ktap)
+{
+  static const char *const skipped[] = {"irq.msix", "device.reset", "dma.map_hugetlb_2m", "dma.map_hugetlb_1g"};
+
+  g_assert_cmpuint(ktap->plan, ==, G_N_ELEMENTS(all_cases));
+  for (guint i = 0; i < G_N_ELEMENTS(all_cases); i++) {
+    gboolean skip = g_strv_contains((const char *const *)skipped, all_cases[i]);
+    g_assert_cmpstr(g_ptr_array_index(ktap->names, i), ==, all_cases[i]);
+    g_assert_cmpstr(status_of(ktap, all_cases[i]), ==, skip ? "skip" : "ok");
+  }
+}
+
+static void test_edu_iommufd(void)
+{
+  g_autoptr(MockHost) host = cli_host("realistic");
+  g_auto(CliResult) result = {0};
+  g_auto(Ktap) ktap = {0};
+
+  cli_run(host, &result, "test", EDU, NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  ktap_parse(result.out, &ktap);
+  assert_edu_passes(&ktap);
+  /* auto chose iommufd: /dev/iommu and the cdev exist */
+  g_assert_nonnull(strstr(result.out, "iommufd backend"));
+  g_assert_nonnull(strstr(result.out, "VFIO_DEVICE_BIND_IOMMUFD"));
+  g_assert_nonnull(strstr(result.out, "the device read zeros"));
+  g_assert_cmpstr(line_of(&ktap, "irq.msix"), ==, "ok 7 irq.msix # SKIP the device has no MSI-X");
+  g_assert_nonnull(strstr(result.out, "# Totals: pass:14 fail:0 skip:4\n"));
+}
+
+static void test_edu_type1(void)
+{
+  g_autoptr(MockHost) host = cli_host("realistic");
+  g_auto(CliResult) result = {0};
+  g_auto(Ktap) ktap = {0};
+
+  cli_run(host, &result, "test", EDU, "--iommu", "type1", NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  ktap_parse(result.out, &ktap);
+  assert_edu_passes(&ktap);
+  g_assert_nonnull(strstr(result.out, "type1 backend"));
+  g_assert_nonnull(strstr(result.out, "VFIO_GROUP_GET_DEVICE_FD(\"" EDU "\")"));
+}
+
+/* Without /dev/iommu, auto falls back to type1 and iommufd is refused
+ * before anything is opened. */
+static void test_backend_choice(void)
+{
+  g_autoptr(MockHost) host = cli_host("realistic");
+  g_auto(CliResult) result = {0};
+
+  mock_host_remove(host, "/dev/iommu");
+  cli_run(host, &result, "test", EDU, "--filter", "device.info", NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  g_assert_nonnull(strstr(result.out, "type1 backend"));
+  cli_run(host, &result, "test", EDU, "--iommu", "iommufd", NULL);
+  g_assert_cmpint(result.status, ==, 1);
+  g_assert_cmpstr(result.out, ==, "");
+  cli_assert_one_line(result.err);
+  g_assert_nonnull(strstr(result.err, "CONFIG_IOMMUFD"));
+}
+
+/* A VF: VFIO shows the IDs sysfs has although its raw config reads ffff;
+ * more MSI and MSI-X vectors; no self-test driver. */
+static void test_vf_both_backends(void)
+{
+  static const char *const backends[] = {"type1", "iommufd"};
+  g_autoptr(MockHost) host = cli_host("realistic");
+
+  for (guint b = 0; b < G_N_ELEMENTS(backends); b++) {
+    g_auto(CliResult) result = {0};
+    g_auto(Ktap) ktap = {0};
+    cli_run(host, &result, "test", MLX5_VF, "--iommu", backends[b], NULL);
+    g_assert_cmpint(result.status, ==, 0);
+    ktap_parse(result.out, &ktap);
+    g_assert_cmpstr(status_of(&ktap, "config.ids"), ==, "ok");
+    g_assert_nonnull(strstr(result.out, "VFIO config space 15b3:101e (a VF)"));
+    g_assert_cmpstr(status_of(&ktap, "irq.msix"), ==, "ok");
+    g_assert_nonnull(strstr(result.out, "MSI-X: 8 vectors, testing 8"));
+    g_assert_cmpstr(status_of(&ktap, "driver.memcpy"), ==, "skip");
+    g_assert_nonnull(strstr(line_of(&ktap, "driver.msi"), "# SKIP no self-test driver for 15b3:101e"));
+  }
+}
+
+static void test_filter(void)
+{
+  g_autoptr(MockHost) host = cli_host("realistic");
+  g_auto(CliResult) result = {0};
+  g_auto(Ktap) ktap = {0};
+
+  cli_run(host, &result, "test", EDU, "--filter", "irq.*", NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  ktap_parse(result.out, &ktap);
+  g_assert_cmpuint(ktap.plan, ==, 3);
+  g_assert_cmpstr(g_ptr_array_index(ktap.names, 0), ==, "open");
+  g_assert_cmpstr(g_ptr_array_index(ktap.names, 1), ==, "irq.msi");
+  g_assert_cmpstr(g_ptr_array_index(ktap.names, 2), ==, "irq.msix");
+
+  cli_run(host, &result, "test", EDU, "--filter", "nothing*", NULL);
+  g_assert_cmpint(result.status, ==, 2);
+  cli_assert_one_line(result.err);
+}
+
+static void test_fault_in_case(void)
+{
+  g_autoptr(MockHost) host = cli_host("realistic");
+  g_auto(CliResult) result = {0};
+  g_auto(Ktap) ktap = {0};
+
+  inject(host, "VFIO_DEVICE_SET_IRQS EIO\n");
+  cli_run(host, &result, "test", EDU, "--filter", "irq.msi", NULL);
+  g_assert_cmpint(result.status, ==, 1);
+  ktap_parse(result.out, &ktap);
+  g_assert_cmpstr(line_of(&ktap, "irq.msi"), ==, "not ok 2 irq.msi");
+  g_assert_nonnull(strstr(result.out, "# VFIO_DEVICE_SET_IRQS (enable MSI vectors 0-0): Input/output error\n"));
+}
+
+/* Only the second map of the run fails: one case, not the others. */
+static void test_fault_nth_map(void)
+{
+  g_autoptr(MockHost) host = cli_host("realistic");
+  g_auto(CliResult) result = {0};
+  g_auto(Ktap) ktap = {0};
+
+  inject(host, "IOMMU_IOAS_MAP ENOMEM 2\n");
+  cli_run(host, &result, "test", EDU, "--filter", "dma.map_*", NULL);
+  g_assert_cmpint(result.status, ==, 1);
+  ktap_parse(result.out, &ktap);
+  g_assert_cmpstr(status_of(&ktap, "dma.map_anonymous"), ==, "ok");
+  g_assert_cmpstr(status_of(&ktap, "dma.map_top"), ==, "not ok");
+  g_assert_nonnull(strstr(result.out, "Cannot allocate memory"));
+}
+
+static void test_fault_in_open(void)
+{
+  g_autoptr(MockHost) host = cli_host("realistic");
+  g_auto(CliResult) result = {0};
+  g_auto(Ktap) ktap = {0};
+
+  inject(host, "VFIO_GROUP_SET_CONTAINER EBUSY\n");
+  cli_run(host, &result, "test", EDU, "--iommu", "type1", NULL);
+  g_assert_cmpint(result.status, ==, 1);
+  ktap_parse(result.out, &ktap);
+  g_assert_cmpstr(status_of(&ktap, "open"), ==, "not ok");
+  for (guint i = 1; i < ktap.names->len; i++)
+    g_assert_cmpstr(g_ptr_array_index(ktap.statuses, i), ==, "skip");
+  g_assert_nonnull(strstr(result.out, "# VFIO_GROUP_SET_CONTAINER on /dev/vfio/9: Device or resource busy\n"));
+}
+
+static void test_fault_iova_ranges(void)
+{
+  g_autoptr(MockHost) host = cli_host("realistic");
+  g_auto(CliResult) result = {0};
+  g_auto(Ktap) ktap = {0};
+
+  inject(host, "IOMMU_IOAS_IOVA_RANGES EIO\n");
+  cli_run(host, &result, "test", EDU, "--filter", "dma.*", NULL);
+  g_assert_cmpint(result.status, ==, 1);
+  ktap_parse(result.out, &ktap);
+  g_assert_cmpstr(status_of(&ktap, "open"), ==, "ok");
+  g_assert_cmpstr(status_of(&ktap, "dma.iova_ranges"), ==, "not ok");
+  g_assert_cmpstr(status_of(&ktap, "dma.map_anonymous"), ==, "not ok");
+}
+
+static void test_refused(void)
+{
+  g_autoptr(MockHost) host = cli_host("realistic");
+  g_auto(CliResult) result = {0};
+
+  cli_run(host, &result, "test", GPU, NULL);
+  g_assert_cmpint(result.status, ==, 4);
+  g_assert_cmpstr(result.out, ==, "");
+  cli_assert_one_line(result.err);
+  g_assert_nonnull(strstr(result.err, "not bound to a VFIO driver (driver: nouveau)"));
+}
+
+static void test_usage(void)
+{
+  g_autoptr(MockHost) host = cli_host("realistic");
+  g_auto(CliResult) result = {0};
+
+  cli_run(host, &result, "test", EDU, "--iommu", "vfio", NULL);
+  g_assert_cmpint(result.status, ==, 2);
+  cli_assert_one_line(result.err);
+  cli_run(host, &result, "test", NULL);
+  g_assert_cmpint(result.status, ==, 2);
+  cli_run(host, &result, "test", "zz:00.0", NULL);
+  g_assert_cmpint(result.status, ==, 2);
+  cli_run(host, &result, "test", "0000:0f:1f.7", NULL);
+  g_assert_cmpint(result.status, ==, 3);
+  cli_assert_one_line(result.err);
+}
+
+/* The pool is grown for the case and put back; here the fake kernel grants
+ * nothing (free_hugepages stays 0), so the case is skipped with why. */
+static void test_hugepages_restored(void)
+{
+  g_autoptr(MockHost) host = cli_host("realistic");
+  g_auto(CliResult) result = {0};
+  g_auto(Ktap) ktap = {0};
+
+  mock_host_write(host, POOL_2M "/nr_hugepages", "3\n");
+  mock_host_write(host, POOL_2M "/free_hugepages", "0\n");
+  cli_run(host, &result, "test", EDU, "--filter", "dma.map_hugetlb_*", NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  ktap_parse(result.out, &ktap);
+  g_assert_nonnull(strstr(line_of(&ktap, "dma.map_hugetlb_2m"),
+                          "# SKIP asked the kernel for 1 free 2M hugepages, it has 0"));
+  g_assert_nonnull(strstr(line_of(&ktap, "dma.map_hugetlb_1g"), "# SKIP the kernel has no 1G hugepage pool"));
+  g_autofree char *nr = mock_host_read_trim(host, POOL_2M "/nr_hugepages");
+  g_assert_cmpstr(nr, ==, "3");
+}
+
+static void test_json(void)
+{
+  g_autoptr(MockHost) host = cli_host("realistic");
+  g_auto(CliResult) result = {0};
+
+  inject(host, "VFIO_DEVICE_RESET EIO\n");
+  mock_host_write(host, "/sys/bus/pci/devices/" MLX5_VF "/reset", "");
+  cli_run(host, &result, "test", MLX5_VF, "--filter", "device.*", "--json", NULL);
+  g_assert_cmpint(result.status, ==, 1);
+  g_autoptr(JsonNode) root = cli_parse_json(&result);
+  JsonObject *object = json_node_get_object(root);
+  JsonArray *results = json_object_get_array_member(object, "results");
+  JsonObject *totals = json_object_get_object_member(object, "totals");
+  g_assert_cmpint(json_object_get_int_member(object, "plan"), ==, 3);
+  g_assert_cmpuint(json_array_get_length(results), ==, 3);
+  g_assert_cmpint(json_object_get_int_member(totals, "pass"), ==, 2);
+  g_assert_cmpint(json_object_get_int_member(totals, "fail"), ==, 1);
+  JsonObject *reset = json_array_get_object_element(results, 2);
+  g_assert_cmpstr(json_object_get_string_member(reset, "name"), ==, "device.reset");
+  g_assert_cmpstr(json_object_get_string_member(reset, "status"), ==, "fail");
+  g_assert_cmpstr(json_object_get_string_member(reset, "reason"), ==, "VFIO_DEVICE_RESET: Input/output error");
+  g_assert_true(json_object_get_null_member(object, "interrupted_by_signal"));
+}
+
+int main(int argc, char **argv)
+{
+  const char *uapi = g_getenv("MOCK_UAPI_PRELOAD");
+  const char *mock = g_getenv("MOCK_PRELOAD");
+
+  g_test_init(&argc, &argv, NULL);
+  /* The uAPI preload goes first: it hands every other call on to the mock. */
+  if (uapi != NULL && mock != NULL) {
+    g_autofree char *both = g_strdup_printf("%s:%s", uapi, mock);
+    g_setenv("MOCK_PRELOAD", both, TRUE);
+  }
+  g_test_add_func("/test/list", test_list);
+  g_test_add_func("/test/list/filter-json", test_list_filter_json);
+  g_test_add_func("/test/edu/iommufd", test_edu_iommufd);
+  g_test_add_func("/test/edu/type1", test_edu_type1);
+  g_test_add_func("/test/backend-choice", test_backend_choice);
+  g_test_add_func("/test/vf/both-backends", test_vf_both_backends);
+  g_test_add_func("/test/filter", test_filter);
+  g_test_add_func("/test/fault/case", test_fault_in_case);
+  g_test_add_func("/test/fault/nth-map", test_fault_nth_map);
+  g_test_add_func("/test/fault/open", test_fault_in_open);
+  g_test_add_func("/test/fault/iova-ranges", test_fault_iova_ranges);
+  g_test_add_func("/test/refused", test_refused);
+  g_test_add_func("/test/usage", test_usage);
+  g_test_add_func("/test/hugepages-restored", test_hugepages_restored);
+  g_test_add_func("/test/json", test_json);
+  return g_test_run();
+}

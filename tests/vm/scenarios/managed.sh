@@ -1,0 +1,90 @@
+# shellcheck shell=sh
+# Scenario managed: prepare/release (managed mode) on the real kernel.
+# A domain with edu (managed: gets its variant driver qedu-mig) and e1000e
+# (managed: vfio-pci) is prepared for owner vm1; a second owner asking for
+# the same e1000e is refused and nothing changes; release puts both back on
+# their original drivers (edu: none; e1000e: e1000e). A domain naming an
+# unmanaged device still on its host driver fails and leaves the managed
+# ones where they were. A prepare killed half way is rolled back by
+# `recover`, and a second recover finds nothing.
+
+edu=$(vt_find 1234 11e8)
+nic=$(vt_find 8086 10d3)
+vt_check "the guest has edu and e1000e" test -n "$edu" -a -n "$nic"
+edu_group=$(vt_link "$edu" iommu_group)
+nic_group=$(vt_link "$nic" iommu_group)
+
+# <hostdev> for $1 (an address), managed $2 (yes|no)
+hostdev() {
+  d=${1%%:*} rest=${1#*:}
+  b=${rest%%:*} rest=${rest#*:}
+  s=${rest%%.*} f=${rest#*.}
+  echo "<hostdev mode='subsystem' type='pci' managed='$2'><source><address domain='0x$d' bus='0x$b' slot='0x$s' function='0x$f'/></source></hostdev>"
+}
+
+{
+  echo "<domain type='kvm'><name>vm1</name><devices>"
+  hostdev "$edu" yes
+  hostdev "$nic" yes
+  echo "</devices></domain>"
+} > /tmp/vm1.xml
+vt_state > /tmp/managed.before
+
+vt_run "$VT_TOOL" prepare --owner vm1 --xml /tmp/vm1.xml
+vt_eq "prepare vm1 (edu + e1000e, managed) exits 0" 0 "$VT_RC"
+[ "$VT_RC" = 0 ] || vt_diag "stderr: $VT_ERR"
+vt_vfio_bound "$edu" qedu-mig
+vt_vfio_bound "$nic" vfio-pci
+vt_has "prepare prints QEMU's arguments for both" "$VT_OUT" \
+  "qemu-args: -device vfio-pci,host=$edu -device vfio-pci,host=$nic"
+vt_has "the records name the owner" "$(cat "/run/vfio-hostdev/$nic.record" "/run/vfio-hostdev/$edu.record")" \
+  "owner=vm1" "original_driver=e1000e"
+vt_check "vm1's journal exists" [ -f /run/vfio-hostdev/owner-vm1.journal ]
+
+vt_run "$VT_TOOL" prepare --owner vm1 --xml /tmp/vm1.xml --json
+vt_eq "prepare vm1 again exits 0" 0 "$VT_RC"
+vt_has "prepare again: both already held by vm1, group nodes named" "$VT_OUT" \
+  '"outcome" : "owned"' "\"group_node\" : \"/dev/vfio/$edu_group\"" "\"group_node\" : \"/dev/vfio/$nic_group\""
+
+vt_state > /tmp/managed.prepared
+cp "/run/vfio-hostdev/$nic.record" /tmp/managed.nic.record
+vt_expect_rc 4 "prepare vm2 with vm1's e1000e is refused" "$VT_TOOL" prepare --owner vm2 "$nic"
+vt_has "the refusal names the owner" "$VT_ERR" "$nic belongs to owner vm1"
+vt_same_state "the refusal changed no device" /tmp/managed.prepared
+vt_check "the refusal left e1000e's record as it was" cmp -s /tmp/managed.nic.record "/run/vfio-hostdev/$nic.record"
+vt_check "no journal for vm2" [ ! -e /run/vfio-hostdev/owner-vm2.journal ]
+
+vt_run "$VT_TOOL" status
+vt_has "status shows the owner" "$VT_OUT" "vm1 (managed)"
+
+vt_run "$VT_TOOL" release --owner vm1
+vt_eq "release vm1 exits 0" 0 "$VT_RC"
+[ "$VT_RC" = 0 ] || vt_diag "stderr: $VT_ERR"
+vt_eq "e1000e is back on e1000e" e1000e "$(vt_link "$nic" driver)"
+vt_eq "edu is unbound again" - "$(vt_link "$edu" driver)"
+vt_same_state "every device is as before prepare (drivers, overrides)" /tmp/managed.before
+vt_eq "no records left" none "$(vt_records)"
+vt_check "no journal left" [ ! -e /run/vfio-hostdev/owner-vm1.journal ]
+
+# an unmanaged device on its host driver: refused, the managed one untouched
+{
+  echo "<domain type='kvm'><name>vm3</name><devices>"
+  hostdev "$edu" yes
+  hostdev "$nic" no
+  echo "</devices></domain>"
+} > /tmp/vm3.xml
+vt_expect_rc 4 "prepare with unmanaged e1000e on e1000e fails" "$VT_TOOL" prepare --owner vm3 --xml /tmp/vm3.xml
+vt_has "the failure names the unmanaged device" "$VT_ERR" "$nic is unmanaged"
+vt_same_state "edu and e1000e are where they were" /tmp/managed.before
+vt_eq "no records after the failed prepare" none "$(vt_records)"
+
+# killed half way (before its 6th durable step), rolled back by recover
+VFIO_HOSTDEV_TEST_CRASH_AT=6 "$VT_TOOL" prepare --owner vm1 --xml /tmp/vm1.xml > /dev/null 2>&1
+vt_eq "prepare killed by SIGKILL half way" 137 "$?"
+vt_run "$VT_TOOL" recover
+vt_eq "recover exits 0" 0 "$VT_RC"
+vt_has "recover says it rolled back vm1's prepare" "$VT_OUT" "rolled back the interrupted prepare of owner vm1"
+vt_same_state "after recover every device is as before" /tmp/managed.before
+vt_eq "no records after recover" none "$(vt_records)"
+vt_run "$VT_TOOL" recover
+vt_eq "a second recover finds nothing" "nothing to recover 0" "$VT_OUT $VT_RC"

@@ -1,0 +1,99 @@
+#include <stdio.h>
+
+#include "commands.h"
+#include "hd-error.h"
+#include "owner-json.h"
+#include "recover.h"
+#include "release.h"
+
+static int run_release(int argc, char **argv);
+
+const CliCommand cmd_release = {
+  "release", "--owner NAME", "Give back the devices of one VM: managed ones to their original drivers.", run_release,
+};
+
+static const char release_description[] =
+  "Managed devices go back to exactly the driver, driver_override and VF count they had before\n"
+  "prepare; unmanaged ones (and ones that were on VFIO before) stay on their VFIO driver; devices\n"
+  "that have disappeared are dropped with a warning; group nodes and cdevs get their previous owner\n"
+  "and mode back. Only NAME's devices are touched. Refused while a process (the VM) still holds a\n"
+  "device's group node or cdev open. Releasing an owner that holds nothing succeeds.";
+
+#define DEFAULT_UNBIND_TIMEOUT_S 10.0
+
+static void print_json(const char *owner, const GPtrArray *results)
+{
+  JsonObject *object = json_object_new();
+  JsonArray *devices = json_array_new();
+  JsonNode *root = json_node_new(JSON_NODE_OBJECT);
+
+  for (guint i = 0; i < results->len; i++)
+    json_array_add_element(devices, owner_json_release_result(g_ptr_array_index(results, i)));
+  json_object_set_string_member(object, "owner", owner);
+  json_object_set_array_member(object, "devices", devices);
+  json_node_take_object(root, object);
+  cli_print_json(root);
+}
+
+static void print_plain(const char *owner, const GPtrArray *results)
+{
+  guint shown = 0;
+
+  for (guint i = 0; i < results->len; i++) {
+    const HdReleaseResult *result = g_ptr_array_index(results, i);
+    if (result->outcome == HD_RELEASE_NOT_OWNED || result->outcome == HD_RELEASE_STUCK)
+      continue; /* not the owner's; the error line says what is stuck */
+    g_autofree char *line = owner_text_release_result(result);
+    puts(line);
+    shown++;
+  }
+  if (shown == 0 && results->len == 0)
+    printf("owner %s holds no devices; nothing to do\n", owner);
+}
+
+static void warn_gone(const GPtrArray *results)
+{
+  for (guint i = 0; i < results->len; i++) {
+    const HdReleaseResult *result = g_ptr_array_index(results, i);
+    if (result->outcome == HD_RELEASE_GONE)
+      fprintf(stderr, "vfio-hostdev: warning: %s has disappeared (hot-unplugged?); its record was dropped\n",
+              result->address);
+  }
+}
+
+static int run_release(int argc, char **argv)
+{
+  g_autofree char *owner = NULL;
+  gboolean json = FALSE;
+  double timeout = DEFAULT_UNBIND_TIMEOUT_S;
+  const GOptionEntry entries[] = {
+    {"owner", 0, 0, G_OPTION_ARG_STRING, &owner, "The VM whose devices to give back", "NAME"},
+    {"json", 0, 0, G_OPTION_ARG_NONE, &json, "Print a JSON object", NULL},
+    {"unbind-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &timeout, "Seconds an unbind may block before the device is reported stuck (default 10)", "SECONDS"},
+    {NULL},
+  };
+  g_autoptr(GError) error = NULL;
+
+  if (!cli_parse(&cmd_release, entries, release_description, &argc, &argv))
+    return HD_ERROR_INVALID;
+  if (owner == NULL)
+    return cli_usage_error(&cmd_release, "--owner NAME is required");
+  if (argc > 1)
+    return cli_usage_error(&cmd_release, "unexpected argument \"%s\"", argv[1]);
+  if (timeout <= 0 || timeout > 3600)
+    return cli_usage_error(&cmd_release, "--unbind-timeout must be between 0 and 3600 seconds");
+  g_autoptr(HdManager) manager = hd_manager_new(NULL, &error);
+  if (manager == NULL)
+    return cli_fail(error);
+  hd_recover_interrupted(manager);
+  g_autoptr(GPtrArray) results = hd_release(manager, owner, (guint)(timeout * 1000), &error);
+  cli_print_warnings(manager);
+  if (results != NULL) {
+    warn_gone(results);
+    if (json)
+      print_json(owner, results);
+    else
+      print_plain(owner, results);
+  }
+  return error != NULL ? cli_fail(error) : 0;
+}
