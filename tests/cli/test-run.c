@@ -218,7 +218,8 @@ static void test_sriov(void)
   g_auto(CliResult) result = {0};
 
   bt_sh(host, "echo 2 > /sys/bus/pci/devices/" NVME "/sriov_numvfs");
-  cli_run(host, &result, "run", "-d", NVME, "--", "sh", "-c", SHOW_DRIVER "; cat /sys/bus/pci/devices/" NVME "/sriov_numvfs", NULL);
+  cli_run(host, &result, "run", "-d", NVME, "--", "sh", "-c",
+          SHOW_DRIVER "; cat /sys/bus/pci/devices/" NVME "/sriov_numvfs", NULL);
   g_assert_cmpint(result.status, ==, 0);
   g_assert_nonnull(strstr(result.out, "vfio-pci\n0\n"));
   bt_assert_original(host, NVME, "nvme", 2);

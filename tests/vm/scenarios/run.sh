@@ -12,6 +12,8 @@ e1k_group=$(vt_link "$e1k" iommu_group)
 vt_state > /tmp/start.state
 
 # the command's view of its device, one line: BDFS|BDF|driver|vfio-dev|group node
+# (expanded by the command's shell, not here)
+# shellcheck disable=SC2016
 seen='d=/sys/bus/pci/devices/$VFIO_SELFTESTS_BDF
 printf "%s|%s|%s|%s|%s\n" "$VFIO_HOSTDEV_BDFS" "$VFIO_SELFTESTS_BDF" "$(basename "$(readlink "$d/driver")")" \
   "$(ls "$d/vfio-dev" | sed "s/[0-9]*$//")" "$([ -c "/dev/vfio/$1" ] && echo node)"'
