@@ -2,8 +2,6 @@
 
 #include <stdio.h>
 
-#include "hd-error.h"
-
 #define PROGRAM "vfio-hostdev"
 
 gboolean cli_parse(const CliCommand *command, const GOptionEntry *entries, const char *description, int *argc,
@@ -38,7 +36,7 @@ static void print_one_line(const char *prefix, const char *message)
 int cli_fail(const GError *error)
 {
   print_one_line(PROGRAM ": ", error->message);
-  return hd_error_exit_code(error);
+  return vh_error_exit_code(error);
 }
 
 int cli_usage_error(const CliCommand *command, const char *format, ...)
@@ -51,15 +49,53 @@ int cli_usage_error(const CliCommand *command, const char *format, ...)
   message = g_strdup_vprintf(format, args);
   va_end(args);
   print_one_line(prefix, message);
-  return HD_ERROR_INVALID;
+  return VH_ERROR_INVALID;
 }
 
-void cli_print_warnings(HdManager *manager)
+void cli_warn(const char *message)
 {
-  const GPtrArray *warnings = hd_manager_warnings(manager);
+  print_one_line(PROGRAM ": warning: ", message);
+}
+
+void cli_print_warnings(VhManager *manager)
+{
+  const GPtrArray *warnings = vh_manager_get_warnings(manager);
 
   for (guint i = 0; i < warnings->len; i++)
-    print_one_line(PROGRAM ": warning: ", g_ptr_array_index(warnings, i));
+    cli_warn(g_ptr_array_index(warnings, i));
+}
+
+/* OBJECT with "schema_version" as its first member, then OBJECT's. */
+static JsonObject *versioned(JsonObject *object)
+{
+  JsonObject *copy = json_object_new();
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *member;
+
+  json_object_set_int_member(copy, "schema_version", CLI_JSON_SCHEMA_VERSION);
+  json_object_iter_init_ordered(&iter, object);
+  while (json_object_iter_next_ordered(&iter, &name, &member))
+    json_object_set_member(copy, name, json_node_ref(member));
+  return copy;
+}
+
+/* Every object the command prints carries the schema version: the top
+ * level one, or each object of a top-level array (arrays stay arrays). */
+static void add_schema_version(JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_OBJECT(node)) {
+    json_node_take_object(node, versioned(json_node_get_object(node)));
+    return;
+  }
+  if (!JSON_NODE_HOLDS_ARRAY(node))
+    return;
+  JsonArray *array = json_node_get_array(node);
+  for (guint i = 0; i < json_array_get_length(array); i++) {
+    JsonNode *element = json_array_get_element(array, i);
+    if (JSON_NODE_HOLDS_OBJECT(element))
+      json_node_take_object(element, versioned(json_node_get_object(element)));
+  }
 }
 
 void cli_print_json(JsonNode *node)
@@ -67,9 +103,30 @@ void cli_print_json(JsonNode *node)
   g_autoptr(JsonGenerator) generator = json_generator_new();
   g_autofree char *text = NULL;
 
+  add_schema_version(node);
   json_generator_set_pretty(generator, TRUE);
   json_generator_set_root(generator, node);
   text = json_generator_to_data(generator, NULL);
   puts(text);
   json_node_unref(node);
+}
+
+JsonNode *cli_json_string(const char *text)
+{
+  JsonNode *node = json_node_new(text != NULL ? JSON_NODE_VALUE : JSON_NODE_NULL);
+
+  if (text != NULL)
+    json_node_set_string(node, text);
+  return node;
+}
+
+JsonNode *cli_json_strings(const GPtrArray *strings)
+{
+  JsonArray *array = json_array_new();
+  JsonNode *node = json_node_new(JSON_NODE_ARRAY);
+
+  for (guint i = 0; i < strings->len; i++)
+    json_array_add_string_element(array, g_ptr_array_index(strings, i));
+  json_node_take_array(node, array);
+  return node;
 }

@@ -5,7 +5,7 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
-#include "manager.h"
+#include "vfio-hostdev.h"
 
 #define CLI_EXIT_CODES_HELP                                                                        \
   "Exit status:\n"                                                                                 \
@@ -35,7 +35,22 @@ int cli_fail(const GError *error);
 int cli_usage_error(const CliCommand *command, const char *format, ...) G_GNUC_PRINTF(2, 3);
 
 /* Prints the manager's warnings to stderr, one line each. */
-void cli_print_warnings(HdManager *manager);
+void cli_print_warnings(VhManager *manager);
 
-/* Prints NODE as pretty JSON followed by a newline, and frees it. */
+/* Prints "vfio-hostdev: warning: MESSAGE" (one line). */
+void cli_warn(const char *message);
+
+/* The version of the JSON shapes (docs/json.md): additions keep it, a
+ * rename, removal or change of a key's meaning or type bumps it. */
+#define CLI_JSON_SCHEMA_VERSION 1
+
+/* Prints NODE as pretty JSON followed by a newline, and frees it. Adds
+ * "schema_version" to NODE when it is an object, else to each object of
+ * NODE when it is an array. */
 void cli_print_json(JsonNode *node);
+
+/* A JSON string, or null for NULL. */
+JsonNode *cli_json_string(const char *text);
+
+/* A JSON array of STRINGS (char *). */
+JsonNode *cli_json_strings(const GPtrArray *strings);

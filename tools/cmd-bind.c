@@ -1,10 +1,7 @@
 #include <stdio.h>
 
-#include "bind.h"
 #include "commands.h"
-#include "hd-error.h"
-#include "recover.h"
-#include "sysfs-paths.h"
+#include "persist-cli.h"
 
 static int run_bind(int argc, char **argv);
 
@@ -21,94 +18,92 @@ static const char bind_description[] =
 /* Default of --unbind-timeout: a healthy unbind takes well under a second. */
 #define DEFAULT_UNBIND_TIMEOUT_S 10.0
 
-static void print_planned(const HdBindResult *result)
+static void print_planned(const VhBindResult *result)
 {
   g_autoptr(GString) plan = g_string_new(NULL);
+  guint disable_vfs = vh_bind_result_get_disabled_vfs(result);
+  const char *original = vh_bind_result_get_original_driver(result);
+  const char *module = vh_bind_result_get_module(result);
+  const char *driver = vh_bind_result_get_driver(result);
 
-  if (result->disable_vfs > 0)
-    g_string_append_printf(plan, "disable its %u VFs, ", result->disable_vfs);
-  if (result->original_driver != NULL)
-    g_string_append_printf(plan, "unbind it from %s, ", result->original_driver);
-  if (result->module != NULL)
-    g_string_append_printf(plan, "load module %s, bind it to %s", result->module,
-                           result->driver != NULL ? result->driver : "the PCI driver it registers");
+  if (disable_vfs > 0)
+    g_string_append_printf(plan, "disable its %u VFs, ", disable_vfs);
+  if (original != NULL)
+    g_string_append_printf(plan, "unbind it from %s, ", original);
+  if (module != NULL)
+    g_string_append_printf(plan, "load module %s, bind it to %s", module,
+                           driver != NULL ? driver : "the PCI driver it registers");
   else
-    g_string_append_printf(plan, "bind it to %s", result->driver);
-  printf("%s: would %s%s\n", result->address, plan->str, result->group_member ? " (member of its IOMMU group)" : "");
+    g_string_append_printf(plan, "bind it to %s", driver);
+  printf("%s: would %s%s\n", vh_bind_result_get_address(result), plan->str,
+         vh_bind_result_is_group_member(result) ? " (member of its IOMMU group)" : "");
 }
 
-static void print_result(const HdBindResult *result)
+static void print_result(const VhBindResult *result)
 {
-  switch (result->outcome) {
-  case HD_BIND_PLANNED:
+  const char *address = vh_bind_result_get_address(result);
+  const char *driver = vh_bind_result_get_driver(result);
+  const char *vfio_device = vh_bind_result_get_vfio_device(result);
+  const char *original = vh_bind_result_get_original_driver(result);
+
+  switch (vh_bind_result_get_outcome(result)) {
+  case VH_BIND_PLANNED:
     print_planned(result);
     break;
-  case HD_BIND_ALREADY:
-    printf("%s: already bound to %s (%s); nothing changed\n", result->address,
-           result->driver != NULL ? result->driver : "a VFIO driver",
-           result->vfio_device != NULL ? result->vfio_device : "no vfio-dev");
+  case VH_BIND_ALREADY:
+    printf("%s: already bound to %s (%s); nothing changed\n", address, driver != NULL ? driver : "a VFIO driver",
+           vfio_device != NULL ? vfio_device : "no vfio-dev");
     break;
-  case HD_BIND_BOUND: {
-    g_autofree char *node = hd_path_vfio_group_node(result->group);
-    printf("%s: bound to %s (%s, %s); was %s%s%s\n", result->address, result->driver, result->vfio_device, node,
-           result->original_driver != NULL ? "on " : "unbound",
-           result->original_driver != NULL ? result->original_driver : "",
-           result->disable_vfs > 0 ? ", its VFs disabled" : "");
+  case VH_BIND_BOUND:
+    printf("%s: bound to %s (%s, %s); was %s%s%s\n", address, driver, vfio_device,
+           vh_bind_result_get_group_node(result), original != NULL ? "on " : "unbound",
+           original != NULL ? original : "", vh_bind_result_get_disabled_vfs(result) > 0 ? ", its VFs disabled" : "");
     break;
-  }
-  case HD_BIND_ROLLED_BACK:
-  case HD_BIND_STUCK:
+  case VH_BIND_ROLLED_BACK:
+  case VH_BIND_STUCK:
     break; /* the error line says it */
   }
 }
 
-static JsonNode *string_or_null(const char *text)
-{
-  JsonNode *node = json_node_new(text != NULL ? JSON_NODE_VALUE : JSON_NODE_NULL);
-
-  if (text != NULL)
-    json_node_set_string(node, text);
-  return node;
-}
-
-static JsonNode *result_to_json(const HdBindResult *result)
+static JsonNode *result_to_json(const VhBindResult *result, GHashTable *persisted)
 {
   JsonObject *object = json_object_new();
-  JsonArray *forced = json_array_new();
   JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+  const char *address = vh_bind_result_get_address(result);
+  const GError *error = vh_bind_result_get_error(result);
 
-  json_object_set_string_member(object, "address", result->address);
-  json_object_set_string_member(object, "outcome", hd_bind_outcome_name(result->outcome));
-  json_object_set_int_member(object, "iommu_group", result->group);
-  json_object_set_boolean_member(object, "group_member", result->group_member);
-  json_object_set_member(object, "original_driver", string_or_null(result->original_driver));
-  json_object_set_member(object, "original_override", string_or_null(result->original_override));
-  json_object_set_member(object, "driver", string_or_null(result->driver));
-  json_object_set_member(object, "module", string_or_null(result->module));
-  json_object_set_member(object, "vfio_device", string_or_null(result->vfio_device));
-  json_object_set_int_member(object, "disabled_vfs", result->disable_vfs);
-  for (guint i = 0; i < result->forced->len; i++)
-    json_array_add_string_element(forced, g_ptr_array_index(result->forced, i));
-  json_object_set_array_member(object, "forced", forced);
-  json_object_set_member(object, "error", string_or_null(result->error != NULL ? result->error->message : NULL));
+  json_object_set_string_member(object, "address", address);
+  json_object_set_string_member(object, "outcome", vh_bind_outcome_name(vh_bind_result_get_outcome(result)));
+  json_object_set_int_member(object, "iommu_group", vh_bind_result_get_iommu_group(result));
+  json_object_set_boolean_member(object, "group_member", vh_bind_result_is_group_member(result));
+  json_object_set_member(object, "original_driver", cli_json_string(vh_bind_result_get_original_driver(result)));
+  json_object_set_member(object, "original_override", cli_json_string(vh_bind_result_get_original_override(result)));
+  json_object_set_member(object, "driver", cli_json_string(vh_bind_result_get_driver(result)));
+  json_object_set_member(object, "module", cli_json_string(vh_bind_result_get_module(result)));
+  json_object_set_member(object, "vfio_device", cli_json_string(vh_bind_result_get_vfio_device(result)));
+  json_object_set_int_member(object, "disabled_vfs", vh_bind_result_get_disabled_vfs(result));
+  json_object_set_member(object, "forced", cli_json_strings(vh_bind_result_get_forced(result)));
+  json_object_set_member(object, "error", cli_json_string(error != NULL ? error->message : NULL));
+  json_object_set_boolean_member(object, "persisted", cli_persisted(persisted, address));
   json_node_take_object(node, object);
   return node;
 }
 
-static void print_results(const GPtrArray *results, gboolean json)
+static void print_results(const GPtrArray *results, GHashTable *persisted, gboolean json)
 {
   JsonArray *array = json_array_new();
   JsonNode *root = json_node_new(JSON_NODE_ARRAY);
 
   for (guint i = 0; i < results->len; i++) {
-    const HdBindResult *result = g_ptr_array_index(results, i);
+    const VhBindResult *result = g_ptr_array_index(results, i);
+    const GPtrArray *forced = vh_bind_result_get_forced(result);
     if (json)
-      json_array_add_element(array, result_to_json(result));
+      json_array_add_element(array, result_to_json(result, persisted));
     else
       print_result(result);
-    for (guint j = 0; j < result->forced->len; j++)
-      fprintf(stderr, "vfio-hostdev: warning: --force: %s: %s\n", result->address,
-              (const char *)g_ptr_array_index(result->forced, j));
+    for (guint j = 0; j < forced->len; j++)
+      fprintf(stderr, "vfio-hostdev: warning: --force: %s: %s\n", vh_bind_result_get_address(result),
+              (const char *)g_ptr_array_index(forced, j));
   }
   json_node_take_array(root, array);
   if (json)
@@ -120,13 +115,14 @@ static void print_results(const GPtrArray *results, gboolean json)
 static int run_bind(int argc, char **argv)
 {
   g_autofree char *driver = NULL;
-  gboolean group = FALSE, force = FALSE, dry_run = FALSE, json = FALSE;
+  gboolean group = FALSE, force = FALSE, dry_run = FALSE, json = FALSE, persist = FALSE;
   double timeout = DEFAULT_UNBIND_TIMEOUT_S;
   const GOptionEntry entries[] = {
     {"driver", 0, 0, G_OPTION_ARG_STRING, &driver, "The VFIO driver (a driver or module name) instead of the variant rule's", "NAME"},
     {"group", 0, 0, G_OPTION_ARG_NONE, &group, "Also bind the IOMMU group's members that hold a host driver", NULL},
     {"force", 0, 0, G_OPTION_ARG_NONE, &force, "Unbind even a device the host is using, or a PF whose VFs are in use", NULL},
     {"dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run, "Print the plan; change nothing", NULL},
+    {"persist", 0, 0, G_OPTION_ARG_NONE, &persist, "Also bind them at every boot (/etc/vfio-hostdev/devices/)", NULL},
     {"json", 0, 0, G_OPTION_ARG_NONE, &json, "Print a JSON array", NULL},
     {"unbind-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &timeout, "Seconds an unbind may block before the device is reported stuck (default 10)", "SECONDS"},
     {NULL},
@@ -134,21 +130,25 @@ static int run_bind(int argc, char **argv)
   g_autoptr(GError) error = NULL;
 
   if (!cli_parse(&cmd_bind, entries, bind_description, &argc, &argv))
-    return HD_ERROR_INVALID;
+    return VH_ERROR_INVALID;
   if (argc < 2)
     return cli_usage_error(&cmd_bind, "missing BDF");
   if (timeout <= 0 || timeout > 3600)
     return cli_usage_error(&cmd_bind, "--unbind-timeout must be between 0 and 3600 seconds");
-  g_autoptr(HdManager) manager = hd_manager_new(NULL, &error);
-  if (manager == NULL)
+  g_autoptr(VhManager) manager = vh_manager_new(NULL, &error);
+  if (manager == NULL || (persist && !cli_persist_ready(dry_run, &error)))
     return cli_fail(error);
   /* a dry run changes nothing, not even what a crash left */
   if (!dry_run)
-    hd_recover_interrupted(manager);
-  HdBindOptions options = {driver, group, force, dry_run, (guint)(timeout * 1000)};
-  g_autoptr(GPtrArray) results = hd_bind(manager, (const char *const *)argv + 1, &options, &error);
+    vh_manager_recover_interrupted(manager);
+  vh_manager_set_unbind_timeout(manager, (guint)(timeout * 1000));
+  VhBindFlags flags = (group ? VH_BIND_GROUP : 0) | (force ? VH_BIND_FORCE : 0) | (dry_run ? VH_BIND_DRY_RUN : 0);
+  g_autoptr(GPtrArray) results = vh_bind(manager, (const char *const *)argv + 1, driver, flags, &error);
+  g_autoptr(GHashTable) persisted = persist && error == NULL ? cli_persist_bound(results, group, force, dry_run, &error) : NULL;
   cli_print_warnings(manager);
   if (results != NULL)
-    print_results(results, json);
+    print_results(results, persisted, json);
+  if (persisted != NULL && !json)
+    cli_persist_print(persisted, dry_run);
   return error != NULL ? cli_fail(error) : 0;
 }

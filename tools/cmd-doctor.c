@@ -1,9 +1,7 @@
-/* doctor: prints the host readiness checks (src/hostdev/doctor.h). */
+/* doctor: prints the host readiness checks (vh_doctor()). */
 #include <stdio.h>
 
 #include "commands.h"
-#include "doctor.h"
-#include "hd-error.h"
 
 static int run_doctor(int argc, char **argv);
 
@@ -18,23 +16,23 @@ static JsonNode *checks_to_json(const GPtrArray *checks)
 
   json_builder_begin_object(builder);
   json_builder_set_member_name(builder, "status");
-  json_builder_add_string_value(builder, hd_check_status_name(hd_doctor_worst(checks)));
+  json_builder_add_string_value(builder, vh_check_status_name(vh_doctor_worst(checks)));
   json_builder_set_member_name(builder, "checks");
   json_builder_begin_array(builder);
   for (guint i = 0; i < checks->len; i++) {
-    const HdCheck *check = g_ptr_array_index(checks, i);
+    const VhCheck *check = g_ptr_array_index(checks, i);
     json_builder_begin_object(builder);
     json_builder_set_member_name(builder, "id");
-    json_builder_add_string_value(builder, check->id);
+    json_builder_add_string_value(builder, vh_check_get_id(check));
     json_builder_set_member_name(builder, "title");
-    json_builder_add_string_value(builder, check->title);
+    json_builder_add_string_value(builder, vh_check_get_title(check));
     json_builder_set_member_name(builder, "status");
-    json_builder_add_string_value(builder, hd_check_status_name(check->status));
+    json_builder_add_string_value(builder, vh_check_status_name(vh_check_get_status(check)));
     json_builder_set_member_name(builder, "message");
-    json_builder_add_string_value(builder, check->message);
+    json_builder_add_string_value(builder, vh_check_get_message(check));
     json_builder_set_member_name(builder, "fix");
-    if (check->fix != NULL)
-      json_builder_add_string_value(builder, check->fix);
+    if (vh_check_get_fix(check) != NULL)
+      json_builder_add_string_value(builder, vh_check_get_fix(check));
     else
       json_builder_add_null_value(builder);
     json_builder_end_object(builder);
@@ -46,18 +44,19 @@ static JsonNode *checks_to_json(const GPtrArray *checks)
 
 static void print_checks(const GPtrArray *checks)
 {
-  guint counts[HD_CHECK_FAIL + 1] = {0};
+  guint counts[VH_CHECK_FAIL + 1] = {0};
 
   for (guint i = 0; i < checks->len; i++) {
-    const HdCheck *check = g_ptr_array_index(checks, i);
-    g_autofree char *status = g_ascii_strup(hd_check_status_name(check->status), -1);
-    counts[check->status]++;
-    printf("%-4s  %-20s %s\n", status, check->title, check->message);
-    if (check->fix != NULL)
-      printf("%-4s  %-20s fix: %s\n", "", "", check->fix);
+    const VhCheck *check = g_ptr_array_index(checks, i);
+    VhCheckStatus status = vh_check_get_status(check);
+    g_autofree char *status_text = g_ascii_strup(vh_check_status_name(status), -1);
+    counts[status]++;
+    printf("%-4s  %-20s %s\n", status_text, vh_check_get_title(check), vh_check_get_message(check));
+    if (vh_check_get_fix(check) != NULL)
+      printf("%-4s  %-20s fix: %s\n", "", "", vh_check_get_fix(check));
   }
-  printf("\n%s: %u failed, %u with warnings, %u passed\n", hd_check_status_name(hd_doctor_worst(checks)),
-         counts[HD_CHECK_FAIL], counts[HD_CHECK_WARN], counts[HD_CHECK_PASS]);
+  printf("\n%s: %u failed, %u with warnings, %u passed\n", vh_check_status_name(vh_doctor_worst(checks)),
+         counts[VH_CHECK_FAIL], counts[VH_CHECK_WARN], counts[VH_CHECK_PASS]);
 }
 
 static int run_doctor(int argc, char **argv)
@@ -73,16 +72,16 @@ static int run_doctor(int argc, char **argv)
                  "Reads only; works without privileges. Exits 1 when a check fails, 0 otherwise (warnings "
                  "included).",
                  &argc, &argv))
-    return HD_ERROR_INVALID;
+    return VH_ERROR_INVALID;
   if (argc > 1)
     return cli_usage_error(&cmd_doctor, "unexpected argument \"%s\"", argv[1]);
-  g_autoptr(HdManager) manager = hd_manager_new(NULL, &error);
+  g_autoptr(VhManager) manager = vh_manager_new(NULL, &error);
   if (manager == NULL)
     return cli_fail(error);
-  g_autoptr(GPtrArray) checks = hd_doctor_run(manager);
+  g_autoptr(GPtrArray) checks = vh_doctor(manager);
   if (json)
     cli_print_json(checks_to_json(checks));
   else
     print_checks(checks);
-  return hd_doctor_worst(checks) == HD_CHECK_FAIL ? HD_ERROR_FAILED : 0;
+  return vh_doctor_worst(checks) == VH_CHECK_FAIL ? VH_ERROR_FAILED : 0;
 }

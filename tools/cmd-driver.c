@@ -2,8 +2,6 @@
 
 #include "commands.h"
 #include "device-json.h"
-#include "hd-error.h"
-#include "sysfs.h"
 
 static int run_driver(int argc, char **argv);
 
@@ -12,50 +10,37 @@ const CliCommand cmd_driver = {
   "Tell which VFIO driver bind would choose for a device, and why.", run_driver,
 };
 
-/* A modalias as sysfs shows it: "pci:" then printable, space-free text. */
-static gboolean check_modalias(const char *modalias, GError **error)
-{
-  gboolean printable = TRUE;
-
-  for (const char *p = modalias; *p != '\0'; p++)
-    printable = printable && g_ascii_isgraph(*p);
-  if (!g_str_has_prefix(modalias, "pci:") || !printable) {
-    g_autofree char *shown = g_strescape(modalias, NULL);
-    g_set_error(error, HD_ERROR, HD_ERROR_INVALID,
-                "invalid modalias \"%.80s\": expected a PCI modalias as sysfs shows it (pci:v...d...sv...)", shown);
-    return FALSE;
-  }
-  return TRUE;
-}
-
 static gboolean check_modules_dir(const char *dir, GError **error)
 {
-  if (dir == NULL || hd_sysfs_is_dir(dir))
+  if (dir == NULL || g_file_test(dir, G_FILE_TEST_IS_DIR))
     return TRUE;
-  g_set_error(error, HD_ERROR, HD_ERROR_INVALID, "--modules-dir %s: no such directory", dir);
+  g_set_error(error, VH_ERROR, VH_ERROR_INVALID, "--modules-dir %s: no such directory", dir);
   return FALSE;
 }
 
-/* The modalias to match: given, or read from the device. */
-static char *resolve_modalias(HdManager *manager, const char *given, const char *address, GError **error)
+/* The choice for the modalias given, or for the device's. */
+static VhVfioChoice *choose(VhManager *manager, const char *modalias, const char *address, GError **error)
 {
-  if (given != NULL)
-    return check_modalias(given, error) ? g_strdup(given) : NULL;
-  g_autoptr(HdDevice) device = hd_device_load_by_name(manager, address, error);
-  return device != NULL ? g_strdup(device->modalias) : NULL;
+  if (modalias != NULL)
+    return vh_manager_choose_vfio_driver_for_modalias(manager, modalias, error);
+  g_autoptr(VhDevice) device = vh_manager_get_device(manager, address, error);
+  return device != NULL ? vh_manager_choose_vfio_driver(manager, device) : NULL;
 }
 
-static void print_plain(const HdVfioChoice *choice)
+static void print_plain(const VhVfioChoice *choice)
 {
-  printf("%s\n", choice->module);
-  if (choice->candidates->len > 0)
+  const GPtrArray *candidates = vh_vfio_choice_get_candidates(choice);
+
+  printf("%s\n", vh_vfio_choice_get_module(choice));
+  if (candidates->len > 0)
     printf("candidates (fewest wildcards wins, ties go to the earliest line):\n");
-  for (guint i = 0; i < choice->candidates->len; i++) {
-    const HdVfioCandidate *candidate = g_ptr_array_index(choice->candidates, i);
-    printf("  %-24s %2u wildcards  %s  (%s:%u)\n", candidate->module, candidate->wildcards, candidate->pattern,
-           candidate->source, candidate->line);
+  for (guint i = 0; i < candidates->len; i++) {
+    const VhVfioCandidate *candidate = g_ptr_array_index(candidates, i);
+    printf("  %-24s %2u wildcards  %s  (%s:%u)\n", vh_vfio_candidate_get_module(candidate),
+           vh_vfio_candidate_get_wildcards(candidate), vh_vfio_candidate_get_pattern(candidate),
+           vh_vfio_candidate_get_file(candidate), vh_vfio_candidate_get_line(candidate));
   }
-  printf("reason: %s\n", choice->reason);
+  printf("reason: %s\n", vh_vfio_choice_get_reason(choice));
 }
 
 static int run_driver(int argc, char **argv)
@@ -77,18 +62,17 @@ static int run_driver(int argc, char **argv)
                  "the one with the fewest wildcards (*, ?, [...]) wins; ties go to the earliest line,\n"
                  "modules.alias before modules.builtin.alias. No candidate: vfio_pci.",
                  &argc, &argv))
-    return HD_ERROR_INVALID;
+    return VH_ERROR_INVALID;
   if ((modalias_option != NULL) == (argc == 2) || argc > 2)
     return cli_usage_error(&cmd_driver, "give either one BDF or --modalias STRING");
   if (!check_modules_dir(modules_dir, &error))
     return cli_fail(error);
-  g_autoptr(HdManager) manager = hd_manager_new(modules_dir, &error);
+  g_autoptr(VhManager) manager = vh_manager_new(modules_dir, &error);
   if (manager == NULL)
     return cli_fail(error);
-  g_autofree char *modalias = resolve_modalias(manager, modalias_option, argv[1], &error);
-  if (modalias == NULL)
+  g_autoptr(VhVfioChoice) choice = choose(manager, modalias_option, argv[1], &error);
+  if (choice == NULL)
     return cli_fail(error);
-  g_autoptr(HdVfioChoice) choice = hd_vfio_choose(manager, modalias);
   if (json)
     cli_print_json(choice_to_json(choice));
   else

@@ -1,9 +1,6 @@
 #include <stdio.h>
 
 #include "commands.h"
-#include "enumerate.h"
-#include "hd-error.h"
-#include "iommu-group.h"
 #include "device-json.h"
 
 static int run_list(int argc, char **argv);
@@ -18,28 +15,36 @@ static const char *or_dash(const char *text)
   return text != NULL ? text : "-";
 }
 
-static char *vfio_column(const HdDevice *device)
+static char *vfio_column(const VhDevice *device)
 {
-  if (!device->vfio.bound)
+  const char *vfio_device = vh_device_get_vfio_device(device);
+
+  if (!vh_device_is_vfio_bound(device))
     return g_strdup("-");
-  return g_strdup(device->vfio.device != NULL ? device->vfio.device : "yes");
+  return g_strdup(vfio_device != NULL ? vfio_device : "yes");
 }
 
-static char *description(const HdDevice *device)
+static const char *or_empty(const char *text)
 {
-  return g_strjoin(" ", device->class_name != NULL ? device->class_name : "", device->vendor_name != NULL ? device->vendor_name : "",
-                   device->device_name != NULL ? device->device_name : "", NULL);
+  return text != NULL ? text : "";
 }
 
-static void print_device_line(const HdDevice *device, const HdVfioChoice *choice)
+static char *description(const VhDevice *device)
 {
-  g_autofree char *group = device->iommu_group >= 0 ? g_strdup_printf("%" G_GINT64_FORMAT, device->iommu_group)
-                                                     : g_strdup("-");
+  return g_strjoin(" ", or_empty(vh_device_get_class_name(device)), or_empty(vh_device_get_vendor_name(device)),
+                   or_empty(vh_device_get_device_name(device)), NULL);
+}
+
+static void print_device_line(const VhDevice *device, const VhVfioChoice *choice)
+{
+  gint64 iommu_group = vh_device_get_iommu_group(device);
+  g_autofree char *group = iommu_group >= 0 ? g_strdup_printf("%" G_GINT64_FORMAT, iommu_group) : g_strdup("-");
   g_autofree char *vfio = vfio_column(device);
   g_autofree char *text = g_strstrip(description(device));
 
-  printf("%-13s %06x %04x:%04x %-14s %-5s %-7s %-16s %s\n", device->address, device->class_code,
-         device->vendor_id, device->device_id, or_dash(device->driver), group, vfio, choice->module, text);
+  printf("%-13s %06x %04x:%04x %-14s %-5s %-7s %-16s %s\n", vh_device_get_address(device), vh_device_get_class(device),
+         vh_device_get_vendor_id(device), vh_device_get_device_id(device), or_dash(vh_device_get_driver(device)),
+         group, vfio, vh_vfio_choice_get_module(choice), text);
 }
 
 static int run_list(int argc, char **argv)
@@ -52,13 +57,13 @@ static int run_list(int argc, char **argv)
   g_autoptr(GError) error = NULL;
 
   if (!cli_parse(&cmd_list, entries, "Works without privileges.", &argc, &argv))
-    return HD_ERROR_INVALID;
+    return VH_ERROR_INVALID;
   if (argc > 1)
     return cli_usage_error(&cmd_list, "unexpected argument \"%s\"", argv[1]);
-  g_autoptr(HdManager) manager = hd_manager_new(NULL, &error);
+  g_autoptr(VhManager) manager = vh_manager_new(NULL, &error);
   if (manager == NULL)
     return cli_fail(error);
-  g_autoptr(GPtrArray) devices = hd_enumerate_devices(manager, &error);
+  g_autoptr(GPtrArray) devices = vh_manager_list_devices(manager, &error);
   if (devices == NULL)
     return cli_fail(error);
 
@@ -67,8 +72,8 @@ static int run_list(int argc, char **argv)
     printf("%-13s %-6s %-9s %-14s %-5s %-7s %-16s %s\n", "ADDRESS", "CLASS", "ID", "DRIVER", "GROUP", "VFIO",
            "VFIO-DRIVER", "DESCRIPTION");
   for (guint i = 0; i < devices->len; i++) {
-    const HdDevice *device = g_ptr_array_index(devices, i);
-    g_autoptr(HdVfioChoice) choice = hd_vfio_choose(manager, device->modalias);
+    const VhDevice *device = g_ptr_array_index(devices, i);
+    g_autoptr(VhVfioChoice) choice = vh_manager_choose_vfio_driver(manager, device);
     if (json)
       json_array_add_element(array, device_to_json(device, choice, NULL, DEVICE_JSON_SUMMARY));
     else
@@ -79,8 +84,8 @@ static int run_list(int argc, char **argv)
     json_node_set_array(root, array);
     cli_print_json(root);
   }
-  if (!hd_iommu_groups_present())
-    hd_manager_warn(manager, "%s", hd_iommu_enable_hint());
+  if (vh_manager_get_iommu_problem(manager) != NULL)
+    vh_manager_add_warning(manager, vh_manager_get_iommu_problem(manager));
   cli_print_warnings(manager);
   return 0;
 }

@@ -3,12 +3,6 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "domain-xml.h"
-#include "hd-error.h"
-#include "owner-json.h"
-#include "prepare.h"
-#include "qemu-args.h"
-#include "recover.h"
 
 static int run_prepare(int argc, char **argv);
 
@@ -51,22 +45,9 @@ static gboolean parse_size(const char *text, guint64 *out)
   return TRUE;
 }
 
-static GPtrArray *specs_from_addresses(char **addresses, GError **error)
-{
-  g_autoptr(GPtrArray) specs = g_ptr_array_new_with_free_func((GDestroyNotify)hd_hostdev_spec_free);
-
-  for (; *addresses != NULL; addresses++) {
-    HdHostdevSpec *spec = g_new0(HdHostdevSpec, 1);
-    g_ptr_array_add(specs, spec);
-    spec->managed = TRUE;
-    if (!hd_pci_address_parse(*addresses, &spec->address, error))
-      return NULL;
-  }
-  return g_steal_pointer(&specs);
-}
-
-/* Domain XML from stdin, as bounded as from a file. */
-static GPtrArray *specs_from_stdin(GError **error)
+/* Domain XML from stdin, read as far as the size bound lets the parser
+ * reject it (a pipe has no size to check first). */
+static gboolean add_stdin(VhPrepareRequest *request, GError **error)
 {
   g_autoptr(GString) text = g_string_new(NULL);
   char buffer[65536];
@@ -74,100 +55,92 @@ static GPtrArray *specs_from_stdin(GError **error)
 
   while ((n = read(STDIN_FILENO, buffer, sizeof(buffer))) > 0) {
     g_string_append_len(text, buffer, n);
-    if (text->len > HD_DOMAIN_XML_MAX_BYTES)
+    if (text->len > VH_DOMAIN_XML_MAX_BYTES)
       break;
   }
   if (n < 0) {
-    g_set_error(error, HD_ERROR, HD_ERROR_INVALID, "cannot read the domain XML from stdin: %s", g_strerror(errno));
-    return NULL;
+    g_set_error(error, VH_ERROR, VH_ERROR_INVALID, "cannot read the domain XML from stdin: %s", g_strerror(errno));
+    return FALSE;
   }
-  return hd_domain_xml_parse(text->str, text->len, "<stdin>", error);
+  return vh_prepare_request_add_domain_xml(request, text->str, text->len, "<stdin>", error);
 }
 
-static JsonNode *string_array(const GPtrArray *strings)
-{
-  JsonArray *array = json_array_new();
-  JsonNode *node = json_node_new(JSON_NODE_ARRAY);
-
-  for (guint i = 0; i < strings->len; i++)
-    json_array_add_string_element(array, g_ptr_array_index(strings, i));
-  json_node_take_array(node, array);
-  return node;
-}
-
-static JsonNode *result_to_json(const HdPrepareResult *result, gboolean iommufd)
+static JsonNode *device_to_json(const VhPreparedDevice *device)
 {
   JsonObject *object = json_object_new();
   JsonNode *node = json_node_new(JSON_NODE_OBJECT);
-  g_autoptr(GPtrArray) args = hd_qemu_device_args(result, iommufd);
 
-  json_object_set_string_member(object, "address", result->address);
-  json_object_set_boolean_member(object, "managed", result->managed);
-  json_object_set_string_member(object, "outcome", hd_prepare_outcome_name(result->outcome));
-  json_object_set_member(object, "vfio_driver", owner_json_string(result->driver));
-  json_object_set_member(object, "original_driver", owner_json_string(result->original_driver));
-  json_object_set_int_member(object, "iommu_group", result->group);
-  json_object_set_member(object, "vfio_device", owner_json_string(result->vfio_device));
-  json_object_set_member(object, "group_node", owner_json_string(result->group_node));
-  json_object_set_member(object, "cdev", owner_json_string(result->cdev));
-  json_object_set_member(object, "qemu_args", string_array(args));
+  json_object_set_string_member(object, "address", vh_prepared_device_get_address(device));
+  json_object_set_boolean_member(object, "managed", vh_prepared_device_is_managed(device));
+  json_object_set_string_member(object, "outcome", vh_prepare_outcome_name(vh_prepared_device_get_outcome(device)));
+  json_object_set_member(object, "vfio_driver", cli_json_string(vh_prepared_device_get_vfio_driver(device)));
+  json_object_set_member(object, "original_driver", cli_json_string(vh_prepared_device_get_original_driver(device)));
+  json_object_set_int_member(object, "iommu_group", vh_prepared_device_get_iommu_group(device));
+  json_object_set_member(object, "vfio_device", cli_json_string(vh_prepared_device_get_vfio_device(device)));
+  json_object_set_member(object, "group_node", cli_json_string(vh_prepared_device_get_group_node(device)));
+  json_object_set_member(object, "cdev", cli_json_string(vh_prepared_device_get_cdev(device)));
+  json_object_set_member(object, "qemu_args", cli_json_strings(vh_prepared_device_get_qemu_args(device)));
   json_node_take_object(node, object);
   return node;
 }
 
-static void print_json(const char *owner, const char *user, const GPtrArray *results)
+static void print_json(const char *owner, const char *user, const VhPrepareResult *result)
 {
   JsonObject *object = json_object_new();
-  JsonArray *devices = json_array_new();
+  JsonArray *array = json_array_new();
   JsonNode *root = json_node_new(JSON_NODE_OBJECT);
-  gboolean iommufd = hd_qemu_use_iommufd(results);
-  g_autoptr(GPtrArray) args = hd_qemu_args(results);
+  const GPtrArray *devices = vh_prepare_result_get_devices(result);
 
-  for (guint i = 0; i < results->len; i++)
-    json_array_add_element(devices, result_to_json(g_ptr_array_index(results, i), iommufd));
+  for (guint i = 0; i < devices->len; i++)
+    json_array_add_element(array, device_to_json(g_ptr_array_index(devices, i)));
   json_object_set_string_member(object, "owner", owner);
-  json_object_set_member(object, "user", owner_json_string(user));
-  json_object_set_boolean_member(object, "iommufd", iommufd);
-  json_object_set_member(object, "qemu_args", string_array(args));
-  json_object_set_array_member(object, "devices", devices);
+  json_object_set_member(object, "user", cli_json_string(user));
+  json_object_set_boolean_member(object, "iommufd", vh_prepare_result_uses_iommufd(result));
+  json_object_set_member(object, "qemu_args", cli_json_strings(vh_prepare_result_get_qemu_args(result)));
+  json_object_set_array_member(object, "devices", array);
   json_node_take_object(root, object);
   cli_print_json(root);
 }
 
-static void print_result(const HdPrepareResult *result, const char *owner)
+static void print_device(const VhPreparedDevice *device, const char *owner)
 {
-  g_autoptr(GString) line = g_string_new(result->address);
+  g_autoptr(GString) line = g_string_new(vh_prepared_device_get_address(device));
+  const char *driver = vh_prepared_device_get_vfio_driver(device);
+  const char *original = vh_prepared_device_get_original_driver(device);
+  const char *group_node = vh_prepared_device_get_group_node(device);
+  const char *cdev = vh_prepared_device_get_cdev(device);
 
-  switch (result->outcome) {
-  case HD_PREPARE_BOUND:
-    g_string_append_printf(line, ": bound to %s (was %s%s)", result->driver,
-                           result->original_driver != NULL ? "on " : "unbound",
-                           result->original_driver != NULL ? result->original_driver : "");
+  switch (vh_prepared_device_get_outcome(device)) {
+  case VH_PREPARE_BOUND:
+    g_string_append_printf(line, ": bound to %s (was %s%s)", driver, original != NULL ? "on " : "unbound",
+                           original != NULL ? original : "");
     break;
-  case HD_PREPARE_ON_VFIO:
-    g_string_append_printf(line, ": on %s already", result->driver);
+  case VH_PREPARE_ON_VFIO:
+    g_string_append_printf(line, ": on %s already", driver);
     break;
-  case HD_PREPARE_OWNED:
-    g_string_append_printf(line, ": held by %s already, on %s", owner, result->driver);
+  case VH_PREPARE_OWNED:
+    g_string_append_printf(line, ": held by %s already, on %s", owner, driver);
     break;
   }
-  g_string_append_printf(line, ", %s; %s%s%s", result->managed ? "managed" : "unmanaged",
-                         result->group_node != NULL ? result->group_node : "no group node",
-                         result->cdev != NULL ? ", " : "", result->cdev != NULL ? result->cdev : "");
+  g_string_append_printf(line, ", %s; %s%s%s", vh_prepared_device_is_managed(device) ? "managed" : "unmanaged",
+                         group_node != NULL ? group_node : "no group node", cdev != NULL ? ", " : "",
+                         cdev != NULL ? cdev : "");
   puts(line->str);
 }
 
-static void print_plain(const char *owner, const GPtrArray *results)
+static void print_plain(const char *owner, const VhPrepareResult *result)
 {
-  g_autoptr(GPtrArray) args = hd_qemu_args(results);
+  const GPtrArray *devices = vh_prepare_result_get_devices(result);
+  const GPtrArray *args = vh_prepare_result_get_qemu_args(result);
+  g_autoptr(GString) joined = g_string_new(NULL);
 
-  if (results->len == 0)
+  if (devices->len == 0)
     printf("owner %s: no PCI host devices to prepare\n", owner);
-  for (guint i = 0; i < results->len; i++)
-    print_result(g_ptr_array_index(results, i), owner);
-  g_ptr_array_add(args, NULL);
-  g_autofree char *joined = g_strjoinv(" ", (char **)args->pdata);
-  printf("qemu-args:%s%s\n", *joined != '\0' ? " " : "", joined);
+  for (guint i = 0; i < devices->len; i++)
+    print_device(g_ptr_array_index(devices, i), owner);
+  for (guint i = 0; i < args->len; i++)
+    g_string_append_printf(joined, " %s", (const char *)g_ptr_array_index(args, i));
+  printf("qemu-args:%s\n", joined->str);
 }
 
 typedef struct {
@@ -205,13 +178,23 @@ static char *check_usage(const PrepareArgs *args, int argc, guint64 *memlock)
   return NULL;
 }
 
-static GPtrArray *read_specs(const PrepareArgs *args, char **addresses, GError **error)
+/* The devices: addresses (managed), or domain XML from a file or stdin. */
+static VhPrepareRequest *read_request(const PrepareArgs *args, char **addresses, GError **error)
 {
-  if (args->xml == NULL)
-    return specs_from_addresses(addresses, error);
-  if (g_str_equal(args->xml, "-"))
-    return specs_from_stdin(error);
-  return hd_domain_xml_parse_file(args->xml, error);
+  g_autoptr(VhPrepareRequest) request = vh_prepare_request_new(args->owner);
+
+  if (args->xml == NULL) {
+    for (; *addresses != NULL; addresses++)
+      if (!vh_prepare_request_add_device(request, *addresses, TRUE, NULL, error))
+        return NULL;
+  } else if (g_str_equal(args->xml, "-")) {
+    if (!add_stdin(request, error))
+      return NULL;
+  } else if (!vh_prepare_request_add_domain_xml_file(request, args->xml, error)) {
+    return NULL;
+  }
+  vh_prepare_request_set_user(request, args->user);
+  return g_steal_pointer(&request);
 }
 
 static int run_prepare(int argc, char **argv)
@@ -230,28 +213,26 @@ static int run_prepare(int argc, char **argv)
   guint64 memlock = 0;
 
   if (!cli_parse(&cmd_prepare, entries, prepare_description, &argc, &argv))
-    return HD_ERROR_INVALID;
+    return VH_ERROR_INVALID;
   g_autofree char *usage = check_usage(&args, argc, &memlock);
   if (usage != NULL)
     return cli_usage_error(&cmd_prepare, "%s", usage);
-  g_autoptr(GPtrArray) specs = read_specs(&args, argv + 1, &error);
-  if (specs == NULL)
+  g_autoptr(VhPrepareRequest) request = read_request(&args, argv + 1, &error);
+  if (request == NULL)
     return cli_fail(error);
-  g_autoptr(HdManager) manager = hd_manager_new(NULL, &error);
+  vh_prepare_request_set_memlock_needed(request, memlock);
+  g_autoptr(VhManager) manager = vh_manager_new(NULL, &error);
   if (manager == NULL)
     return cli_fail(error);
-  hd_recover_interrupted(manager);
-  HdPrepareOptions options = {args.owner, args.user, (guint)(args.timeout * 1000)};
-  g_autoptr(GPtrArray) results = hd_prepare(manager, specs, &options, &error);
-  g_autofree char *memlock_warning = args.memlock != NULL && results != NULL ? hd_prepare_memlock_warning(memlock) : NULL;
-  if (memlock_warning != NULL)
-    hd_manager_warn(manager, "%s", memlock_warning);
+  vh_manager_set_unbind_timeout(manager, (guint)(args.timeout * 1000));
+  vh_manager_recover_interrupted(manager);
+  g_autoptr(VhPrepareResult) result = vh_prepare(manager, request, &error);
   cli_print_warnings(manager);
-  if (results == NULL)
+  if (result == NULL)
     return cli_fail(error);
   if (args.json)
-    print_json(args.owner, args.user, results);
+    print_json(args.owner, args.user, result);
   else
-    print_plain(args.owner, results);
+    print_plain(args.owner, result);
   return 0;
 }

@@ -1,9 +1,6 @@
 #include <stdio.h>
 
 #include "commands.h"
-#include "hd-error.h"
-#include "recover.h"
-#include "reattach.h"
 
 static int run_reattach(int argc, char **argv);
 static int run_unbind(int argc, char **argv);
@@ -25,50 +22,45 @@ static const char reattach_description[] =
 
 #define DEFAULT_UNBIND_TIMEOUT_S 10.0
 
-static void print_result(const HdReattachResult *result)
+static void print_result(const VhReattachResult *result)
 {
-  const char *now = result->driver != NULL ? result->driver : "no driver";
+  const char *address = vh_reattach_result_get_address(result);
+  const char *driver = vh_reattach_result_get_driver(result);
+  const char *original = vh_reattach_result_get_original_driver(result);
+  const char *now = driver != NULL ? driver : "no driver";
 
-  switch (result->outcome) {
-  case HD_REATTACH_RESTORED:
-    printf("%s: back on %s%s", result->address, result->original_driver != NULL ? result->original_driver : "no driver, as before",
-           result->group_member ? " (member of its IOMMU group)" : "");
-    if (result->vfs > 0)
-      printf(", %u VFs re-enabled", result->vfs);
+  switch (vh_reattach_result_get_outcome(result)) {
+  case VH_REATTACH_RESTORED:
+    printf("%s: back on %s%s", address, original != NULL ? original : "no driver, as before",
+           vh_reattach_result_is_group_member(result) ? " (member of its IOMMU group)" : "");
+    if (vh_reattach_result_get_restored_vfs(result) > 0)
+      printf(", %u VFs re-enabled", vh_reattach_result_get_restored_vfs(result));
     printf("\n");
     break;
-  case HD_REATTACH_REPROBED:
-    printf("%s: original driver unknown (no record); override cleared, the kernel chose %s\n", result->address, now);
+  case VH_REATTACH_REPROBED:
+    printf("%s: original driver unknown (no record); override cleared, the kernel chose %s\n", address, now);
     break;
-  case HD_REATTACH_UNTOUCHED:
-    printf("%s: not bound by vfio-hostdev and not on a VFIO driver (on %s); nothing changed\n", result->address, now);
+  case VH_REATTACH_UNTOUCHED:
+    printf("%s: not bound by vfio-hostdev and not on a VFIO driver (on %s); nothing changed\n", address, now);
     break;
-  case HD_REATTACH_STUCK:
+  case VH_REATTACH_STUCK:
     break; /* the error line says it */
   }
 }
 
-static JsonNode *result_to_json(const HdReattachResult *result)
+static JsonNode *result_to_json(const VhReattachResult *result)
 {
   JsonObject *object = json_object_new();
   JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+  const GError *error = vh_reattach_result_get_error(result);
 
-  json_object_set_string_member(object, "address", result->address);
-  json_object_set_string_member(object, "outcome", hd_reattach_outcome_name(result->outcome));
-  json_object_set_boolean_member(object, "group_member", result->group_member);
-  if (result->original_driver != NULL)
-    json_object_set_string_member(object, "original_driver", result->original_driver);
-  else
-    json_object_set_null_member(object, "original_driver");
-  if (result->driver != NULL)
-    json_object_set_string_member(object, "driver", result->driver);
-  else
-    json_object_set_null_member(object, "driver");
-  json_object_set_int_member(object, "restored_vfs", result->vfs);
-  if (result->error != NULL)
-    json_object_set_string_member(object, "error", result->error->message);
-  else
-    json_object_set_null_member(object, "error");
+  json_object_set_string_member(object, "address", vh_reattach_result_get_address(result));
+  json_object_set_string_member(object, "outcome", vh_reattach_outcome_name(vh_reattach_result_get_outcome(result)));
+  json_object_set_boolean_member(object, "group_member", vh_reattach_result_is_group_member(result));
+  json_object_set_member(object, "original_driver", cli_json_string(vh_reattach_result_get_original_driver(result)));
+  json_object_set_member(object, "driver", cli_json_string(vh_reattach_result_get_driver(result)));
+  json_object_set_int_member(object, "restored_vfs", vh_reattach_result_get_restored_vfs(result));
+  json_object_set_member(object, "error", cli_json_string(error != NULL ? error->message : NULL));
   json_node_take_object(node, object);
   return node;
 }
@@ -85,16 +77,17 @@ static int reattach_as(const CliCommand *command, int argc, char **argv)
   g_autoptr(GError) error = NULL;
 
   if (!cli_parse(command, entries, reattach_description, &argc, &argv))
-    return HD_ERROR_INVALID;
+    return VH_ERROR_INVALID;
   if (argc < 2)
     return cli_usage_error(command, "missing BDF");
   if (timeout <= 0 || timeout > 3600)
     return cli_usage_error(command, "--unbind-timeout must be between 0 and 3600 seconds");
-  g_autoptr(HdManager) manager = hd_manager_new(NULL, &error);
+  g_autoptr(VhManager) manager = vh_manager_new(NULL, &error);
   if (manager == NULL)
     return cli_fail(error);
-  hd_recover_interrupted(manager);
-  g_autoptr(GPtrArray) results = hd_reattach(manager, (const char *const *)argv + 1, (guint)(timeout * 1000), &error);
+  vh_manager_set_unbind_timeout(manager, (guint)(timeout * 1000));
+  vh_manager_recover_interrupted(manager);
+  g_autoptr(GPtrArray) results = vh_reattach(manager, (const char *const *)argv + 1, &error);
   cli_print_warnings(manager);
   if (results != NULL && json) {
     JsonArray *array = json_array_new();

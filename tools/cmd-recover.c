@@ -1,9 +1,7 @@
 #include <stdio.h>
 
 #include "commands.h"
-#include "hd-error.h"
 #include "owner-json.h"
-#include "recover.h"
 
 static int run_recover(int argc, char **argv);
 
@@ -19,19 +17,21 @@ static const char recover_description[] =
 
 #define DEFAULT_UNBIND_TIMEOUT_S 10.0
 
-static JsonNode *entry_to_json(const HdRecoverEntry *entry)
+static JsonNode *entry_to_json(const VhRecoverEntry *entry)
 {
   JsonObject *object = json_object_new();
   JsonArray *devices = json_array_new();
   JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+  const GPtrArray *results = vh_recover_entry_get_devices(entry);
+  const GError *error = vh_recover_entry_get_error(entry);
 
-  for (guint i = 0; i < entry->devices->len; i++)
-    json_array_add_element(devices, owner_json_release_result(g_ptr_array_index(entry->devices, i)));
-  json_object_set_member(object, "owner", owner_json_string(entry->owner));
-  json_object_set_string_member(object, "operation", entry->operation);
-  json_object_set_string_member(object, "action", hd_recover_action_name(entry->action));
+  for (guint i = 0; i < results->len; i++)
+    json_array_add_element(devices, owner_json_release_result(g_ptr_array_index(results, i)));
+  json_object_set_member(object, "owner", cli_json_string(vh_recover_entry_get_owner(entry)));
+  json_object_set_string_member(object, "operation", vh_recover_entry_get_operation(entry));
+  json_object_set_string_member(object, "action", vh_recover_action_name(vh_recover_entry_get_action(entry)));
   json_object_set_array_member(object, "devices", devices);
-  json_object_set_member(object, "error", owner_json_string(entry->error != NULL ? entry->error->message : NULL));
+  json_object_set_member(object, "error", cli_json_string(error != NULL ? error->message : NULL));
   json_node_take_object(node, object);
   return node;
 }
@@ -42,9 +42,9 @@ static int exit_code(const GPtrArray *entries)
   int code = 0;
 
   for (guint i = 0; i < entries->len; i++) {
-    const HdRecoverEntry *entry = g_ptr_array_index(entries, i);
-    if (entry->error != NULL)
-      code = MAX(code, hd_error_exit_code(entry->error));
+    const GError *error = vh_recover_entry_get_error(g_ptr_array_index(entries, i));
+    if (error != NULL)
+      code = MAX(code, vh_error_exit_code(error));
   }
   return code;
 }
@@ -61,15 +61,16 @@ static int run_recover(int argc, char **argv)
   g_autoptr(GError) error = NULL;
 
   if (!cli_parse(&cmd_recover, entries, recover_description, &argc, &argv))
-    return HD_ERROR_INVALID;
+    return VH_ERROR_INVALID;
   if (argc > 1)
     return cli_usage_error(&cmd_recover, "unexpected argument \"%s\"", argv[1]);
   if (timeout <= 0 || timeout > 3600)
     return cli_usage_error(&cmd_recover, "--unbind-timeout must be between 0 and 3600 seconds");
-  g_autoptr(HdManager) manager = hd_manager_new(NULL, &error);
+  g_autoptr(VhManager) manager = vh_manager_new(NULL, &error);
   if (manager == NULL)
     return cli_fail(error);
-  g_autoptr(GPtrArray) found = hd_recover(manager, (guint)(timeout * 1000), &error);
+  vh_manager_set_unbind_timeout(manager, (guint)(timeout * 1000));
+  g_autoptr(GPtrArray) found = vh_recover(manager, &error);
   if (found == NULL)
     return cli_fail(error);
   if (json) {
@@ -83,9 +84,9 @@ static int run_recover(int argc, char **argv)
     printf("nothing to recover\n");
   }
   for (guint i = 0; !json && i < found->len; i++) {
-    const HdRecoverEntry *entry = g_ptr_array_index(found, i);
-    g_autofree char *text = hd_recover_entry_describe(entry);
-    if (entry->action == HD_RECOVER_FAILED)
+    const VhRecoverEntry *entry = g_ptr_array_index(found, i);
+    g_autofree char *text = vh_recover_entry_describe(entry);
+    if (vh_recover_entry_get_action(entry) == VH_RECOVER_FAILED)
       fprintf(stderr, "vfio-hostdev: %s\n", text);
     else
       puts(text);

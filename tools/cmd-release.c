@@ -1,10 +1,7 @@
 #include <stdio.h>
 
 #include "commands.h"
-#include "hd-error.h"
 #include "owner-json.h"
-#include "recover.h"
-#include "release.h"
 
 static int run_release(int argc, char **argv);
 
@@ -40,8 +37,9 @@ static void print_plain(const char *owner, const GPtrArray *results)
   guint shown = 0;
 
   for (guint i = 0; i < results->len; i++) {
-    const HdReleaseResult *result = g_ptr_array_index(results, i);
-    if (result->outcome == HD_RELEASE_NOT_OWNED || result->outcome == HD_RELEASE_STUCK)
+    const VhReleaseResult *result = g_ptr_array_index(results, i);
+    VhReleaseOutcome outcome = vh_release_result_get_outcome(result);
+    if (outcome == VH_RELEASE_NOT_OWNED || outcome == VH_RELEASE_STUCK)
       continue; /* not the owner's; the error line says what is stuck */
     g_autofree char *line = owner_text_release_result(result);
     puts(line);
@@ -54,10 +52,10 @@ static void print_plain(const char *owner, const GPtrArray *results)
 static void warn_gone(const GPtrArray *results)
 {
   for (guint i = 0; i < results->len; i++) {
-    const HdReleaseResult *result = g_ptr_array_index(results, i);
-    if (result->outcome == HD_RELEASE_GONE)
+    const VhReleaseResult *result = g_ptr_array_index(results, i);
+    if (vh_release_result_get_outcome(result) == VH_RELEASE_GONE)
       fprintf(stderr, "vfio-hostdev: warning: %s has disappeared (hot-unplugged?); its record was dropped\n",
-              result->address);
+              vh_release_result_get_address(result));
   }
 }
 
@@ -75,18 +73,19 @@ static int run_release(int argc, char **argv)
   g_autoptr(GError) error = NULL;
 
   if (!cli_parse(&cmd_release, entries, release_description, &argc, &argv))
-    return HD_ERROR_INVALID;
+    return VH_ERROR_INVALID;
   if (owner == NULL)
     return cli_usage_error(&cmd_release, "--owner NAME is required");
   if (argc > 1)
     return cli_usage_error(&cmd_release, "unexpected argument \"%s\"", argv[1]);
   if (timeout <= 0 || timeout > 3600)
     return cli_usage_error(&cmd_release, "--unbind-timeout must be between 0 and 3600 seconds");
-  g_autoptr(HdManager) manager = hd_manager_new(NULL, &error);
+  g_autoptr(VhManager) manager = vh_manager_new(NULL, &error);
   if (manager == NULL)
     return cli_fail(error);
-  hd_recover_interrupted(manager);
-  g_autoptr(GPtrArray) results = hd_release(manager, owner, (guint)(timeout * 1000), &error);
+  vh_manager_set_unbind_timeout(manager, (guint)(timeout * 1000));
+  vh_manager_recover_interrupted(manager);
+  g_autoptr(GPtrArray) results = vh_release(manager, owner, &error);
   cli_print_warnings(manager);
   if (results != NULL) {
     warn_gone(results);

@@ -1,9 +1,6 @@
 #include <stdio.h>
 
 #include "commands.h"
-#include "hd-error.h"
-#include "recover.h"
-#include "reset.h"
 
 static int run_reset(int argc, char **argv);
 
@@ -28,32 +25,30 @@ static int run_reset(int argc, char **argv)
   g_autoptr(GError) error = NULL;
 
   if (!cli_parse(&cmd_reset, entries, reset_description, &argc, &argv))
-    return HD_ERROR_INVALID;
+    return VH_ERROR_INVALID;
   if (argc != 2)
     return cli_usage_error(&cmd_reset, argc < 2 ? "missing BDF" : "expected one BDF, got %d arguments", argc - 1);
-  g_autoptr(HdManager) manager = hd_manager_new(NULL, &error);
+  g_autoptr(VhManager) manager = vh_manager_new(NULL, &error);
   if (manager == NULL)
     return cli_fail(error);
-  hd_recover_interrupted(manager);
-  g_autoptr(HdResetResult) result = hd_reset(manager, argv[1], method, &error);
+  vh_manager_recover_interrupted(manager);
+  g_autoptr(VhResetResult) result = vh_reset(manager, argv[1], method, &error);
   cli_print_warnings(manager);
   if (result == NULL)
     return cli_fail(error);
+  const GPtrArray *tried = vh_reset_result_get_failed_methods(result);
   if (json) {
     JsonObject *object = json_object_new();
-    JsonArray *tried = json_array_new();
     JsonNode *root = json_node_new(JSON_NODE_OBJECT);
-    json_object_set_string_member(object, "address", result->address);
-    json_object_set_string_member(object, "method", result->method);
-    for (guint i = 0; i < result->tried->len; i++)
-      json_array_add_string_element(tried, g_ptr_array_index(result->tried, i));
-    json_object_set_array_member(object, "failed_methods", tried);
+    json_object_set_string_member(object, "address", vh_reset_result_get_address(result));
+    json_object_set_string_member(object, "method", vh_reset_result_get_method(result));
+    json_object_set_member(object, "failed_methods", cli_json_strings(tried));
     json_node_take_object(root, object);
     cli_print_json(root);
   } else {
-    printf("%s: reset by %s\n", result->address, result->method);
-    for (guint i = 0; i < result->tried->len; i++)
-      printf("  tried first: %s\n", (const char *)g_ptr_array_index(result->tried, i));
+    printf("%s: reset by %s\n", vh_reset_result_get_address(result), vh_reset_result_get_method(result));
+    for (guint i = 0; i < tried->len; i++)
+      printf("  tried first: %s\n", (const char *)g_ptr_array_index(tried, i));
   }
   return 0;
 }

@@ -2,10 +2,6 @@
 #include <string.h>
 
 #include "commands.h"
-#include "hd-error.h"
-#include "hugepage-spec.h"
-#include "recover.h"
-#include "run.h"
 
 static int run_run(int argc, char **argv);
 
@@ -16,8 +12,8 @@ const CliCommand cmd_run = {
 
 static const char run_description[] =
   "Binds the devices as `bind` does (same refusals, --group, --force) and makes the hugepages free,\n"
-  "then runs COMMAND with " HD_RUN_ENV_BDFS " (the devices' addresses, space-separated) and\n"
-  HD_RUN_ENV_SELFTESTS_BDF " (the first, for the kernel's VFIO selftests) in its environment, or\n"
+  "then runs COMMAND with " VH_RUN_ENV_BDFS " (the devices' addresses, space-separated) and\n"
+  VH_RUN_ENV_SELFTESTS_BDF " (the first, for the kernel's VFIO selftests) in its environment, or\n"
   "with -s an interactive shell ($SHELL, else /bin/sh). When it ends, whatever it did, the devices\n"
   "this run bound go back to their drivers with their VFs (devices already on a VFIO driver stay)\n"
   "and grown hugepage pools shrink back; SIGINT, SIGTERM, SIGHUP and SIGQUIT are forwarded to the\n"
@@ -26,9 +22,6 @@ static const char run_description[] =
   "bound (bind's code below; the command does not run), the hugepages could not be had (1), the\n"
   "command could not start (127 not found, 126 not executable) or something could not be\n"
   "restored (5; stderr says what was left where).";
-
-/* Same default as bind and reattach: a healthy unbind takes well under a second. */
-#define DEFAULT_UNBIND_TIMEOUT_MS (10 * 1000)
 
 /* Index of the first "--" in ARGV, or ARGC. Split by hand: GOption would
  * keep or drop the "--" depending on what follows, and would take the
@@ -44,20 +37,18 @@ static int find_separator(int argc, char **argv)
 /* One line per problem, as every error of the tool. */
 static void print_error(const char *message)
 {
-  g_autoptr(GError) error = g_error_new_literal(HD_ERROR, HD_ERROR_FAILED, message);
+  g_autoptr(GError) error = g_error_new_literal(VH_ERROR, VH_ERROR_FAILED, message);
 
   cli_fail(error);
 }
 
 /* Warnings gathered since the last call (*PRINTED counts those already out). */
-static void print_new_warnings(HdManager *manager, guint *printed)
+static void print_new_warnings(VhManager *manager, guint *printed)
 {
-  const GPtrArray *warnings = hd_manager_warnings(manager);
+  const GPtrArray *warnings = vh_manager_get_warnings(manager);
 
-  for (; *printed < warnings->len; (*printed)++) {
-    g_autofree char *line = g_strdelimit(g_strdup(g_ptr_array_index(warnings, *printed)), "\r\n", ' ');
-    fprintf(stderr, "vfio-hostdev: warning: %s\n", line);
-  }
+  for (; *printed < warnings->len; (*printed)++)
+    cli_warn(g_ptr_array_index(warnings, *printed));
 }
 
 static const char *user_shell(void)
@@ -67,51 +58,51 @@ static const char *user_shell(void)
   return shell != NULL && shell[0] != '\0' ? shell : "/bin/sh";
 }
 
-static int run_command(HdRun *run, gboolean shell, const char *const *command)
+static int run_command(VhRun *run, gboolean shell, const char *const *command)
 {
   const char *shell_argv[] = {user_shell(), NULL};
   g_autoptr(GError) error = NULL;
 
   if (shell) {
-    g_autofree char *devices = g_strjoinv(" ", (char **)hd_run_addresses(run));
+    g_autofree char *devices = g_strjoinv(" ", (char **)vh_run_get_addresses(run));
     fprintf(stderr, "vfio-hostdev: %s is a shell with %s on a VFIO driver; leaving it restores them\n",
             shell_argv[0], devices);
   }
   /* nothing of ours may come out after the command's output */
   fflush(stdout);
   fflush(stderr);
-  int status = hd_run_command(run, shell ? shell_argv : command, &error);
+  int status = vh_run_command(run, shell ? shell_argv : command, &error);
   if (error != NULL)
     print_error(error->message);
   return status;
 }
 
 /* Binds, runs, restores; the exit status as the description says. */
-static int bind_run_restore(const HdRunOptions *options, gboolean shell, const char *const *command)
+static int bind_run_restore(const VhRunOptions *options, gboolean shell, const char *const *command)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(HdRun) run = hd_run_new(&error);
+  g_autoptr(VhRun) run = vh_run_new(&error);
   guint printed = 0;
   int status;
 
   if (run == NULL)
     return cli_fail(error);
-  g_autoptr(HdManager) manager = hd_manager_new(NULL, &error);
+  g_autoptr(VhManager) manager = vh_manager_new(NULL, &error);
   if (manager == NULL)
     return cli_fail(error);
-  hd_recover_interrupted(manager);
-  if (hd_run_setup(run, manager, options, &error)) {
+  vh_manager_recover_interrupted(manager);
+  if (vh_run_setup(run, manager, options, &error)) {
     print_new_warnings(manager, &printed);
     status = run_command(run, shell, command);
   } else {
     print_new_warnings(manager, &printed);
     status = cli_fail(error);
   }
-  g_autoptr(GPtrArray) problems = hd_run_restore(run, manager);
+  g_autoptr(GPtrArray) problems = vh_run_restore(run, manager);
   print_new_warnings(manager, &printed);
   for (guint i = 0; i < problems->len; i++)
     print_error(g_ptr_array_index(problems, i));
-  return problems->len > 0 ? HD_ERROR_UNFINISHED : status;
+  return problems->len > 0 ? VH_ERROR_UNFINISHED : status;
 }
 
 static int run_run(int argc, char **argv)
@@ -132,12 +123,12 @@ static int run_run(int argc, char **argv)
   int option_argc = separator;
   g_autofree char **option_argv = g_new0(char *, separator + 1);
   const char *const *command = separator < argc ? (const char *const *)argv + separator + 1 : NULL;
-  g_autoptr(GArray) requests = g_array_new(FALSE, FALSE, sizeof(HdHugepageRequest));
+  g_autoptr(VhRunOptions) options = vh_run_options_new();
   g_autoptr(GError) error = NULL;
 
   memcpy(option_argv, argv, separator * sizeof(char *));
   if (!cli_parse(&cmd_run, entries, run_description, &option_argc, &option_argv))
-    return HD_ERROR_INVALID;
+    return VH_ERROR_INVALID;
   if (option_argc > 1)
     return cli_usage_error(&cmd_run, "unexpected argument \"%s\": the command goes after --", option_argv[1]);
   if (devices == NULL)
@@ -147,15 +138,11 @@ static int run_run(int argc, char **argv)
   if (shell == (command != NULL))
     return cli_usage_error(&cmd_run, shell ? "-s and a COMMAND exclude each other" : "missing -- COMMAND... or -s");
   for (guint i = 0; hugepages != NULL && hugepages[i] != NULL; i++)
-    if (!hd_hugepage_spec_parse(hugepages[i], requests, &error))
+    if (!vh_run_options_add_hugepages(options, hugepages[i], &error))
       return cli_usage_error(&cmd_run, "--hugepages: %s", error->message);
-  HdRunOptions options = {
-    .addresses = (const char *const *)devices,
-    .driver = driver,
-    .group = group,
-    .force = force,
-    .unbind_timeout_ms = DEFAULT_UNBIND_TIMEOUT_MS,
-    .hugepages = requests,
-  };
-  return bind_run_restore(&options, shell, command);
+  for (guint i = 0; devices[i] != NULL; i++)
+    vh_run_options_add_device(options, devices[i]);
+  vh_run_options_set_driver(options, driver);
+  vh_run_options_set_bind_flags(options, (group ? VH_BIND_GROUP : 0) | (force ? VH_BIND_FORCE : 0));
+  return bind_run_restore(options, shell, command);
 }

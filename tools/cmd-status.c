@@ -1,8 +1,7 @@
 #include <stdio.h>
 
 #include "commands.h"
-#include "hd-error.h"
-#include "status.h"
+#include "persist-cli.h"
 
 static int run_status(int argc, char **argv);
 
@@ -18,67 +17,60 @@ static char *format_time(gint64 since)
   return time != NULL ? g_date_time_format_iso8601(time) : g_strdup("?");
 }
 
-static JsonNode *entry_to_json(const HdStatusEntry *entry)
+static JsonNode *entry_to_json(const VhStatusEntry *entry)
 {
-  const HdDeviceRecord *record = entry->record;
   JsonObject *object = json_object_new();
   JsonNode *node = json_node_new(JSON_NODE_OBJECT);
-  g_autofree char *since = format_time(record->since);
+  g_autofree char *since = format_time(vh_status_entry_get_since(entry));
 
-  json_object_set_string_member(object, "address", record->address);
-  json_object_set_string_member(object, "state", hd_record_state_name(record->state));
-  json_object_set_boolean_member(object, "present", entry->present);
-  if (record->original_driver != NULL)
-    json_object_set_string_member(object, "original_driver", record->original_driver);
-  else
-    json_object_set_null_member(object, "original_driver");
-  if (record->original_override != NULL)
-    json_object_set_string_member(object, "original_override", record->original_override);
-  else
-    json_object_set_null_member(object, "original_override");
-  if (entry->current_driver != NULL)
-    json_object_set_string_member(object, "current_driver", entry->current_driver);
-  else
-    json_object_set_null_member(object, "current_driver");
-  if (record->target_driver != NULL)
-    json_object_set_string_member(object, "target_driver", record->target_driver);
-  else
-    json_object_set_null_member(object, "target_driver");
-  json_object_set_int_member(object, "sriov_numvfs", record->sriov_numvfs);
-  json_object_set_boolean_member(object, "group_member", record->group);
-  if (record->owner != NULL)
-    json_object_set_string_member(object, "owner", record->owner);
-  else
-    json_object_set_null_member(object, "owner");
-  json_object_set_boolean_member(object, "managed", record->managed);
-  json_object_set_int_member(object, "since", record->since);
+  json_object_set_string_member(object, "address", vh_status_entry_get_address(entry));
+  json_object_set_string_member(object, "state", vh_state_name(vh_status_entry_get_state(entry)));
+  json_object_set_boolean_member(object, "present", vh_status_entry_is_present(entry));
+  json_object_set_member(object, "original_driver", cli_json_string(vh_status_entry_get_original_driver(entry)));
+  json_object_set_member(object, "original_override", cli_json_string(vh_status_entry_get_original_override(entry)));
+  json_object_set_member(object, "current_driver", cli_json_string(vh_status_entry_get_current_driver(entry)));
+  json_object_set_member(object, "target_driver", cli_json_string(vh_status_entry_get_target_driver(entry)));
+  json_object_set_int_member(object, "sriov_numvfs", vh_status_entry_get_sriov_numvfs(entry));
+  json_object_set_boolean_member(object, "group_member", vh_status_entry_is_group_member(entry));
+  json_object_set_member(object, "owner", cli_json_string(vh_status_entry_get_owner(entry)));
+  json_object_set_boolean_member(object, "managed", vh_status_entry_is_managed(entry));
+  json_object_set_int_member(object, "since", vh_status_entry_get_since(entry));
   json_object_set_string_member(object, "since_text", since);
-  if (record->problem != NULL)
-    json_object_set_string_member(object, "problem", record->problem);
-  else
-    json_object_set_null_member(object, "problem");
+  json_object_set_member(object, "problem", cli_json_string(vh_status_entry_get_problem(entry)));
   json_node_take_object(node, object);
   return node;
 }
 
 /* "vm1 (managed)", "vm1 (unmanaged)", or "-" when bound by bind. */
-static char *format_owner(const HdDeviceRecord *record)
+static char *format_owner(const VhStatusEntry *entry)
 {
-  if (record->owner == NULL)
+  const char *owner = vh_status_entry_get_owner(entry);
+
+  if (owner == NULL)
     return g_strdup("-");
-  return g_strdup_printf("%s (%s)", record->owner, record->managed ? "managed" : "unmanaged");
+  return g_strdup_printf("%s (%s)", owner, vh_status_entry_is_managed(entry) ? "managed" : "unmanaged");
 }
 
-static void print_entry(const HdStatusEntry *entry)
+/* The driver now: "(gone)" with the device, "(none)" when unbound. */
+static const char *format_current(const VhStatusEntry *entry)
 {
-  const HdDeviceRecord *record = entry->record;
-  g_autofree char *since = format_time(record->since);
-  g_autofree char *owner = format_owner(record);
+  const char *current = vh_status_entry_get_current_driver(entry);
 
-  printf("%-13s %-8s %-14s %-14s %-20s %s%s%s\n", record->address, hd_record_state_name(record->state),
-         record->original_driver != NULL ? record->original_driver : "(none)",
-         entry->present ? (entry->current_driver != NULL ? entry->current_driver : "(none)") : "(gone)", owner,
-         since, record->problem != NULL ? "  " : "", record->problem != NULL ? record->problem : "");
+  if (!vh_status_entry_is_present(entry))
+    return "(gone)";
+  return current != NULL ? current : "(none)";
+}
+
+static void print_entry(const VhStatusEntry *entry)
+{
+  g_autofree char *since = format_time(vh_status_entry_get_since(entry));
+  g_autofree char *owner = format_owner(entry);
+  const char *original = vh_status_entry_get_original_driver(entry);
+  const char *problem = vh_status_entry_get_problem(entry);
+
+  printf("%-13s %-8s %-14s %-14s %-20s %s%s%s\n", vh_status_entry_get_address(entry),
+         vh_state_name(vh_status_entry_get_state(entry)), original != NULL ? original : "(none)",
+         format_current(entry), owner, since, problem != NULL ? "  " : "", problem != NULL ? problem : "");
 }
 
 static int run_status(int argc, char **argv)
@@ -89,13 +81,15 @@ static int run_status(int argc, char **argv)
     {NULL},
   };
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
 
   if (!cli_parse(&cmd_status, entries, "Reads /run/vfio-hostdev/; works without privileges.", &argc, &argv))
-    return HD_ERROR_INVALID;
+    return VH_ERROR_INVALID;
   if (argc > 1)
     return cli_usage_error(&cmd_status, "unexpected argument \"%s\"", argv[1]);
-  g_autoptr(GPtrArray) entries_list = hd_status(problems, &error);
+  g_autoptr(VhManager) manager = vh_manager_new(NULL, &error);
+  if (manager == NULL)
+    return cli_fail(error);
+  g_autoptr(GPtrArray) entries_list = vh_status_list(manager, &error);
   if (entries_list == NULL)
     return cli_fail(error);
   if (json) {
@@ -103,6 +97,7 @@ static int run_status(int argc, char **argv)
     JsonNode *root = json_node_new(JSON_NODE_ARRAY);
     for (guint i = 0; i < entries_list->len; i++)
       json_array_add_element(array, entry_to_json(g_ptr_array_index(entries_list, i)));
+    cli_status_json_persisted(array);
     json_node_take_array(root, array);
     cli_print_json(root);
   } else if (entries_list->len == 0) {
@@ -112,7 +107,8 @@ static int run_status(int argc, char **argv)
     for (guint i = 0; i < entries_list->len; i++)
       print_entry(g_ptr_array_index(entries_list, i));
   }
-  for (guint i = 0; i < problems->len; i++)
-    fprintf(stderr, "vfio-hostdev: warning: %s\n", (const char *)g_ptr_array_index(problems, i));
+  if (!json)
+    cli_status_print_persisted();
+  cli_print_warnings(manager); /* damaged records */
   return 0;
 }

@@ -1,9 +1,7 @@
 #include <stdio.h>
 
 #include "commands.h"
-#include "hd-error.h"
-#include "selftest-ktap.h"
-#include "selftest.h"
+#include "ktap.h"
 
 static int run_test(int argc, char **argv);
 
@@ -18,50 +16,53 @@ typedef struct {
   guint pass, fail, skip;
 } Printer;
 
-static const char *status_name(HdCaseStatus status)
+static const char *status_name(VhCaseStatus status)
 {
-  return status == HD_CASE_PASS ? "pass" : status == HD_CASE_FAIL ? "fail" : "skip";
+  return status == VH_CASE_PASS ? "pass" : status == VH_CASE_FAIL ? "fail" : "skip";
 }
 
-static JsonNode *result_to_json(const HdSelftestResult *result)
+static JsonNode *result_to_json(const VhSelftestResult *result)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new();
+  const char *reason = vh_selftest_result_get_reason(result);
+  const GPtrArray *diagnostics = vh_selftest_result_get_diagnostics(result);
 
   json_builder_begin_object(builder);
   json_builder_set_member_name(builder, "number");
-  json_builder_add_int_value(builder, result->number);
+  json_builder_add_int_value(builder, vh_selftest_result_get_number(result));
   json_builder_set_member_name(builder, "name");
-  json_builder_add_string_value(builder, result->name);
+  json_builder_add_string_value(builder, vh_selftest_result_get_name(result));
   json_builder_set_member_name(builder, "status");
-  json_builder_add_string_value(builder, status_name(result->status));
+  json_builder_add_string_value(builder, status_name(vh_selftest_result_get_status(result)));
   json_builder_set_member_name(builder, "reason");
-  if (result->reason != NULL)
-    json_builder_add_string_value(builder, result->reason);
+  if (reason != NULL)
+    json_builder_add_string_value(builder, reason);
   else
     json_builder_add_null_value(builder);
   json_builder_set_member_name(builder, "diagnostics");
   json_builder_begin_array(builder);
-  for (guint i = 0; i < result->diagnostics->len; i++)
-    json_builder_add_string_value(builder, g_ptr_array_index(result->diagnostics, i));
+  for (guint i = 0; i < diagnostics->len; i++)
+    json_builder_add_string_value(builder, g_ptr_array_index(diagnostics, i));
   json_builder_end_array(builder);
   json_builder_end_object(builder);
   return json_builder_get_root(builder);
 }
 
 /* KTAP goes out case by case, so a slow or hanging case shows where it is. */
-static void print_result(const HdSelftestResult *result, gpointer user_data)
+static void print_result(const VhSelftestResult *result, gpointer user_data)
 {
   Printer *printer = user_data;
+  VhCaseStatus status = vh_selftest_result_get_status(result);
 
-  printer->pass += result->status == HD_CASE_PASS;
-  printer->fail += result->status == HD_CASE_FAIL;
-  printer->skip += result->status == HD_CASE_SKIP;
+  printer->pass += status == VH_CASE_PASS;
+  printer->fail += status == VH_CASE_FAIL;
+  printer->skip += status == VH_CASE_SKIP;
   if (printer->json) {
     json_array_add_element(printer->results, result_to_json(result));
     return;
   }
   g_autoptr(GString) out = g_string_new(NULL);
-  hd_ktap_result(out, result);
+  ktap_result(out, result);
   fputs(out->str, stdout);
   fflush(stdout);
 }
@@ -71,18 +72,18 @@ static void add_string(JsonObject *object, const char *member, const char *value
   json_object_set_string_member(object, member, value);
 }
 
-static JsonNode *run_to_json(HdSelftestRun *run, Printer *printer)
+static JsonNode *run_to_json(VhSelftest *run, Printer *printer)
 {
   JsonObject *object = json_object_new();
   JsonObject *totals = json_object_new();
   JsonArray *problems = json_array_new();
-  g_autofree char *description = hd_selftest_describe(run);
-  const GPtrArray *cleanup = hd_selftest_cleanup_problems(run);
+  g_autofree char *description = vh_selftest_describe(run);
+  const GPtrArray *cleanup = vh_selftest_get_cleanup_problems(run);
 
-  add_string(object, "address", hd_selftest_address(run));
-  add_string(object, "backend", hd_selftest_backend_name(run));
+  add_string(object, "address", vh_selftest_get_address(run));
+  add_string(object, "backend", vh_selftest_get_backend(run));
   add_string(object, "description", description);
-  json_object_set_int_member(object, "plan", hd_selftest_plan(run));
+  json_object_set_int_member(object, "plan", vh_selftest_get_plan(run));
   json_object_set_array_member(object, "results", json_array_ref(printer->results));
   json_object_set_int_member(totals, "pass", printer->pass);
   json_object_set_int_member(totals, "fail", printer->fail);
@@ -91,8 +92,8 @@ static JsonNode *run_to_json(HdSelftestRun *run, Printer *printer)
   for (guint i = 0; i < cleanup->len; i++)
     json_array_add_string_element(problems, g_ptr_array_index(cleanup, i));
   json_object_set_array_member(object, "cleanup_problems", problems);
-  if (hd_selftest_interrupted(run))
-    json_object_set_int_member(object, "interrupted_by_signal", hd_selftest_interrupted(run));
+  if (vh_selftest_get_interrupted(run))
+    json_object_set_int_member(object, "interrupted_by_signal", vh_selftest_get_interrupted(run));
   else
     json_object_set_null_member(object, "interrupted_by_signal");
   JsonNode *node = json_node_new(JSON_NODE_OBJECT);
@@ -102,24 +103,23 @@ static JsonNode *run_to_json(HdSelftestRun *run, Printer *printer)
 
 static int list_cases(const char *filter, gboolean json)
 {
-  g_autoptr(GPtrArray) cases = hd_selftest_cases(filter);
+  g_autoptr(GPtrArray) cases = vh_selftest_list_cases(filter);
   g_autoptr(JsonBuilder) builder = json_builder_new();
 
   if (cases->len == 0)
     return cli_usage_error(&cmd_test, "--filter '%s' selects no case", filter);
-  g_ptr_array_insert(cases, 0, (gpointer)hd_selftest_open_case());
   json_builder_begin_array(builder);
   for (guint i = 0; i < cases->len; i++) {
-    const HdSelftestCaseInfo *info = g_ptr_array_index(cases, i);
+    const VhSelftestCase *test_case = g_ptr_array_index(cases, i);
     if (!json) {
-      printf("%-20s %s\n", info->name, info->summary);
+      printf("%-20s %s\n", vh_selftest_case_get_name(test_case), vh_selftest_case_get_summary(test_case));
       continue;
     }
     json_builder_begin_object(builder);
     json_builder_set_member_name(builder, "name");
-    json_builder_add_string_value(builder, info->name);
+    json_builder_add_string_value(builder, vh_selftest_case_get_name(test_case));
     json_builder_set_member_name(builder, "summary");
-    json_builder_add_string_value(builder, info->summary);
+    json_builder_add_string_value(builder, vh_selftest_case_get_summary(test_case));
     json_builder_end_object(builder);
   }
   json_builder_end_array(builder);
@@ -128,43 +128,56 @@ static int list_cases(const char *filter, gboolean json)
   return 0;
 }
 
-static void print_epilogue(HdSelftestRun *run, const Printer *printer)
+static void print_epilogue(VhSelftest *run, const Printer *printer)
 {
   g_autoptr(GString) out = g_string_new(NULL);
-  const GPtrArray *cleanup = hd_selftest_cleanup_problems(run);
+  const GPtrArray *cleanup = vh_selftest_get_cleanup_problems(run);
 
-  if (hd_selftest_interrupted(run)) {
+  if (vh_selftest_get_interrupted(run)) {
     g_autofree char *text = g_strdup_printf("interrupted by signal %d: the remaining cases did not run; "
                                             "everything the run changed was undone",
-                                            hd_selftest_interrupted(run));
-    hd_ktap_diag(out, text);
+                                            vh_selftest_get_interrupted(run));
+    ktap_diag(out, text);
   }
-  hd_ktap_totals(out, printer->pass, printer->fail, printer->skip);
+  ktap_totals(out, printer->pass, printer->fail, printer->skip);
   fputs(out->str, stdout);
   for (guint i = 0; i < cleanup->len; i++)
     fprintf(stderr, "vfio-hostdev: %s\n", (const char *)g_ptr_array_index(cleanup, i));
 }
 
-static int run_cases(HdSelftestRun *run, gboolean json)
+static int run_cases(VhSelftest *run, gboolean json)
 {
   Printer printer = {.json = json, .results = json_array_new()};
   gboolean passed;
 
   if (!json) {
     g_autoptr(GString) out = g_string_new(NULL);
-    g_autofree char *description = hd_selftest_describe(run);
+    g_autofree char *description = vh_selftest_describe(run);
     g_autofree char *header = g_strdup_printf("vfio-hostdev test %s", description);
-    hd_ktap_begin(out, hd_selftest_plan(run), header);
+    ktap_begin(out, vh_selftest_get_plan(run), header);
     fputs(out->str, stdout);
     fflush(stdout);
   }
-  passed = hd_selftest_execute(run, print_result, &printer);
+  passed = vh_selftest_execute(run, print_result, &printer);
   if (json)
     cli_print_json(run_to_json(run, &printer));
   else
     print_epilogue(run, &printer);
   json_array_unref(printer.results);
-  return passed && hd_selftest_cleanup_problems(run)->len == 0 ? 0 : HD_ERROR_FAILED;
+  return passed && vh_selftest_get_cleanup_problems(run)->len == 0 ? 0 : VH_ERROR_FAILED;
+}
+
+/* --iommu's words, in VhSelftestIommu's order. */
+static gboolean parse_iommu(const char *text, VhSelftestIommu *iommu)
+{
+  static const char *const names[] = {"auto", "type1", "iommufd"};
+
+  for (guint i = 0; i < G_N_ELEMENTS(names); i++)
+    if (g_str_equal(text, names[i])) {
+      *iommu = (VhSelftestIommu)i;
+      return TRUE;
+    }
+  return FALSE;
 }
 
 static int run_test(int argc, char **argv)
@@ -180,7 +193,7 @@ static int run_test(int argc, char **argv)
     {NULL},
   };
   g_autoptr(GError) error = NULL;
-  HdSelftestIommuKind kind = HD_SELFTEST_IOMMU_AUTO;
+  VhSelftestIommu kind = VH_SELFTEST_IOMMU_AUTO;
 
   if (!cli_parse(&cmd_test, entries,
                  "The device must be bound to a VFIO driver (any: vfio-pci or a variant driver).\n"
@@ -188,17 +201,17 @@ static int run_test(int argc, char **argv)
                  "Hugepages a case needs are reserved for the run and the pools restored afterwards.\n"
                  "Exit status 0 when no case failed (skips included), 1 when one did.",
                  &argc, &argv))
-    return HD_ERROR_INVALID;
-  if (iommu != NULL && !hd_selftest_iommu_kind_parse(iommu, &kind))
+    return VH_ERROR_INVALID;
+  if (iommu != NULL && !parse_iommu(iommu, &kind))
     return cli_usage_error(&cmd_test, "--iommu %s: expected auto, type1 or iommufd", iommu);
   if (list && argc <= 2)
     return list_cases(filter, json);
   if (argc != 2)
     return cli_usage_error(&cmd_test, argc < 2 ? "missing BDF" : "expected one BDF, got %d arguments", argc - 1);
-  g_autoptr(HdManager) manager = hd_manager_new(NULL, &error);
+  g_autoptr(VhManager) manager = vh_manager_new(NULL, &error);
   if (manager == NULL)
     return cli_fail(error);
-  g_autoptr(HdSelftestRun) run = hd_selftest_prepare(manager, argv[1], kind, filter, &error);
+  g_autoptr(VhSelftest) run = vh_selftest_new(manager, argv[1], kind, filter, &error);
   if (run == NULL)
     return cli_fail(error);
   cli_print_warnings(manager);

@@ -17,3 +17,5 @@ extern const CliCommand cmd_prepare;
 extern const CliCommand cmd_release;
 extern const CliCommand cmd_recover;
 extern const CliCommand cmd_run;
+extern const CliCommand cmd_persist_apply;
+extern const CliCommand cmd_unpersist;

@@ -36,36 +36,37 @@ static void add_string_array(JsonBuilder *builder, const char *key, const char *
   json_builder_end_array(builder);
 }
 
-static void add_vfio(JsonBuilder *builder, const HdVfioState *vfio)
+static void add_vfio(JsonBuilder *builder, const VhDevice *device)
 {
   json_builder_set_member_name(builder, "vfio");
   json_builder_begin_object(builder);
   json_builder_set_member_name(builder, "bound");
-  json_builder_add_boolean_value(builder, vfio->bound);
-  add_string_or_null(builder, "device", vfio->device);
-  add_string_or_null(builder, "group_node", vfio->group_node);
-  add_string_or_null(builder, "cdev", vfio->cdev);
-  add_string_or_null(builder, "detected_by", vfio->rule);
+  json_builder_add_boolean_value(builder, vh_device_is_vfio_bound(device));
+  add_string_or_null(builder, "device", vh_device_get_vfio_device(device));
+  add_string_or_null(builder, "group_node", vh_device_get_vfio_group_node(device));
+  add_string_or_null(builder, "cdev", vh_device_get_vfio_cdev(device));
+  add_string_or_null(builder, "detected_by", vh_device_get_vfio_detected_by(device));
   json_builder_end_object(builder);
 }
 
-static void add_summary(JsonBuilder *builder, const HdDevice *device, const HdVfioChoice *choice)
+static void add_summary(JsonBuilder *builder, const VhDevice *device, const VhVfioChoice *choice)
 {
-  g_autofree char *class_text = g_strdup_printf("%06x", device->class_code);
+  g_autofree char *class_text = g_strdup_printf("%06x", vh_device_get_class(device));
+  gint64 group = vh_device_get_iommu_group(device);
 
-  add_string_or_null(builder, "address", device->address);
-  add_id16(builder, "vendor_id", device->vendor_id);
-  add_id16(builder, "device_id", device->device_id);
-  add_id16(builder, "subsystem_vendor_id", device->subsystem_vendor_id);
-  add_id16(builder, "subsystem_device_id", device->subsystem_device_id);
+  add_string_or_null(builder, "address", vh_device_get_address(device));
+  add_id16(builder, "vendor_id", vh_device_get_vendor_id(device));
+  add_id16(builder, "device_id", vh_device_get_device_id(device));
+  add_id16(builder, "subsystem_vendor_id", vh_device_get_subsystem_vendor_id(device));
+  add_id16(builder, "subsystem_device_id", vh_device_get_subsystem_device_id(device));
   add_string_or_null(builder, "class", class_text);
-  add_string_or_null(builder, "vendor_name", device->vendor_name);
-  add_string_or_null(builder, "device_name", device->device_name);
-  add_string_or_null(builder, "class_name", device->class_name);
-  add_string_or_null(builder, "driver", device->driver);
-  add_int_or_null(builder, "iommu_group", device->iommu_group, device->iommu_group >= 0);
-  add_vfio(builder, &device->vfio);
-  add_string_or_null(builder, "vfio_driver", choice->module);
+  add_string_or_null(builder, "vendor_name", vh_device_get_vendor_name(device));
+  add_string_or_null(builder, "device_name", vh_device_get_device_name(device));
+  add_string_or_null(builder, "class_name", vh_device_get_class_name(device));
+  add_string_or_null(builder, "driver", vh_device_get_driver(device));
+  add_int_or_null(builder, "iommu_group", group, group >= 0);
+  add_vfio(builder, device);
+  add_string_or_null(builder, "vfio_driver", vh_vfio_choice_get_module(choice));
 }
 
 static void add_group_members(JsonBuilder *builder, const GPtrArray *members)
@@ -73,66 +74,68 @@ static void add_group_members(JsonBuilder *builder, const GPtrArray *members)
   json_builder_set_member_name(builder, "iommu_group_members");
   json_builder_begin_array(builder);
   for (guint i = 0; members != NULL && i < members->len; i++) {
-    const HdDevice *member = g_ptr_array_index(members, i);
-    json_builder_add_string_value(builder, member->address);
+    json_builder_add_string_value(builder, vh_device_get_address(g_ptr_array_index(members, i)));
   }
   json_builder_end_array(builder);
   /* the members' drivers: what decides whether the group is viable */
   json_builder_set_member_name(builder, "iommu_group_devices");
   json_builder_begin_array(builder);
   for (guint i = 0; members != NULL && i < members->len; i++) {
-    const HdDevice *member = g_ptr_array_index(members, i);
+    const VhDevice *member = g_ptr_array_index(members, i);
     json_builder_begin_object(builder);
-    add_string_or_null(builder, "address", member->address);
-    add_string_or_null(builder, "driver", member->driver);
+    add_string_or_null(builder, "address", vh_device_get_address(member));
+    add_string_or_null(builder, "driver", vh_device_get_driver(member));
     json_builder_set_member_name(builder, "vfio_bound");
-    json_builder_add_boolean_value(builder, member->vfio.bound);
+    json_builder_add_boolean_value(builder, vh_device_is_vfio_bound(member));
     json_builder_set_member_name(builder, "bridge");
-    json_builder_add_boolean_value(builder, member->is_bridge);
+    json_builder_add_boolean_value(builder, vh_device_is_bridge(member));
     json_builder_end_object(builder);
   }
   json_builder_end_array(builder);
 }
 
-static void add_sriov(JsonBuilder *builder, const HdDevice *device)
+static void add_sriov(JsonBuilder *builder, const VhDevice *device)
 {
+  const GPtrArray *vfs = vh_device_get_vfs(device);
+
   json_builder_set_member_name(builder, "sriov");
-  if (device->sriov_totalvfs == 0) {
+  if (vh_device_get_sriov_totalvfs(device) == 0) {
     json_builder_add_null_value(builder);
   } else {
     json_builder_begin_object(builder);
     json_builder_set_member_name(builder, "totalvfs");
-    json_builder_add_int_value(builder, device->sriov_totalvfs);
+    json_builder_add_int_value(builder, vh_device_get_sriov_totalvfs(device));
     json_builder_set_member_name(builder, "numvfs");
-    json_builder_add_int_value(builder, device->sriov_numvfs);
-    add_string_array(builder, "vfs", (const char *const *)device->vfs->pdata, device->vfs->len);
+    json_builder_add_int_value(builder, vh_device_get_sriov_numvfs(device));
+    add_string_array(builder, "vfs", (const char *const *)vfs->pdata, vfs->len);
     json_builder_end_object(builder);
   }
-  add_string_or_null(builder, "physfn", device->physfn);
+  add_string_or_null(builder, "physfn", vh_device_get_physfn(device));
 }
 
-static void add_detail(JsonBuilder *builder, const HdDevice *device, const HdVfioChoice *choice,
+static void add_detail(JsonBuilder *builder, const VhDevice *device, const VhVfioChoice *choice,
                        const GPtrArray *group_members)
 {
-  g_autofree char *revision = g_strdup_printf("%02x", device->revision);
+  g_autofree char *revision = g_strdup_printf("%02x", vh_device_get_revision(device));
+  const char *const *resets = vh_device_get_reset_methods(device);
+  gint64 numa_node = vh_device_get_numa_node(device);
 
   add_string_or_null(builder, "revision", revision);
-  add_string_or_null(builder, "modalias", device->modalias);
-  add_string_or_null(builder, "syspath", device->syspath);
+  add_string_or_null(builder, "modalias", vh_device_get_modalias(device));
+  add_string_or_null(builder, "syspath", vh_device_get_syspath(device));
   json_builder_set_member_name(builder, "bridge");
-  json_builder_add_boolean_value(builder, device->is_bridge);
-  add_string_or_null(builder, "driver_module", device->driver_module);
-  add_string_or_null(builder, "driver_override", device->driver_override);
+  json_builder_add_boolean_value(builder, vh_device_is_bridge(device));
+  add_string_or_null(builder, "driver_module", vh_device_get_driver_module(device));
+  add_string_or_null(builder, "driver_override", vh_device_get_driver_override(device));
   add_group_members(builder, group_members);
-  add_string_array(builder, "reset_methods", (const char *const *)device->reset_methods,
-                   g_strv_length(device->reset_methods));
-  add_int_or_null(builder, "numa_node", device->numa_node, device->numa_node >= 0);
+  add_string_array(builder, "reset_methods", resets, g_strv_length((char **)resets));
+  add_int_or_null(builder, "numa_node", numa_node, numa_node >= 0);
   add_sriov(builder, device);
   json_builder_set_member_name(builder, "vfio_choice");
   json_builder_add_value(builder, choice_to_json(choice));
 }
 
-JsonNode *device_to_json(const HdDevice *device, const HdVfioChoice *choice, const GPtrArray *group_members,
+JsonNode *device_to_json(const VhDevice *device, const VhVfioChoice *choice, const GPtrArray *group_members,
                          DeviceJsonLevel level)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new();
@@ -145,29 +148,30 @@ JsonNode *device_to_json(const HdDevice *device, const HdVfioChoice *choice, con
   return json_builder_get_root(builder);
 }
 
-JsonNode *choice_to_json(const HdVfioChoice *choice)
+JsonNode *choice_to_json(const VhVfioChoice *choice)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new();
+  const GPtrArray *candidates = vh_vfio_choice_get_candidates(choice);
 
   json_builder_begin_object(builder);
-  add_string_or_null(builder, "modalias", choice->modalias);
-  add_string_or_null(builder, "key", choice->key);
-  add_string_or_null(builder, "module", choice->module);
+  add_string_or_null(builder, "modalias", vh_vfio_choice_get_modalias(choice));
+  add_string_or_null(builder, "key", vh_vfio_choice_get_key(choice));
+  add_string_or_null(builder, "module", vh_vfio_choice_get_module(choice));
   json_builder_set_member_name(builder, "fallback");
-  json_builder_add_boolean_value(builder, choice->fallback);
-  add_string_or_null(builder, "reason", choice->reason);
+  json_builder_add_boolean_value(builder, vh_vfio_choice_is_fallback(choice));
+  add_string_or_null(builder, "reason", vh_vfio_choice_get_reason(choice));
   json_builder_set_member_name(builder, "candidates");
   json_builder_begin_array(builder);
-  for (guint i = 0; i < choice->candidates->len; i++) {
-    const HdVfioCandidate *candidate = g_ptr_array_index(choice->candidates, i);
+  for (guint i = 0; i < candidates->len; i++) {
+    const VhVfioCandidate *candidate = g_ptr_array_index(candidates, i);
     json_builder_begin_object(builder);
-    add_string_or_null(builder, "module", candidate->module);
-    add_string_or_null(builder, "pattern", candidate->pattern);
+    add_string_or_null(builder, "module", vh_vfio_candidate_get_module(candidate));
+    add_string_or_null(builder, "pattern", vh_vfio_candidate_get_pattern(candidate));
     json_builder_set_member_name(builder, "wildcards");
-    json_builder_add_int_value(builder, candidate->wildcards);
-    add_string_or_null(builder, "file", candidate->source);
+    json_builder_add_int_value(builder, vh_vfio_candidate_get_wildcards(candidate));
+    add_string_or_null(builder, "file", vh_vfio_candidate_get_file(candidate));
     json_builder_set_member_name(builder, "line");
-    json_builder_add_int_value(builder, candidate->line);
+    json_builder_add_int_value(builder, vh_vfio_candidate_get_line(candidate));
     json_builder_end_object(builder);
   }
   json_builder_end_array(builder);

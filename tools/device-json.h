@@ -4,8 +4,7 @@
 
 #include <json-glib/json-glib.h>
 
-#include "device.h"
-#include "vfio-choice.h"
+#include "vfio-hostdev.h"
 
 /* SUMMARY: what `list` prints; DETAIL (show) adds group members, SR-IOV,
  * reset methods and the reasoning behind the driver choice. */
@@ -14,8 +13,8 @@ typedef enum {
   DEVICE_JSON_DETAIL,
 } DeviceJsonLevel;
 
-/* GROUP_MEMBERS: HdDevice* of the device's IOMMU group (DETAIL only, may be NULL). */
-JsonNode *device_to_json(const HdDevice *device, const HdVfioChoice *choice, const GPtrArray *group_members,
+/* GROUP_MEMBERS: VhDevice* of the device's IOMMU group (DETAIL only, may be NULL). */
+JsonNode *device_to_json(const VhDevice *device, const VhVfioChoice *choice, const GPtrArray *group_members,
                          DeviceJsonLevel level);
 
-JsonNode *choice_to_json(const HdVfioChoice *choice);
+JsonNode *choice_to_json(const VhVfioChoice *choice);

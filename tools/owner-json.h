@@ -4,13 +4,10 @@
 
 #include <json-glib/json-glib.h>
 
-#include "owner-release.h"
+#include "vfio-hostdev.h"
 
 /* {"address","managed","outcome","original_driver","driver","error"} */
-JsonNode *owner_json_release_result(const HdReleaseResult *result);
-
-/* A JSON string, or null for NULL. */
-JsonNode *owner_json_string(const char *text);
+JsonNode *owner_json_release_result(const VhReleaseResult *result);
 
 /* One line for RESULT ("0000:01:00.0: back on e1000e"). */
-char *owner_text_release_result(const HdReleaseResult *result);
+char *owner_text_release_result(const VhReleaseResult *result);

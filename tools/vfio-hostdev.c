@@ -6,7 +6,6 @@
 
 #include "commands.h"
 #include "config.h"
-#include "hd-error.h"
 
 static const CliCommand *const commands[] = {
   &cmd_list,
@@ -23,13 +22,15 @@ static const CliCommand *const commands[] = {
   &cmd_test,
   &cmd_doctor,
   &cmd_run,
+  &cmd_unpersist,
+  &cmd_persist_apply,
 };
 
 static void print_usage(FILE *out)
 {
   fprintf(out, "Usage: vfio-hostdev COMMAND [OPTIONS...]\n\nCommands:\n");
   for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
-    fprintf(out, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
+    fprintf(out, "  %-13s %s\n", commands[i]->name, commands[i]->summary);
   fprintf(out, "\n'vfio-hostdev COMMAND --help' describes a command.\n\n%s", CLI_EXIT_CODES_HELP);
 }
 
@@ -38,7 +39,7 @@ int main(int argc, char **argv)
   setlocale(LC_ALL, "");
   if (argc < 2) {
     print_usage(stderr);
-    return HD_ERROR_INVALID;
+    return VH_ERROR_INVALID;
   }
   if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
     print_usage(stdout);
@@ -52,5 +53,5 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], commands[i]->name) == 0)
       return commands[i]->run(argc - 1, argv + 1);
   fprintf(stderr, "vfio-hostdev: unknown command \"%s\" (see vfio-hostdev --help)\n", argv[1]);
-  return HD_ERROR_INVALID;
+  return VH_ERROR_INVALID;
 }

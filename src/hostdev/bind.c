@@ -12,6 +12,7 @@
 #include "host-usage.h"
 #include "iommu-group.h"
 #include "parallel.h"
+#include "sysfs-paths.h"
 
 /* Waiting for another invocation working on the same group: longer than
  * its unbind timeout, so that a slow but healthy one is waited for. */
@@ -37,6 +38,7 @@ void hd_bind_result_free(HdBindResult *result)
   g_free(result->driver);
   g_free(result->requested);
   g_free(result->vfio_device);
+  g_free(result->group_node);
   g_ptr_array_unref(result->forced);
   g_clear_error(&result->error);
   g_free(result);
@@ -217,7 +219,7 @@ static GPtrArray *make_plan(HdManager *manager, const GPtrArray *devices, const 
     const HdDevice *device = g_ptr_array_index(devices, i);
     const char *driver = requests[i].driver != NULL ? requests[i].driver : options->driver;
     if (!g_hash_table_contains(binding, device->address))
-      plan_device(&plan, device, driver, FALSE);
+      plan_device(&plan, device, driver, requests[i].group_member);
   }
   /* viability once every named device is in BINDING, so that naming all of
    * a group's members works without --group */
@@ -317,6 +319,7 @@ static gboolean switch_to_vfio(Job *job, guint timeout_ms, GError **error)
   result->vfio_device = hd_switch_wait_vfio(result->address, result->group, error);
   if (result->vfio_device == NULL)
     return FALSE;
+  result->group_node = hd_path_vfio_group_node(result->group); /* hd_switch_wait_vfio() saw it */
   job->record->state = HD_RECORD_BOUND;
   return hd_record_save(job->record, error);
 }
@@ -514,7 +517,7 @@ GPtrArray *hd_bind(HdManager *manager, const char *const *addresses, const HdBin
   g_autoptr(GArray) requests = g_array_new(FALSE, TRUE, sizeof(HdBindRequest));
 
   for (; *addresses != NULL; addresses++) {
-    HdBindRequest request = {*addresses, NULL};
+    HdBindRequest request = {*addresses, NULL, FALSE};
     g_array_append_val(requests, request);
   }
   return hd_bind_requests(manager, (const HdBindRequest *)(void *)requests->data, requests->len, options, error);

@@ -29,6 +29,8 @@ typedef struct {
 typedef struct {
   const char *address;
   const char *driver;
+  gboolean group_member; /* recorded as bound with its group (bind --group), so
+                            that reattach brings it back with the group */
 } HdBindRequest;
 
 typedef enum {
@@ -39,7 +41,8 @@ typedef enum {
   HD_BIND_STUCK,       /* left unfinished; the record says so */
 } HdBindOutcome;
 
-typedef struct {
+/* The public VhBindResult is this struct, opaque. */
+typedef struct _VhBindResult {
   char *address;
   gint64 group;
   gboolean group_member;   /* added by --group */
@@ -50,6 +53,7 @@ typedef struct {
   char *driver;            /* the VFIO driver (NULL in a dry run when not loaded yet) */
   char *requested;         /* what was asked for or chosen */
   char *vfio_device;       /* "vfioN" once bound */
+  char *group_node;        /* "/dev/vfio/N" once bound by this call */
   GPtrArray *forced;       /* host uses overridden by --force */
   HdBindOutcome outcome;
   GError *error;           /* why it was rolled back or is stuck */

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "crash-point.h"
 #include "hd-error.h"
+#include "pci-address.h"
 #include "sysfs-paths.h"
 
 #define GROUP "device"
@@ -70,10 +71,9 @@ static void set_optional(GKeyFile *file, const char *key, const char *value)
     g_key_file_set_string(file, GROUP, key, value);
 }
 
-gboolean hd_record_save(const HdDeviceRecord *record, GError **error)
+char *hd_record_to_data(const HdDeviceRecord *record, gsize *length)
 {
   g_autoptr(GKeyFile) file = g_key_file_new();
-  g_autofree char *path = record_path(record->address);
 
   g_key_file_set_string(file, GROUP, "address", record->address);
   set_optional(file, "original_driver", record->original_driver);
@@ -91,9 +91,15 @@ gboolean hd_record_save(const HdDeviceRecord *record, GError **error)
     g_key_file_set_boolean(file, GROUP, "managed", record->managed);
     g_key_file_set_boolean(file, GROUP, "adopted", record->adopted);
   }
+  return g_key_file_to_data(file, length, NULL);
+}
 
+gboolean hd_record_save(const HdDeviceRecord *record, GError **error)
+{
+  g_autofree char *path = record_path(record->address);
   gsize length = 0;
-  g_autofree char *data = g_key_file_to_data(file, &length, NULL);
+  g_autofree char *data = hd_record_to_data(record, &length);
+
   return hd_atomic_write(path, data, length, 0644, error);
 }
 
@@ -136,29 +142,55 @@ static void read_fields(GKeyFile *file, HdDeviceRecord *record)
   record->adopted = g_key_file_get_boolean(file, GROUP, "adopted", NULL);
 }
 
-/* Reads the record file at PATH; a missing address or state makes it
- * unparsable, since restoring from a guess could be worse than asking. */
-static HdDeviceRecord *parse_record(const char *path, GError **error)
+/* A missing address or state makes a record unparsable, since restoring
+ * from a guess could be worse than asking. */
+HdDeviceRecord *hd_record_parse(const char *data, gsize length, const char *origin, GError **error)
 {
   g_autoptr(GKeyFile) file = g_key_file_new();
   g_autoptr(GError) local = NULL;
 
-  if (!g_key_file_load_from_file(file, path, G_KEY_FILE_NONE, &local)) {
-    damaged(path, local->message, error);
+  if (!g_key_file_load_from_data(file, data, length, G_KEY_FILE_NONE, &local)) {
+    damaged(origin, local->message, error);
     return NULL;
   }
   g_autofree char *address = g_key_file_get_string(file, GROUP, "address", NULL);
   g_autofree char *state = g_key_file_get_string(file, GROUP, "state", NULL);
   if (address == NULL || state == NULL) {
-    damaged(path, "no address or state", error);
+    damaged(origin, "no address or state", error);
+    return NULL;
+  }
+  /* the address names the files and sysfs paths every later step writes to */
+  if (!hd_pci_address_is_canonical(address)) {
+    damaged(origin, "not a canonical PCI address", error);
     return NULL;
   }
   g_autoptr(HdDeviceRecord) record = hd_record_new(address);
   if (!parse_state(state, &record->state)) {
-    damaged(path, "unknown state", error);
+    damaged(origin, "unknown state", error);
     return NULL;
   }
   read_fields(file, record);
+  return g_steal_pointer(&record);
+}
+
+/* Reads the record file at PATH, which must be ADDRESS's: a record naming
+ * another device would send every step to the wrong device and could never
+ * be removed by the name it was found under. */
+static HdDeviceRecord *load_record(const char *path, const char *address, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autofree char *data = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents(path, &data, &length, &local)) {
+    damaged(path, local->message, error);
+    return NULL;
+  }
+  g_autoptr(HdDeviceRecord) record = hd_record_parse(data, length, path, error);
+  if (record != NULL && !g_str_equal(record->address, address)) {
+    damaged(path, "it names another device", error);
+    return NULL;
+  }
   return g_steal_pointer(&record);
 }
 
@@ -168,7 +200,7 @@ HdDeviceRecord *hd_record_load(const char *address, GError **error)
 
   if (!g_file_test(path, G_FILE_TEST_EXISTS))
     return NULL;
-  return parse_record(path, error);
+  return load_record(path, address, error);
 }
 
 gboolean hd_record_remove(const char *address, GError **error)
@@ -212,8 +244,9 @@ GPtrArray *hd_record_list(GPtrArray *problems, GError **error)
     if (!g_str_has_suffix(name, SUFFIX))
       continue;
     g_autofree char *path = g_build_filename(dir_path, name, NULL);
+    g_autofree char *address = g_strndup(name, strlen(name) - strlen(SUFFIX));
     g_autoptr(GError) bad = NULL;
-    HdDeviceRecord *record = parse_record(path, &bad);
+    HdDeviceRecord *record = load_record(path, address, &bad);
     if (record != NULL)
       g_ptr_array_add(records, record);
     else

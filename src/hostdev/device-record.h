@@ -59,6 +59,16 @@ gboolean hd_record_ensure_dir(GError **error);
  * that cannot be parsed is an error (HD_ERROR_FAILED) naming the file. */
 HdDeviceRecord *hd_record_load(const char *address, GError **error);
 
+/* Parses a record's text (LENGTH bytes of DATA, as hd_record_save()
+ * writes it; ORIGIN names it in errors). The address must be canonical
+ * ("0000:01:00.0"). NULL and HD_ERROR_FAILED when it cannot be parsed.
+ * hd_record_load() reads the file and calls it, then checks that the
+ * record is the named device's. */
+HdDeviceRecord *hd_record_parse(const char *data, gsize length, const char *origin, GError **error);
+
+/* The text hd_record_save() writes (LENGTH gets its length). */
+char *hd_record_to_data(const HdDeviceRecord *record, gsize *length);
+
 /* Writes RECORD atomically (write, fsync, rename). */
 gboolean hd_record_save(const HdDeviceRecord *record, GError **error);
 

@@ -14,7 +14,8 @@ typedef struct {
   char *cdev;        /* "/dev/vfio/devices/vfioN" when it exists */
 } HdVfioState;
 
-typedef struct {
+/* The public VhDevice (include/vfio-hostdev.h) is this struct, opaque. */
+typedef struct _VhDevice {
   HdPciAddress pci;
   char *address;      /* canonical "0000:00:02.0" */
   char *syspath;      /* resolved "/sys/devices/..." */

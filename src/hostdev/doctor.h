@@ -12,7 +12,8 @@ typedef enum {
   HD_CHECK_FAIL, /* passthrough will not work until it is fixed */
 } HdCheckStatus;
 
-typedef struct {
+/* The public VhCheck is this struct, opaque. */
+typedef struct _VhCheck {
   const char *id;    /* stable key: "iommu", "sysfs-writable", ... */
   const char *title; /* what is checked, for people */
   HdCheckStatus status;

@@ -10,6 +10,7 @@
 #include "crash-point.h"
 #include "device-record.h"
 #include "hd-error.h"
+#include "pci-address.h"
 #include "sysfs-paths.h"
 
 #define MAIN_GROUP "journal"
@@ -184,18 +185,24 @@ static void save_nodes(GKeyFile *file, const HdJournal *journal)
   }
 }
 
-gboolean hd_journal_save(const HdJournal *journal, GError **error)
+char *hd_journal_to_data(const HdJournal *journal, gsize *length)
 {
   g_autoptr(GKeyFile) file = g_key_file_new();
+
+  save_main(file, journal);
+  save_devices(file, journal);
+  save_nodes(file, journal);
+  return g_key_file_to_data(file, length, NULL);
+}
+
+gboolean hd_journal_save(const HdJournal *journal, GError **error)
+{
   g_autofree char *path = journal_path(journal->owner);
   gsize length = 0;
 
   if (!hd_record_ensure_dir(error))
     return FALSE;
-  save_main(file, journal);
-  save_devices(file, journal);
-  save_nodes(file, journal);
-  g_autofree char *data = g_key_file_to_data(file, &length, NULL);
+  g_autofree char *data = hd_journal_to_data(journal, &length);
   return hd_atomic_write(path, data, length, 0600, error);
 }
 
@@ -234,22 +241,36 @@ static gboolean parse_mode(const char *text, guint *out)
   return TRUE;
 }
 
+/* Recovery gives a node its owner and mode back: only VFIO's nodes, named
+ * without "..", "." or doubled slashes. */
+static gboolean node_path_ok(const char *path)
+{
+  g_autofree char *canonical = g_canonicalize_filename(path, "/");
+
+  return g_str_has_prefix(path, "/dev/vfio/") && g_str_equal(canonical, path);
+}
+
 /* A section this version does not understand makes the journal damaged:
  * guessing what an interrupted operation did could strand a device. */
 static gboolean load_section(GKeyFile *file, const char *group, HdJournal *journal)
 {
   if (g_str_has_prefix(group, DEVICE_PREFIX)) {
-    HdJournalDevice *device = hd_journal_add_device(journal, group + strlen(DEVICE_PREFIX),
+    const char *address = group + strlen(DEVICE_PREFIX);
+    /* recovery writes to the sysfs paths of that address */
+    if (!hd_pci_address_is_canonical(address) || hd_journal_find_device(journal, address) != NULL)
+      return FALSE;
+    HdJournalDevice *device = hd_journal_add_device(journal, address,
                                                     g_key_file_get_boolean(file, group, "managed", NULL));
     device->pending = g_key_file_get_boolean(file, group, "pending", NULL);
     return TRUE;
   }
   if (g_str_has_prefix(group, NODE_PREFIX)) {
+    const char *path = group + strlen(NODE_PREFIX);
     g_autofree char *mode_text = g_key_file_get_string(file, group, "mode", NULL);
     guint mode = 0;
-    if (!parse_mode(mode_text, &mode))
+    if (!node_path_ok(path) || hd_journal_find_node(journal, path) != NULL || !parse_mode(mode_text, &mode))
       return FALSE;
-    HdJournalNode *node = hd_journal_add_node(journal, group + strlen(NODE_PREFIX),
+    HdJournalNode *node = hd_journal_add_node(journal, path,
                                               (guint)g_key_file_get_uint64(file, group, "uid", NULL),
                                               (guint)g_key_file_get_uint64(file, group, "gid", NULL), mode);
     node->pending = g_key_file_get_boolean(file, group, "pending", NULL);
@@ -266,17 +287,22 @@ static HdJournal *damaged(const char *path, const char *why, GError **error)
   return NULL;
 }
 
-static HdJournal *parse_journal(GKeyFile *file, const char *owner, const char *path, GError **error)
+HdJournal *hd_journal_parse(const char *data, gsize length, const char *owner, const char *origin, GError **error)
 {
+  g_autoptr(GKeyFile) file = g_key_file_new();
+  g_autoptr(GError) local = NULL;
+
+  if (!g_key_file_load_from_data(file, data, length, G_KEY_FILE_NONE, &local))
+    return damaged(origin, local->message, error);
   g_autofree char *name = g_key_file_get_string(file, MAIN_GROUP, "owner", NULL);
   g_autofree char *operation = g_key_file_get_string(file, MAIN_GROUP, "operation", NULL);
   g_autoptr(HdJournal) journal = hd_journal_new(owner);
   g_auto(GStrv) groups = g_key_file_get_groups(file, NULL);
 
   if (g_strcmp0(name, owner) != 0)
-    return damaged(path, "it names another owner", error);
+    return damaged(origin, "it names another owner", error);
   if (!parse_operation(operation, &journal->operation))
-    return damaged(path, "unknown operation", error);
+    return damaged(origin, "unknown operation", error);
   journal->running = g_key_file_get_boolean(file, MAIN_GROUP, "running", NULL);
   journal->user = g_key_file_get_string(file, MAIN_GROUP, "user", NULL);
   journal->uid = (guint)g_key_file_get_uint64(file, MAIN_GROUP, "uid", NULL);
@@ -285,22 +311,23 @@ static HdJournal *parse_journal(GKeyFile *file, const char *owner, const char *p
   journal->started = g_key_file_get_int64(file, MAIN_GROUP, "started", NULL);
   for (guint i = 0; groups[i] != NULL; i++)
     if (!load_section(file, groups[i], journal))
-      return damaged(path, "unknown or malformed section", error);
+      return damaged(origin, "unknown or malformed section", error);
   return g_steal_pointer(&journal);
 }
 
 HdJournal *hd_journal_load(const char *owner, GError **error)
 {
   g_autofree char *path = journal_path(owner);
-  g_autoptr(GKeyFile) file = g_key_file_new();
   g_autoptr(GError) local = NULL;
+  g_autofree char *data = NULL;
+  gsize length = 0;
 
-  if (!g_key_file_load_from_file(file, path, G_KEY_FILE_NONE, &local)) {
+  if (!g_file_get_contents(path, &data, &length, &local)) {
     if (g_error_matches(local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
       return NULL;
     return damaged(path, local->message, error);
   }
-  return parse_journal(file, owner, path, error);
+  return hd_journal_parse(data, length, owner, path, error);
 }
 
 static gint compare_names(gconstpointer a, gconstpointer b)

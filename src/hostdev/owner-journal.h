@@ -91,6 +91,16 @@ void hd_journal_begin(HdJournal *journal, HdJournalOperation operation);
  * that cannot be parsed is HD_ERROR_FAILED naming the file. */
 HdJournal *hd_journal_load(const char *owner, GError **error);
 
+/* Parses OWNER's journal from its text (LENGTH bytes of DATA, as
+ * hd_journal_save() writes it; ORIGIN names it in errors): what
+ * hd_journal_load() does with the file's contents. Devices must have
+ * canonical addresses and nodes be under /dev/vfio/, each listed once;
+ * anything else is HD_ERROR_FAILED ("damaged"). */
+HdJournal *hd_journal_parse(const char *data, gsize length, const char *owner, const char *origin, GError **error);
+
+/* The text hd_journal_save() writes (LENGTH gets its length). */
+char *hd_journal_to_data(const HdJournal *journal, gsize *length);
+
 /* Writes JOURNAL atomically; a durable step. */
 gboolean hd_journal_save(const HdJournal *journal, GError **error);
 

@@ -24,7 +24,8 @@ typedef enum {
   HD_RELEASE_STUCK,     /* could not be finished; the record says why */
 } HdReleaseOutcome;
 
-typedef struct {
+/* The public VhReleaseResult is this struct, opaque. */
+typedef struct _VhReleaseResult {
   char *address;
   gboolean managed;
   char *original_driver; /* where a managed device goes back to; NULL: unbound */

@@ -16,7 +16,8 @@ typedef enum {
   HD_REATTACH_STUCK,     /* unfinished; the record says what */
 } HdReattachOutcome;
 
-typedef struct {
+/* The public VhReattachResult is this struct, opaque. */
+typedef struct _VhReattachResult {
   char *address;
   gboolean group_member;  /* came along with its group (bind --group) */
   char *original_driver;  /* from the record; NULL when unbound or unknown */

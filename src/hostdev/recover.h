@@ -22,7 +22,8 @@ typedef enum {
   HD_RECOVER_FAILED,      /* could not be finished; ERROR says why */
 } HdRecoverAction;
 
-typedef struct {
+/* The public VhRecoverEntry is this struct, opaque. */
+typedef struct _VhRecoverEntry {
   char *owner;         /* NULL for a plain bind */
   const char *operation; /* "prepare", "release" or "bind" */
   HdRecoverAction action;

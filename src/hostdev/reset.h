@@ -8,7 +8,8 @@
 
 #include "manager.h"
 
-typedef struct {
+/* The public VhResetResult is this struct, opaque. */
+typedef struct _VhResetResult {
   char *address;
   char *method;     /* the method that ran */
   GPtrArray *tried; /* "flr: <why it failed>" for methods tried before it */

@@ -11,7 +11,7 @@
 #include "run-signals.h"
 #include "selftest-hugepages.h"
 
-struct _HdRun {
+struct _VhRun {
   HdRunSignals signals;
   char **addresses;                   /* canonical, as asked, without duplicates */
   GPtrArray *bound;                   /* addresses this run bound (group members too): restore reattaches them */
@@ -121,14 +121,18 @@ gboolean hd_run_setup(HdRun *run, HdManager *manager, const HdRunOptions *option
          bind_devices(run, manager, options, error);
 }
 
-char **hd_run_environ(const HdRun *run)
+/* The command's environment: the tool's, plus the devices' addresses
+ * (space-separated, canonical, in order) and the first of them, where the
+ * kernel's VFIO selftests (tools/testing/selftests/vfio) look for their
+ * device when none is on their command line. */
+static char **run_environ(const HdRun *run)
 {
   char **envp = g_get_environ();
   g_autofree char *all = g_strjoinv(" ", run->addresses);
 
-  envp = g_environ_setenv(envp, HD_RUN_ENV_BDFS, all, TRUE);
+  envp = g_environ_setenv(envp, VH_RUN_ENV_BDFS, all, TRUE);
   if (run->addresses[0] != NULL)
-    envp = g_environ_setenv(envp, HD_RUN_ENV_SELFTESTS_BDF, run->addresses[0], TRUE);
+    envp = g_environ_setenv(envp, VH_RUN_ENV_SELFTESTS_BDF, run->addresses[0], TRUE);
   return envp;
 }
 
@@ -144,7 +148,7 @@ int hd_run_command(HdRun *run, const char *const *argv, GError **error)
                 sig, g_strsignal(sig));
     return 128 + sig;
   }
-  g_auto(GStrv) envp = hd_run_environ(run);
+  g_auto(GStrv) envp = run_environ(run);
   if (!hd_run_child_spawn(argv, envp, &run->signals, &pid, &local)) {
     int status = hd_run_child_spawn_failure_status(local);
     g_set_error(error, HD_ERROR, HD_ERROR_FAILED, "cannot run the command: %s", local->message);

@@ -10,12 +10,7 @@
 #pragma once
 
 #include "manager.h"
-
-/* Space-separated canonical addresses of the devices asked for, in order. */
-#define HD_RUN_ENV_BDFS "VFIO_HOSTDEV_BDFS"
-/* The first of them: the kernel's VFIO selftests (tools/testing/selftests/
- * vfio) read their device from it when none is on their command line. */
-#define HD_RUN_ENV_SELFTESTS_BDF "VFIO_SELFTESTS_BDF"
+#include "vfio-hostdev.h" /* the environment's names: VH_RUN_ENV_BDFS, VH_RUN_ENV_SELFTESTS_BDF */
 
 typedef struct {
   const char *const *addresses; /* NULL-terminated, at least one, as the user wrote them */
@@ -26,7 +21,8 @@ typedef struct {
   const GArray *hugepages;      /* HdHugepageRequest (hugepage-spec.h): pages free during the run; may be NULL */
 } HdRunOptions;
 
-typedef struct _HdRun HdRun;
+/* The public VhRun is this struct, opaque. */
+typedef struct _VhRun HdRun;
 
 /* Starts a run: holds the signals. Call it first, before anything starts
  * threads (run-signals.h says why). */
@@ -41,10 +37,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(HdRun, hd_run_free)
  * exit code). What was done before the failure is undone by
  * hd_run_restore(), which must be called either way. */
 gboolean hd_run_setup(HdRun *run, HdManager *manager, const HdRunOptions *options, GError **error);
-
-/* The command's environment: the tool's, plus HD_RUN_ENV_BDFS and
- * HD_RUN_ENV_SELFTESTS_BDF. After a successful setup. */
-char **hd_run_environ(const HdRun *run);
 
 /* The canonical addresses asked for (NULL-terminated). After setup. */
 const char *const *hd_run_addresses(const HdRun *run);

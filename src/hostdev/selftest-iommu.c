@@ -7,18 +7,6 @@
 #include "host-paths.h"
 #include "sysfs.h"
 
-gboolean hd_selftest_iommu_kind_parse(const char *text, HdSelftestIommuKind *kind)
-{
-  static const char *const names[] = {"auto", "type1", "iommufd"};
-
-  for (guint i = 0; i < G_N_ELEMENTS(names); i++)
-    if (g_strcmp0(text, names[i]) == 0) {
-      *kind = (HdSelftestIommuKind)i;
-      return TRUE;
-    }
-  return FALSE;
-}
-
 static gboolean iommufd_usable(const HdDevice *device)
 {
   g_autofree char *iommufd = hd_path_iommufd();

@@ -72,5 +72,3 @@ void hd_selftest_iommu_note(HdSelftestIommu *self, const char *format, ...) G_GN
  * by the caller right after the failed call). */
 void hd_selftest_ioctl_error(GError **error, int saved_errno, const char *ioctl_name, const char *what);
 
-/* "auto", "type1", "iommufd" -> kind; FALSE for anything else. */
-gboolean hd_selftest_iommu_kind_parse(const char *text, HdSelftestIommuKind *kind);

@@ -9,7 +9,7 @@
 #include "hd-error.h"
 #include "selftest-context.h"
 
-struct _HdSelftestRun {
+struct _VhSelftest {
   HdDevice *device;
   GPtrArray *cases; /* const HdSelftestCase*, "open" excluded */
   HdSelftest t;

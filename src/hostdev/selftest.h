@@ -1,7 +1,7 @@
 /* `vfio-hostdev test`: opens a VFIO-bound device through one IOMMU backend
  * and runs the self-test cases on it (the kernel's VFIO selftests'
  * catalogue and more), one result per case. The cases are listed in
- * selftest-cases.c; the command formats the results (KTAP or JSON). */
+ * selftest-cases-*.c; the command formats the results (KTAP or JSON). */
 #pragma once
 
 #include <glib.h>
@@ -15,12 +15,14 @@ typedef enum {
   HD_CASE_SKIP,
 } HdCaseStatus;
 
-typedef struct {
+/* The public VhSelftestCase, VhSelftestResult and VhSelftest are these
+ * structs, opaque. */
+typedef struct _VhSelftestCase {
   const char *name;    /* "dma.map_hugetlb_2m" */
   const char *summary; /* one line: what it checks */
 } HdSelftestCaseInfo;
 
-typedef struct {
+typedef struct _VhSelftestResult {
   guint number;             /* 1-based, in the order run */
   const char *name;
   HdCaseStatus status;
@@ -28,7 +30,7 @@ typedef struct {
   const GPtrArray *diagnostics; /* lines the case printed on its way */
 } HdSelftestResult;
 
-typedef struct _HdSelftestRun HdSelftestRun;
+typedef struct _VhSelftest HdSelftestRun;
 
 /* The cases whose name matches the glob FILTER (NULL: all), in run order,
  * as const HdSelftestCaseInfo*. "open" (which opens the device) is not

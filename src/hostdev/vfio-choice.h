@@ -11,7 +11,8 @@
 
 #define HD_GENERIC_VFIO_MODULE "vfio_pci"
 
-typedef struct {
+/* The public VhVfioCandidate and VhVfioChoice are these structs, opaque. */
+typedef struct _VhVfioCandidate {
   char *module;
   char *pattern;
   guint wildcards;
@@ -20,7 +21,7 @@ typedef struct {
   guint order; /* position in load order (modules.alias, then builtin) */
 } HdVfioCandidate;
 
-typedef struct {
+typedef struct _VhVfioChoice {
   char *modalias;
   char *key;
   char *module;         /* the choice */

@@ -16,12 +16,3 @@ char *hd_kernel_release(GError **error)
   }
   return g_strdup(uts.release);
 }
-
-char *hd_kernel_modules_dir(GError **error)
-{
-  g_autofree char *release = hd_kernel_release(error);
-
-  if (release == NULL)
-    return NULL;
-  return g_build_filename("/lib/modules", release, NULL);
-}

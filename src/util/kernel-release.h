@@ -4,6 +4,3 @@
 #include <glib.h>
 
 char *hd_kernel_release(GError **error);
-
-/* "/lib/modules/<release>" of the running kernel. */
-char *hd_kernel_modules_dir(GError **error);

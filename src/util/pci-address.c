@@ -191,3 +191,11 @@ int hd_pci_address_compare(const HdPciAddress *a, const HdPciAddress *b)
     c = compare_u32(a->function, b->function);
   return c;
 }
+
+gboolean hd_pci_address_is_canonical(const char *text)
+{
+  HdPciAddress parsed;
+  char canonical[HD_PCI_ADDRESS_STRLEN];
+
+  return hd_pci_address_parse(text, &parsed, NULL) && g_str_equal(hd_pci_address_format(&parsed, canonical), text);
+}

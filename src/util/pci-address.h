@@ -22,6 +22,11 @@ gboolean hd_pci_address_parse(const char *text, HdPciAddress *out, GError **erro
  * their digits, e.g. "10000:00:02.0") into buf and returns buf. */
 const char *hd_pci_address_format(const HdPciAddress *addr, char buf[HD_PCI_ADDRESS_STRLEN]);
 
+/* TRUE when TEXT is an address in exactly its canonical form: what the
+ * state files hold, since they name files and sysfs paths ("../x", "1:0.0"
+ * and an upper-case spelling are not). */
+gboolean hd_pci_address_is_canonical(const char *text);
+
 /* Newly allocated canonical form. */
 char *hd_pci_address_to_string(const HdPciAddress *addr);
 

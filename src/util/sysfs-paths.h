@@ -42,6 +42,11 @@ char *hd_path_state_dir(void);
 /* "/run/vfio-hostdev/<name>". */
 char *hd_path_state_file(const char *name);
 
+/* "/etc/vfio-hostdev/devices": the persisted bindings (persist-config.h).
+ * Fixed like the state directory, whatever the install prefix: the boot
+ * unit and every build of the tool must read the same configuration. */
+char *hd_path_persist_dir(void);
+
 /* "/proc/self/mountinfo" */
 char *hd_path_mountinfo(void);
 

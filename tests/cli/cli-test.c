@@ -72,3 +72,17 @@ char *cli_link_basename(MockHost *host, const char *path)
 
   return target != NULL ? g_path_get_basename(target) : NULL;
 }
+
+#define WAIT_FOR_FILE_MAX_US (120 * G_USEC_PER_SEC)
+
+gboolean cli_wait_for_file(const char *path)
+{
+  gint64 deadline = g_get_monotonic_time() + WAIT_FOR_FILE_MAX_US;
+
+  while (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+    if (g_get_monotonic_time() >= deadline)
+      return FALSE;
+    g_usleep(10 * 1000);
+  }
+  return TRUE;
+}

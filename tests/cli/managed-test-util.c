@@ -51,12 +51,43 @@ void mt_run_env(MockHost *host, CliResult *result, const char *const *env, const
   g_test_message("exit %d\nstdout:\n%s\nstderr:\n%s", result->status, result->out, result->err);
 }
 
+/* Copies what a run left in /run/vfio-hostdev (records, journals) to
+ * $VFIO_HOSTDEV_SEED_DIR/{state-record,owner-journal}/LABEL-<file>, when
+ * that variable is set: the fuzz targets' seeds are states the tool really
+ * wrote, interrupted ones included (fuzz/corpus/README.md). */
+static void save_seeds(MockHost *host, const char *label)
+{
+  const char *seed_dir = g_getenv("VFIO_HOSTDEV_SEED_DIR");
+  g_autofree char *state_dir = g_build_filename(mock_host_root(host), "run/vfio-hostdev", NULL);
+  g_autoptr(GDir) dir = seed_dir != NULL ? g_dir_open(state_dir, 0, NULL) : NULL;
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
+    const char *target = g_str_has_suffix(name, ".record")    ? "state-record"
+                         : g_str_has_suffix(name, ".journal") ? "owner-journal"
+                                                              : NULL;
+    if (target == NULL)
+      continue;
+    g_autofree char *from = g_build_filename(state_dir, name, NULL);
+    g_autofree char *to_dir = g_build_filename(seed_dir, target, NULL);
+    g_autofree char *to_name = g_strdup_printf("%s-%s", label, name);
+    g_autofree char *to = g_build_filename(to_dir, to_name, NULL);
+    g_autofree char *contents = NULL;
+    gsize length = 0;
+    g_assert_cmpint(g_mkdir_with_parents(to_dir, 0755), ==, 0);
+    g_assert_true(g_file_get_contents(from, &contents, &length, NULL));
+    g_assert_true(g_file_set_contents(to, contents, (gssize)length, NULL));
+  }
+}
+
 void mt_run_crash_at(MockHost *host, CliResult *result, guint step, const char *const *args)
 {
   g_autofree char *setting = g_strdup_printf("%s=%u", CRASH_AT_ENV, step);
   const char *const env[] = {setting, NULL};
+  g_autofree char *label = g_strdup_printf("%s-step%u", args[0], step);
 
   mt_run_env(host, result, env, args);
+  save_seeds(host, label);
 }
 
 gboolean mt_has_journal(MockHost *host, const char *owner)

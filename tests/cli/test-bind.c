@@ -424,16 +424,18 @@ static void test_bind_concurrent_same_device(void)
   g_assert_nonnull(strstr(record, "original_driver=e1000e"));
 }
 
-/* Different groups are bound in parallel: with 300 ms modelled for each
- * probe, the fake kernel's log shows every probe begun before any ended.
- * (How much faster that is belongs to bench/bind-bench.sh, not here.) */
+/* Different groups are bound in parallel: each probe waits at a barrier
+ * until all four have begun, so the fake kernel's log shows every probe
+ * begun before any ended, however the threads are scheduled (a bind that
+ * probed one group after the other would show one ended first). How much
+ * faster that is belongs to bench/bind-bench.sh, not here. */
 static void test_bind_parallel_groups(void)
 {
   g_autoptr(MockHost) host = cli_host("q35-zoo");
   g_auto(CliResult) result = {0};
   const char *const devices[] = {E1000E, EDU, "0000:02:00.0", "0000:00:06.0", NULL};
 
-  mock_host_set_delay(host, "probe", 300);
+  mock_host_barrier(host, "probe", 4);
   cli_run(host, &result, "bind", E1000E, EDU, "02:00.0", "00:06.0", NULL);
   g_assert_cmpint(result.status, ==, 0);
   g_assert_true(mock_host_ops_overlapped(host, "probe", devices));
@@ -450,7 +452,9 @@ static void test_bind_parallel_processes(void)
   bt_sh(host, "modprobe vfio_pci && modprobe qedu_mig");
   const char *const devices[] = {E1000E, EDU, NULL};
 
-  mock_host_set_delay(host, "probe", 500);
+  /* each probe waits until both have begun: only a bind that waited for
+   * the other's lock would end its probe first */
+  mock_host_barrier(host, "probe", 2);
   GPid a = spawn_bind(host, E1000E, &fd_a);
   GPid b = spawn_bind(host, EDU, &fd_b);
   g_autofree char *out_a = read_all(fd_a);

@@ -51,10 +51,13 @@ static void fixture_tear_down(Fixture *fixture, gconstpointer data)
   g_strfreev(fixture->env);
 }
 
+/* Runs ARGV through /bin/sh (for the redirection of INPUT_FILE). Its
+ * stdout is captured too, never inherited: the test's own stdout is the
+ * TAP stream, where a line such as "qemu-args: ..." is not TAP. */
 static int run(Fixture *fixture, const char *const *argv, const char *input_file, char **err)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *command = NULL;
+  g_autofree char *out = NULL;
   g_autoptr(GString) line = g_string_new(NULL);
   int wait_status = 0;
 
@@ -67,10 +70,10 @@ static int run(Fixture *fixture, const char *const *argv, const char *input_file
     g_string_append_printf(line, "< %s", quoted);
   }
   const char *const sh[] = {"/bin/sh", "-c", line->str, NULL};
-  g_assert_true(g_spawn_sync(NULL, (char **)sh, fixture->env, G_SPAWN_DEFAULT, NULL, NULL, NULL, err, &wait_status,
+  g_assert_true(g_spawn_sync(NULL, (char **)sh, fixture->env, G_SPAWN_DEFAULT, NULL, NULL, &out, err, &wait_status,
                              &error));
   g_assert_no_error(error);
-  g_test_message("%s -> %d\n%s", line->str, wait_status, *err);
+  g_test_message("%s -> %d\nstdout:\n%s\nstderr:\n%s", line->str, wait_status, out, *err);
   return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status);
 }
 
@@ -122,11 +125,13 @@ static void test_wrapper_signal(Fixture *fixture, gconstpointer data)
   int status = 0;
 
   fixture->env = g_environ_setenv(fixture->env, "FAKE_QEMU_SLEEP", "60", TRUE);
-  g_assert_true(g_spawn_async(NULL, (char **)argv, fixture->env, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, &error));
+  /* the wrapper's stdout goes to the test's stderr: kept in the log, out
+   * of the TAP stream */
+  g_assert_true(g_spawn_async_with_pipes_and_fds(NULL, argv, (const char *const *)fixture->env,
+                                                 G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, -1, STDERR_FILENO, -1, NULL,
+                                                 NULL, 0, &pid, NULL, NULL, NULL, &error));
   g_assert_no_error(error);
-  for (guint i = 0; i < 1000 && !g_file_test(fixture->args_file, G_FILE_TEST_EXISTS); i++)
-    g_usleep(10000);
-  g_assert_true(g_file_test(fixture->args_file, G_FILE_TEST_EXISTS));
+  g_assert_true(cli_wait_for_file(fixture->args_file));
   bt_assert_vfio(fixture->host, E1000E, "vfio-pci", "8");
   g_assert_cmpint(kill(pid, SIGTERM), ==, 0);
   g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);

@@ -338,6 +338,42 @@ static void test_show_plain(void)
   g_assert_nonnull(strstr(result.out, "IOMMU group:"));
 }
 
+/* OBJECT's first member is "schema_version": 1 (docs/json.md). */
+static void assert_versioned(JsonObject *object)
+{
+  g_autoptr(GList) members = json_object_get_members(object);
+
+  g_assert_nonnull(members);
+  g_assert_cmpstr(members->data, ==, "schema_version");
+  g_assert_cmpint(json_object_get_int_member(object, "schema_version"), ==, 1);
+}
+
+/* Objects carry the schema version; arrays stay arrays, each object
+ * carrying it; nested objects do not. */
+static void test_json_schema_version(void)
+{
+  g_autoptr(MockHost) host = cli_host("q35-zoo");
+  g_auto(CliResult) result = {0};
+
+  cli_run(host, &result, "list", "--json", NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  g_autoptr(JsonNode) list = cli_parse_json(&result);
+  JsonArray *array = json_node_get_array(list);
+  g_assert_cmpuint(json_array_get_length(array), >, 0);
+  for (guint i = 0; i < json_array_get_length(array); i++) {
+    JsonObject *device = json_array_get_object_element(array, i);
+    assert_versioned(device);
+    g_assert_false(json_object_has_member(json_object_get_object_member(device, "vfio"), "schema_version"));
+  }
+  const char *const objects[][3] = {{"show", "0000:00:02.0", "--json"}, {"driver", "0000:00:02.0", "--json"},
+                                    {"doctor", "--json", NULL}};
+  for (guint i = 0; i < G_N_ELEMENTS(objects); i++) {
+    cli_run(host, &result, objects[i][0], objects[i][1], objects[i][2], NULL);
+    g_autoptr(JsonNode) root = cli_parse_json(&result);
+    assert_versioned(json_node_get_object(root));
+  }
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -350,5 +386,6 @@ int main(int argc, char **argv)
   g_test_add_func("/show/group-members", test_show_group_members);
   g_test_add_func("/show/sriov", test_show_sriov);
   g_test_add_func("/show/plain", test_show_plain);
+  g_test_add_func("/json/schema-version", test_json_schema_version);
   return g_test_run();
 }

@@ -107,9 +107,7 @@ static GPid spawn_tool(MockHost *host, const char *const *args)
 
 static void wait_for_file(const char *path)
 {
-  for (guint i = 0; i < 3000 && !g_file_test(path, G_FILE_TEST_EXISTS); i++)
-    g_usleep(10 * 1000);
-  g_assert_true(g_file_test(path, G_FILE_TEST_EXISTS));
+  g_assert_true(cli_wait_for_file(path));
 }
 
 static int wait_status(GPid pid)
@@ -158,19 +156,20 @@ static void test_sigterm_handled(void)
   assert_e1000e_restored(host);
 }
 
-/* SIGINT while the device is being bound (the unbind is slowed down): the
- * bind finishes, the command never starts, the device comes back. */
+/* SIGINT while the device is being bound (the fake kernel holds the unbind
+ * until the signal was sent): the bind finishes, the command never starts,
+ * the device comes back. */
 static void test_signal_during_bind(void)
 {
   g_autoptr(MockHost) host = cli_host("q35-zoo");
   g_autofree char *ran = marker(host, "ran");
-  g_autofree char *record = g_build_filename(mock_host_root(host), "run/vfio-hostdev", E1000E ".record", NULL);
   const char *const args[] = {"run", "-d", E1000E, "--", "sh", "-c", "touch \"$0\"", ran, NULL};
 
-  mock_host_set_delay(host, "unbind", 1000);
+  mock_host_hold(host, "unbind", E1000E);
   GPid pid = spawn_tool(host, args);
-  wait_for_file(record); /* written before the first change */
+  g_assert_true(mock_host_wait_begun(host, "unbind", E1000E, 1));
   g_assert_cmpint(kill(pid, SIGINT), ==, 0);
+  mock_host_release(host, "unbind", E1000E);
   g_assert_cmpint(wait_status(pid), ==, 128 + SIGINT);
   g_assert_false(g_file_test(ran, G_FILE_TEST_EXISTS));
   assert_e1000e_restored(host);

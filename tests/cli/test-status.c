@@ -48,10 +48,32 @@ static void test_status_lists_bound(void)
   g_assert_nonnull(strstr(result.err, "damaged"));
 }
 
+/* A record is its file's device's: a copy under another device's name (a
+ * record naming 0000:00:02.0 in 0000:00:07.0.record) is reported damaged,
+ * never taken for either device, and the real one still counts. */
+static void test_status_record_of_another_device(void)
+{
+  g_autoptr(MockHost) host = cli_host("q35-zoo");
+  g_auto(CliResult) result = {0};
+
+  cli_run(host, &result, "bind", "00:02.0", NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  g_autofree char *record = mock_host_read(host, "/run/vfio-hostdev/0000:00:02.0.record");
+  mock_host_write(host, "/run/vfio-hostdev/0000:00:07.0.record", record);
+  cli_run(host, &result, "status", "--json", NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  g_assert_nonnull(strstr(result.err, "0000:00:07.0.record is damaged (it names another device)"));
+  g_autoptr(JsonNode) root = cli_parse_json(&result);
+  JsonArray *array = json_node_get_array(root);
+  g_assert_cmpuint(json_array_get_length(array), ==, 1);
+  g_assert_nonnull(cli_find_device(array, "0000:00:02.0"));
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/status/empty", test_status_empty);
   g_test_add_func("/status/lists-bound", test_status_lists_bound);
+  g_test_add_func("/status/record-of-another-device", test_status_record_of_another_device);
   return g_test_run();
 }

@@ -9,7 +9,12 @@
  *            a matching device fails with errno.
  *   delays   "<op> <ms|hang> [<bdf>]": op (unbind, probe, reset, sriov,
  *            override) sleeps ms milliseconds, or an hour for "hang",
- *            before taking the lock.
+ *            before taking the lock;
+ *            "barrier <op> <n> <base>": op, once begun, waits until the
+ *            ops log holds base + n begins of op (n of them in flight at
+ *            once), at most BARRIER_MAX_MS;
+ *            "hold <op> [<bdf>]": op (on bdf), once begun, waits as long
+ *            as the line is there.
  *   counters/ one file per counted attribute.
  *   resets.log, modprobe.log: one line per reset / module load.
  */
@@ -177,18 +182,87 @@ static int match_delay(char **f, int nf, void *data)
   return atoi(f[1]);
 }
 
-void mt_delay(const char *op, const char *bdf)
+static void sleep_ms(int ms)
 {
-  DelayCheck c = { op, bdf };
-  int ms = for_each_line("/.mock/delays", match_delay, &c);
   struct timespec ts;
 
-  if (ms <= 0)
-    return;
   ts.tv_sec = ms / 1000;
   ts.tv_nsec = (long)(ms % 1000) * 1000000L;
   while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
     ;
+}
+
+/* A barrier lets a serialising program go after this long, so that its
+ * test fails on the ops log instead of hanging until the suite's timeout. */
+#define BARRIER_MAX_MS (60 * 1000)
+#define GATE_POLL_MS 2
+
+static int match_barrier(char **f, int nf, void *data)
+{
+  DelayCheck *c = data;
+
+  if (nf < 4 || strcmp(f[0], "barrier") != 0 || strcmp(f[1], c->op) != 0)
+    return 0;
+  return (int)(strtoul(f[2], NULL, 10) + strtoul(f[3], NULL, 10));
+}
+
+static int match_hold(char **f, int nf, void *data)
+{
+  DelayCheck *c = data;
+
+  if (nf < 2 || strcmp(f[0], "hold") != 0 || strcmp(f[1], c->op) != 0)
+    return 0;
+  return nf < 3 || (c->bdf != NULL && strcmp(f[2], c->bdf) == 0);
+}
+
+/* Lines "begin <op> ..." of ops.log: operations of that kind begun so far,
+ * by every process. */
+static unsigned count_begun(const char *op)
+{
+  char *log = mt_read("/.mock/ops.log"), *save = NULL;
+  char prefix[64];
+  unsigned n = 0;
+
+  if (log == NULL)
+    return 0;
+  snprintf(prefix, sizeof(prefix), "begin %s ", op);
+  for (char *line = strtok_r(log, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+    n += strncmp(line, prefix, strlen(prefix)) == 0;
+  free(log);
+  return n;
+}
+
+/* Barriers and holds order operations by events, not durations: a test
+ * proves concurrency, or acts while a program is inside an operation,
+ * however the machine schedules it. */
+static long long now_ms(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void wait_gates(DelayCheck *c)
+{
+  unsigned need = (unsigned)for_each_line("/.mock/delays", match_barrier, c);
+  long long deadline = now_ms() + BARRIER_MAX_MS;
+
+  while (need > 0 && now_ms() < deadline && count_begun(c->op) < need)
+    sleep_ms(GATE_POLL_MS);
+  /* the root disappears with the test's host: a hold never outlives it */
+  while (for_each_line("/.mock/delays", match_hold, c))
+    sleep_ms(GATE_POLL_MS);
+}
+
+void mt_delay(const char *op, const char *bdf)
+{
+  DelayCheck c = { op, bdf };
+  int ms = for_each_line("/.mock/delays", match_delay, &c);
+
+  if (ms > 0)
+    sleep_ms(ms);
+  wait_gates(&c);
 }
 
 void mt_log(const char *log, const char *fmt, ...)

@@ -265,6 +265,80 @@ void mock_host_hang(MockHost *host, const char *op, const char *bdf)
   set_delay_line(host, op, bdf, "hang");
 }
 
+/* Drops the lines "KIND OP ..." of .mock/delays (only those whose third
+ * field is BDF, or that have none when BDF is NULL, when MATCH_BDF), then
+ * appends LINE unless it is NULL. */
+static void replace_gate_line(MockHost *host, const char *kind, const char *op, gboolean match_bdf, const char *bdf,
+                              const char *line)
+{
+  g_autofree char *old = mock_host_read(host, "/.mock/delays");
+  g_auto(GStrv) lines = g_strsplit(old ? old : "", "\n", -1);
+  g_autoptr(GString) text = g_string_new(NULL);
+
+  for (char **l = lines; *l; l++) {
+    g_auto(GStrv) f = g_strsplit(*l, " ", -1);
+    guint n = g_strv_length(f);
+    if ((*l)[0] == '\0')
+      continue;
+    if (n >= 2 && g_str_equal(f[0], kind) && g_str_equal(f[1], op) &&
+        (!match_bdf || g_strcmp0(n >= 3 ? f[2] : NULL, bdf) == 0))
+      continue;
+    g_string_append_printf(text, "%s\n", *l);
+  }
+  if (line != NULL)
+    g_string_append_printf(text, "%s\n", line);
+  mock_host_write(host, "/.mock/delays", text->str);
+}
+
+static guint count_begun(MockHost *host, const char *op, const char *bdf)
+{
+  g_autofree char *log = mock_host_ops_log(host);
+  g_auto(GStrv) lines = g_strsplit(log, "\n", -1);
+  guint n = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++) {
+    g_auto(GStrv) f = g_strsplit(lines[i], " ", 3);
+    n += g_strv_length(f) == 3 && g_str_equal(f[0], "begin") && g_str_equal(f[1], op) &&
+         (bdf == NULL || g_str_equal(f[2], bdf));
+  }
+  return n;
+}
+
+void mock_host_barrier(MockHost *host, const char *op, guint n)
+{
+  g_autofree char *line = g_strdup_printf("barrier %s %u %u", op, n, count_begun(host, op, NULL));
+
+  replace_gate_line(host, "barrier", op, FALSE, NULL, n > 0 ? line : NULL);
+}
+
+void mock_host_hold(MockHost *host, const char *op, const char *bdf)
+{
+  g_autofree char *line = bdf != NULL ? g_strdup_printf("hold %s %s", op, bdf) : g_strdup_printf("hold %s", op);
+
+  replace_gate_line(host, "hold", op, TRUE, bdf, line);
+}
+
+void mock_host_release(MockHost *host, const char *op, const char *bdf)
+{
+  replace_gate_line(host, "hold", op, TRUE, bdf, NULL);
+}
+
+/* Long enough for any machine to start a program and reach the operation:
+ * the wait is for an event, this only bounds a broken test. */
+#define WAIT_BEGUN_MAX_US (120 * G_USEC_PER_SEC)
+
+gboolean mock_host_wait_begun(MockHost *host, const char *op, const char *bdf, guint count)
+{
+  gint64 deadline = g_get_monotonic_time() + WAIT_BEGUN_MAX_US;
+
+  while (count_begun(host, op, bdf) < count) {
+    if (g_get_monotonic_time() >= deadline)
+      return FALSE;
+    g_usleep(2000);
+  }
+  return TRUE;
+}
+
 char *mock_host_resets(MockHost *host)
 {
   char *s = mock_host_read(host, "/.mock/resets.log");

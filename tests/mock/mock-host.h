@@ -62,6 +62,26 @@ void mock_host_set_delay_device(MockHost *host, const char *op, const char *bdf,
 /* Operation op blocks for an hour (timeout tests); optionally only for bdf. */
 void mock_host_hang(MockHost *host, const char *op, const char *bdf);
 
+/* Gates: operations ordered by events, never by durations, so that a test
+ * holds however slowly the machine runs its programs.
+ *
+ * A barrier: operation OP, once begun, waits until N operations OP have
+ * begun from now on (in any process), so N of them are in flight at once
+ * and mock_host_ops_overlapped() holds for a program that runs them
+ * concurrently, whatever the skew between its threads. A program that
+ * runs them one by one is let go after a minute, and the ops log shows
+ * it. N = 0 removes the barrier. */
+void mock_host_barrier(MockHost *host, const char *op, guint n);
+/* A hold: operation OP on BDF (any device when NULL), once begun, waits
+ * until mock_host_release() (or the host is freed): the test acts while
+ * the program is inside that kernel operation. */
+void mock_host_hold(MockHost *host, const char *op, const char *bdf);
+void mock_host_release(MockHost *host, const char *op, const char *bdf);
+/* Waits until COUNT operations OP on BDF (any device when NULL) have
+ * begun in all, by the ops log; FALSE when that takes over two minutes
+ * (a broken test, not a slow machine). */
+gboolean mock_host_wait_begun(MockHost *host, const char *op, const char *bdf, guint count);
+
 /* $ROOT/.mock/resets.log ("<bdf> <method>" lines) and modprobe.log
  * ("<module>" lines); "" when empty. */
 char *mock_host_resets(MockHost *host);

@@ -150,8 +150,9 @@ void mt_unlock(int fd);
 int mt_fault_check_write(const char *attr, const char *bdf);
 /* Errno of a "probe" fault for driver on bdf, or 0. */
 int mt_fault_probe(const char *driver, const char *bdf);
-/* Sleeps the configured delay of op (unbind, probe, reset, sriov) for bdf.
- * Call without the lock. */
+/* Sleeps the configured delay of op (unbind, probe, reset, sriov) for bdf,
+ * then waits at its barrier and while it is held (mock-faults.c). Call
+ * without the lock, after logging the operation's begin. */
 void mt_delay(const char *op, const char *bdf);
 /* Appends a line to $ROOT/.mock/<log>. */
 void mt_log(const char *log, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

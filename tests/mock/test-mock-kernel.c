@@ -201,7 +201,10 @@ static void test_delays(void)
   assert_fsop(host, "write", "/sys/bus/pci/drivers/ahci/unbind", "0000:00:1f.2", "OK 12");
   g_assert_cmpint(g_get_monotonic_time() - start, >=, 400000);
   /* Delays are slept outside the lock: two devices unbind in parallel,
-   * which the operations log shows without timing it. */
+   * which the operations log shows without timing it (the barrier keeps
+   * each unbind until both have begun, whenever the second process gets
+   * to it; a lock held across the delay would make the first end alone). */
+  mock_host_barrier(host, "unbind", 2);
   g_assert_true(g_spawn_async(NULL, (char **)a1, env, G_SPAWN_DO_NOT_REAP_CHILD |
                               G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, &p1, NULL));
   g_assert_true(g_spawn_async(NULL, (char **)a2, env, G_SPAWN_DO_NOT_REAP_CHILD |
@@ -212,6 +215,7 @@ static void test_delays(void)
   assert_driver(host, E1000E, "");
   assert_driver(host, NVME, "");
   mock_host_set_delay(host, "unbind", 0);
+  mock_host_barrier(host, "unbind", 0);
   assert_file(host, "/.mock/delays", "");
 }
 

@@ -250,6 +250,18 @@ static HdPciAddress parse_ok(const char *text)
   return addr;
 }
 
+/* Only the exact canonical spelling: state files name files and paths. */
+static void test_is_canonical(void)
+{
+  const char *const yes[] = {"0000:01:00.0", "0000:ff:1f.7", "10000:00:02.0"};
+  const char *const no[] = {"01:00.0", "0000:01:00.0 ", "0000:FF:1f.7", "00000:01:00.0", "../../etc", "", "0000:01:00.8"};
+
+  for (guint i = 0; i < G_N_ELEMENTS(yes); i++)
+    g_assert_true(hd_pci_address_is_canonical(yes[i]));
+  for (guint i = 0; i < G_N_ELEMENTS(no); i++)
+    g_assert_false(hd_pci_address_is_canonical(no[i]));
+}
+
 static void test_equal(void)
 {
   HdPciAddress a = parse_ok("0000:3b:00.1");
@@ -310,6 +322,7 @@ int main(int argc, char **argv)
   g_test_add_func("/pci-address/error/escapes", test_error_message_escapes);
   g_test_add_func("/pci-address/error/truncates", test_error_message_truncates);
   g_test_add_func("/pci-address/round-trip", test_round_trip);
+  g_test_add_func("/pci-address/is-canonical", test_is_canonical);
   g_test_add_func("/pci-address/equal", test_equal);
   g_test_add_func("/pci-address/compare", test_compare);
 

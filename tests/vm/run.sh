@@ -94,8 +94,15 @@ if [ -n "$TOOL" ]; then
   libs=$(ldd "$TOOL" | awk '/=> \// { print $3 } /^[[:space:]]*\/[^ ]*ld-linux/ { print $1 }') ||
     die "ldd $TOOL failed"
   for l in $libs; do
-    mkdir -p "$root${l%/*}"
-    cp -L "$l" "$root$l" || die "cannot copy $l"
+    # the build tree's libvfio-hostdev.so.0 is found through the tool's
+    # RUNPATH ($ORIGIN/../src), which means nothing in the guest's /usr/bin:
+    # it goes where the guest's loader looks by default
+    case $l in
+      /lib/* | /lib64/* | /usr/lib/* | /usr/lib64/*) dest=$l ;;
+      *) dest=/usr/lib/${l##*/} ;;
+    esac
+    mkdir -p "$root${dest%/*}"
+    cp -L "$l" "$root$dest" || die "cannot copy $l"
   done
 fi
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -1) > "$WORK/overlay.cpio.gz" ||

@@ -1,4 +1,5 @@
-/* KTAP, the kernel's test output format (Documentation/dev-tools/ktap.rst):
+/* KTAP, the kernel's test output format (Documentation/dev-tools/ktap.rst),
+ * for `vfio-hostdev test`:
  *   KTAP version 1
  *   1..N
  *   # diagnostic lines
@@ -11,16 +12,16 @@
 
 #include <glib.h>
 
-#include "selftest.h"
+#include "vfio-hostdev.h"
 
 /* The version line, HEADER's lines as diagnostics (may be NULL), the plan. */
-void hd_ktap_begin(GString *out, guint plan, const char *header);
+void ktap_begin(GString *out, guint plan, const char *header);
 
 /* One case: its diagnostics, then its result line. */
-void hd_ktap_result(GString *out, const HdSelftestResult *result);
+void ktap_result(GString *out, const VhSelftestResult *result);
 
 /* Every line of TEXT as a "# " diagnostic. */
-void hd_ktap_diag(GString *out, const char *text);
+void ktap_diag(GString *out, const char *text);
 
 /* "# Totals: pass:P fail:F skip:S", as kselftest ends. */
-void hd_ktap_totals(GString *out, guint pass, guint fail, guint skip);
+void ktap_totals(GString *out, guint pass, guint fail, guint skip);

@@ -1,0 +1,812 @@
+/* libvfio-hostdev: prepares PCI devices for VFIO passthrough.
+ *
+ * The public C API of the library behind the vfio-hostdev command; the
+ * command itself uses nothing else. docs/api.md walks through it with an
+ * example; docs/abi.md says what stays stable and how the API grows.
+ *
+ * Conventions, the same for every function below:
+ * - Types are opaque: they are only ever handled through pointers and read
+ *   through accessors, so that the library can change their insides
+ *   without breaking programs built against an older version.
+ * - Errors are GErrors of the VH_ERROR domain (codes below) unless stated;
+ *   a function that takes GError **error sets it exactly when it fails.
+ * - Addresses are PCI addresses as the user writes them: "DDDD:BB:DD.F" or
+ *   "BB:DD.F" (domain 0000), hex digits in either case; VMD domains
+ *   ("10000:00:02.0") are accepted. Malformed ones fail with
+ *   VH_ERROR_INVALID. Results always carry the canonical lower-case form.
+ * - "(transfer full)": the caller owns the result and frees it with the
+ *   function named; "(transfer none)": the object it came from owns it,
+ *   valid as long as that object lives and is not changed.
+ * - Lists are GPtrArrays: freeing the array (g_ptr_array_unref) frees the
+ *   elements. Lists of strings are const GPtrArray * of char *.
+ * - Strings documented "or NULL" are NULL when the thing does not exist.
+ * - A VhManager is not thread-safe: use one per thread. Objects it returns
+ *   do not refer back to it and may outlive it.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Marks the exported functions; the library is built with
+ * -fvisibility=hidden, so nothing else leaves it (docs/abi.md). */
+#define VH_PUBLIC __attribute__((visibility("default")))
+
+/* ---------------------------------------------------------------- errors */
+
+/* The error domain of every function here. The codes are the command's
+ * exit codes (docs/exit-codes.md). */
+#define VH_ERROR (vh_error_quark())
+
+typedef enum {
+  VH_ERROR_FAILED = 1,     /* the operation failed; nothing was left changed */
+  VH_ERROR_INVALID = 2,    /* bad input: a malformed address, an unknown method, a bad owner name */
+  VH_ERROR_NO_DEVICE = 3,  /* the address is well formed but the host has no such PCI device */
+  VH_ERROR_REFUSED = 4,    /* refused for safety, IOMMU group viability or ownership; nothing changed */
+  VH_ERROR_UNFINISHED = 5, /* a device was left unfinished; vh_status_list() shows it */
+} VhError;
+
+VH_PUBLIC GQuark vh_error_quark(void);
+
+/* The exit code for ERROR as the command uses it: VH_ERROR codes map to
+ * themselves, any other error to VH_ERROR_FAILED, NULL to 0. */
+VH_PUBLIC int vh_error_exit_code(const GError *error);
+
+/* --------------------------------------------------------------- manager */
+
+/* One per program run (or per request of a long-lived service): it holds
+ * what is read once (the kernel release, the modules.alias tables, the
+ * libudev handle), the settings, and the warnings gathered while working. */
+typedef struct _VhManager VhManager;
+
+/* Opens a manager. MODULES_DIR: where modules.alias and
+ * modules.builtin.alias are read (NULL: /lib/modules/<running release>); a
+ * missing or unreadable file is a warning, never an error (the choice falls
+ * back to vfio_pci). Fails only when the kernel release cannot be read.
+ * Returns: (transfer full) free with vh_manager_free(). */
+VH_PUBLIC VhManager *vh_manager_new(const char *modules_dir, GError **error);
+
+/* Frees MANAGER; NULL is allowed. */
+VH_PUBLIC void vh_manager_free(VhManager *manager);
+
+/* How long one unbind may block before the device is reported stuck
+ * (VH_ERROR_UNFINISHED) by the operations below that unbind drivers.
+ * Default 10000 ms; 0 is taken as the default. */
+VH_PUBLIC void vh_manager_set_unbind_timeout(VhManager *manager, guint timeout_ms);
+
+/* Warnings gathered so far, oldest first, each text once: things the
+ * caller should show (no modules.alias, what an earlier crash left and
+ * recovery did, ...) that do not make an operation fail.
+ * Returns: (transfer none) strings; the array grows as the manager works. */
+VH_PUBLIC const GPtrArray *vh_manager_get_warnings(VhManager *manager);
+
+/* Adds MESSAGE to the warnings (unless that text is there already): a
+ * caller's own, so that everything to show comes out in one list, in order. */
+VH_PUBLIC void vh_manager_add_warning(VhManager *manager, const char *message);
+
+/* NULL when the host has IOMMU groups (an IOMMU is on); otherwise one line
+ * telling how to turn it on. Returns: (transfer none). */
+VH_PUBLIC const char *vh_manager_get_iommu_problem(VhManager *manager);
+
+/* Finishes or rolls back what an interrupted (crashed, killed) prepare,
+ * release or bind left half done, as vh_recover() does; what it did
+ * becomes warnings. Call it before changing devices; operations still
+ * running in another process are left alone. */
+VH_PUBLIC void vh_manager_recover_interrupted(VhManager *manager);
+
+/* --------------------------------------------------------------- devices */
+
+/* One PCI device as sysfs described it when it was read (a snapshot). */
+typedef struct _VhDevice VhDevice;
+
+/* Every PCI device of the host, sorted by address. Devices that vanish
+ * while being read are skipped (with a warning unless simply gone).
+ * These are summaries: the accessors marked "detail" below return their
+ * empty value (NULL, 0, FALSE, -1, no element) for them; get the device by
+ * address for those.
+ * Returns: (transfer full) VhDevice*. */
+VH_PUBLIC GPtrArray *vh_manager_list_devices(VhManager *manager, GError **error);
+
+/* Everything about the device at ADDRESS. VH_ERROR_INVALID for a malformed
+ * address, VH_ERROR_NO_DEVICE when there is no such device.
+ * Returns: (transfer full) free with vh_device_free(). */
+VH_PUBLIC VhDevice *vh_manager_get_device(VhManager *manager, const char *address, GError **error);
+
+/* The members of DEVICE's IOMMU group (DEVICE included), read in full and
+ * sorted by address; empty when it has no group. Members that vanish
+ * meanwhile are left out. Returns: (transfer full) VhDevice*. */
+VH_PUBLIC GPtrArray *vh_manager_get_group_devices(VhManager *manager, const VhDevice *device, GError **error);
+
+/* Frees DEVICE; NULL is allowed. */
+VH_PUBLIC void vh_device_free(VhDevice *device);
+
+/* Canonical address, "0000:00:02.0". */
+VH_PUBLIC const char *vh_device_get_address(const VhDevice *device);
+/* IDs from config space. */
+VH_PUBLIC guint vh_device_get_vendor_id(const VhDevice *device);
+VH_PUBLIC guint vh_device_get_device_id(const VhDevice *device);
+VH_PUBLIC guint vh_device_get_subsystem_vendor_id(const VhDevice *device);
+VH_PUBLIC guint vh_device_get_subsystem_device_id(const VhDevice *device);
+/* 24 bits: class, subclass, prog-if ("020000" printed as %06x). */
+VH_PUBLIC guint vh_device_get_class(const VhDevice *device);
+/* Detail: the revision ID. */
+VH_PUBLIC guint vh_device_get_revision(const VhDevice *device);
+/* Names from the udev hwdb, as lspci shows them; or NULL. */
+VH_PUBLIC const char *vh_device_get_vendor_name(const VhDevice *device);
+VH_PUBLIC const char *vh_device_get_device_name(const VhDevice *device);
+VH_PUBLIC const char *vh_device_get_class_name(const VhDevice *device);
+/* The modalias as sysfs shows it ("pci:v00008086d..."). */
+VH_PUBLIC const char *vh_device_get_modalias(const VhDevice *device);
+/* Detail: the resolved sysfs directory ("/sys/devices/..."). */
+VH_PUBLIC const char *vh_device_get_syspath(const VhDevice *device);
+/* Detail: TRUE for a PCI-to-PCI bridge (header type 1). */
+VH_PUBLIC gboolean vh_device_is_bridge(const VhDevice *device);
+/* The bound driver as sysfs names it, or NULL when unbound. */
+VH_PUBLIC const char *vh_device_get_driver(const VhDevice *device);
+/* Detail: the module that registered the driver, or NULL (unknown, built in). */
+VH_PUBLIC const char *vh_device_get_driver_module(const VhDevice *device);
+/* Detail: driver_override, or NULL when clear. */
+VH_PUBLIC const char *vh_device_get_driver_override(const VhDevice *device);
+/* The IOMMU group number, or -1 when the device has none. */
+VH_PUBLIC gint64 vh_device_get_iommu_group(const VhDevice *device);
+/* Detail: reset_method's methods in the kernel's order (NULL-terminated;
+ * empty when the kernel has none). */
+VH_PUBLIC const char *const *vh_device_get_reset_methods(const VhDevice *device);
+/* Detail: the NUMA node, or -1. */
+VH_PUBLIC gint64 vh_device_get_numa_node(const VhDevice *device);
+/* Detail, SR-IOV: total and enabled VFs (0: not a PF), the VFs' addresses,
+ * a VF's PF address (or NULL). */
+VH_PUBLIC guint vh_device_get_sriov_totalvfs(const VhDevice *device);
+VH_PUBLIC guint vh_device_get_sriov_numvfs(const VhDevice *device);
+VH_PUBLIC const GPtrArray *vh_device_get_vfs(const VhDevice *device);
+VH_PUBLIC const char *vh_device_get_physfn(const VhDevice *device);
+
+/* VFIO state. Bound: the device is on a VFIO driver, any VFIO driver
+ * (vfio-pci or a variant): on Linux >= 6.1 decided by the kernel's
+ * vfio-dev/ directory, never by the driver's name. */
+VH_PUBLIC gboolean vh_device_is_vfio_bound(const VhDevice *device);
+/* Which rule decided: "vfio-dev", "driver vfio-pci", "module aliases", or NULL when not bound. */
+VH_PUBLIC const char *vh_device_get_vfio_detected_by(const VhDevice *device);
+/* "vfioN" from vfio-dev/, or NULL. */
+VH_PUBLIC const char *vh_device_get_vfio_device(const VhDevice *device);
+/* "/dev/vfio/N" when it exists, or NULL. */
+VH_PUBLIC const char *vh_device_get_vfio_group_node(const VhDevice *device);
+/* "/dev/vfio/devices/vfioN" when it exists, or NULL. */
+VH_PUBLIC const char *vh_device_get_vfio_cdev(const VhDevice *device);
+
+/* ---------------------------------------------------- VFIO driver choice */
+
+/* Which VFIO driver bind would use, and why: key = "vfio_" + modalias; the
+ * candidates are the vfio_pci: aliases of modules.alias then
+ * modules.builtin.alias matching the key (fnmatch); the one with the fewest
+ * wildcards wins, ties to the earliest line. No candidate, or no
+ * modules.alias: vfio_pci, with a manager warning. */
+typedef struct _VhVfioChoice VhVfioChoice;
+typedef struct _VhVfioCandidate VhVfioCandidate;
+
+/* The choice for DEVICE. Never fails. Returns: (transfer full) free with
+ * vh_vfio_choice_free(). */
+VH_PUBLIC VhVfioChoice *vh_manager_choose_vfio_driver(VhManager *manager, const VhDevice *device);
+
+/* The choice for MODALIAS, as sysfs shows one ("pci:v..."): VH_ERROR_INVALID
+ * for anything else. Returns: (transfer full) free with vh_vfio_choice_free(). */
+VH_PUBLIC VhVfioChoice *vh_manager_choose_vfio_driver_for_modalias(VhManager *manager, const char *modalias,
+                                                                   GError **error);
+
+VH_PUBLIC void vh_vfio_choice_free(VhVfioChoice *choice);
+
+/* The chosen module ("vfio_pci", "qedu_mig", ...): a module name, which
+ * bind loads and resolves to the driver it registers. */
+VH_PUBLIC const char *vh_vfio_choice_get_module(const VhVfioChoice *choice);
+/* One sentence saying why. */
+VH_PUBLIC const char *vh_vfio_choice_get_reason(const VhVfioChoice *choice);
+/* TRUE when no alias decided (none matched, or no modules.alias). */
+VH_PUBLIC gboolean vh_vfio_choice_is_fallback(const VhVfioChoice *choice);
+VH_PUBLIC const char *vh_vfio_choice_get_modalias(const VhVfioChoice *choice);
+/* "vfio_" + modalias. */
+VH_PUBLIC const char *vh_vfio_choice_get_key(const VhVfioChoice *choice);
+/* Returns: (transfer none) VhVfioCandidate*, best first, the rest in file order. */
+VH_PUBLIC const GPtrArray *vh_vfio_choice_get_candidates(const VhVfioChoice *choice);
+
+VH_PUBLIC const char *vh_vfio_candidate_get_module(const VhVfioCandidate *candidate);
+/* The alias's pattern as written ("vfio_pci:v00001234d000011E8sv*sd*bc*sc*i*"). */
+VH_PUBLIC const char *vh_vfio_candidate_get_pattern(const VhVfioCandidate *candidate);
+VH_PUBLIC guint vh_vfio_candidate_get_wildcards(const VhVfioCandidate *candidate);
+/* The file (full path) and line it came from. */
+VH_PUBLIC const char *vh_vfio_candidate_get_file(const VhVfioCandidate *candidate);
+VH_PUBLIC guint vh_vfio_candidate_get_line(const VhVfioCandidate *candidate);
+
+/* ------------------------------------------------------------------ bind */
+
+/* Flags of vh_bind() (and of run, vh_run_options_set_bind_flags()). New
+ * flags may be added; unknown bits are VH_ERROR_INVALID. */
+typedef enum {
+  VH_BIND_NONE = 0,
+  VH_BIND_GROUP = 1 << 0,   /* also bind the IOMMU group's members that hold a host driver */
+  VH_BIND_FORCE = 1 << 1,   /* unbind even a device the host uses, or a PF whose VFs are in use */
+  VH_BIND_DRY_RUN = 1 << 2, /* plan only: change nothing, take no lock, load no module */
+} VhBindFlags;
+
+typedef enum {
+  VH_BIND_PLANNED,     /* dry run */
+  VH_BIND_ALREADY,     /* was on a VFIO driver already; untouched */
+  VH_BIND_BOUND,       /* done and verified */
+  VH_BIND_ROLLED_BACK, /* failed, or undone because another device failed */
+  VH_BIND_STUCK,       /* left unfinished; its record says so */
+} VhBindOutcome;
+
+typedef struct _VhBindResult VhBindResult;
+
+/* Binds ADDRESSES (NULL-terminated) to their VFIO driver: DRIVER (a driver
+ * or module name), or when NULL the variant rule (VhVfioChoice). Every
+ * check (IOMMU group viability, host use, SR-IOV) comes before the first
+ * change; the original driver, driver_override and VF count are recorded in
+ * /run/vfio-hostdev/ first; each device is verified (driver link, vfio-dev,
+ * /dev/vfio/N); groups are bound in parallel; all or nothing.
+ * Returns: (transfer full) VhBindResult* in a stable order, or NULL with
+ * ERROR when nothing was attempted: VH_ERROR_INVALID, VH_ERROR_NO_DEVICE,
+ * VH_ERROR_REFUSED. Results may come WITH ERROR set too:
+ * VH_ERROR_FAILED (everything rolled back) or VH_ERROR_UNFINISHED (a
+ * device is stuck). */
+VH_PUBLIC GPtrArray *vh_bind(VhManager *manager, const char *const *addresses, const char *driver,
+                             VhBindFlags flags, GError **error);
+
+/* "planned", "already-bound", "bound", "rolled-back", "stuck". */
+VH_PUBLIC const char *vh_bind_outcome_name(VhBindOutcome outcome);
+
+VH_PUBLIC const char *vh_bind_result_get_address(const VhBindResult *result);
+VH_PUBLIC VhBindOutcome vh_bind_result_get_outcome(const VhBindResult *result);
+VH_PUBLIC gint64 vh_bind_result_get_iommu_group(const VhBindResult *result);
+/* TRUE when VH_BIND_GROUP added it (it was not asked for). */
+VH_PUBLIC gboolean vh_bind_result_is_group_member(const VhBindResult *result);
+/* The driver and driver_override before the bind, or NULL (unbound, clear). */
+VH_PUBLIC const char *vh_bind_result_get_original_driver(const VhBindResult *result);
+VH_PUBLIC const char *vh_bind_result_get_original_override(const VhBindResult *result);
+/* The VFIO driver (NULL in a dry run before its module is loaded) and the
+ * module loaded for it (NULL if none). */
+VH_PUBLIC const char *vh_bind_result_get_driver(const VhBindResult *result);
+VH_PUBLIC const char *vh_bind_result_get_module(const VhBindResult *result);
+/* Once bound (or already): "vfioN" (or NULL) and, bound by this call, "/dev/vfio/N". */
+VH_PUBLIC const char *vh_bind_result_get_vfio_device(const VhBindResult *result);
+VH_PUBLIC const char *vh_bind_result_get_group_node(const VhBindResult *result);
+/* VFs disabled (re-enabled by reattach). */
+VH_PUBLIC guint vh_bind_result_get_disabled_vfs(const VhBindResult *result);
+/* The host uses VH_BIND_FORCE overrode, one line each. */
+VH_PUBLIC const GPtrArray *vh_bind_result_get_forced(const VhBindResult *result);
+/* Why it was rolled back or is stuck; NULL otherwise. Returns: (transfer none). */
+VH_PUBLIC const GError *vh_bind_result_get_error(const VhBindResult *result);
+
+/* -------------------------------------------------------------- reattach */
+
+typedef enum {
+  VH_REATTACH_RESTORED,  /* back as its record says (driver, override, VFs); record removed */
+  VH_REATTACH_REPROBED,  /* no record: override cleared, the kernel chose */
+  VH_REATTACH_UNTOUCHED, /* no record and not on a VFIO driver: nothing to do */
+  VH_REATTACH_STUCK,     /* unfinished; the record says what */
+} VhReattachOutcome;
+
+typedef struct _VhReattachResult VhReattachResult;
+
+/* Gives ADDRESSES (NULL-terminated) back to exactly the driver they had
+ * before bind; members bound with VH_BIND_GROUP come back with their
+ * group. A device owned by a VM (vh_prepare) is refused: release it.
+ * Returns: (transfer full) VhReattachResult*, or NULL with ERROR when
+ * nothing was done (VH_ERROR_INVALID, VH_ERROR_NO_DEVICE, VH_ERROR_REFUSED
+ * while a process holds a device's group node or cdev open, naming it).
+ * Results come with VH_ERROR_UNFINISHED when a device could not be
+ * finished. */
+VH_PUBLIC GPtrArray *vh_reattach(VhManager *manager, const char *const *addresses, GError **error);
+
+/* "restored", "reprobed", "untouched", "stuck". */
+VH_PUBLIC const char *vh_reattach_outcome_name(VhReattachOutcome outcome);
+
+VH_PUBLIC const char *vh_reattach_result_get_address(const VhReattachResult *result);
+VH_PUBLIC VhReattachOutcome vh_reattach_result_get_outcome(const VhReattachResult *result);
+VH_PUBLIC gboolean vh_reattach_result_is_group_member(const VhReattachResult *result);
+/* From the record; NULL when it was unbound or there is no record. */
+VH_PUBLIC const char *vh_reattach_result_get_original_driver(const VhReattachResult *result);
+/* The driver it ended on, or NULL. */
+VH_PUBLIC const char *vh_reattach_result_get_driver(const VhReattachResult *result);
+VH_PUBLIC guint vh_reattach_result_get_restored_vfs(const VhReattachResult *result);
+VH_PUBLIC const GError *vh_reattach_result_get_error(const VhReattachResult *result);
+
+/* ----------------------------------------------------------------- reset */
+
+typedef struct _VhResetResult VhResetResult;
+
+/* Resets ADDRESS through sysfs with METHOD (one of its reset_method; NULL:
+ * each in the kernel's order until one works) and says which ran;
+ * reset_method is restored afterwards. VH_ERROR_INVALID for a method the
+ * device lacks, VH_ERROR_FAILED when it has none or all failed,
+ * VH_ERROR_REFUSED while the device is open through VFIO or a bus reset
+ * would hit a sibling in use. Returns: (transfer full) free with
+ * vh_reset_result_free(). */
+VH_PUBLIC VhResetResult *vh_reset(VhManager *manager, const char *address, const char *method, GError **error);
+
+VH_PUBLIC void vh_reset_result_free(VhResetResult *result);
+VH_PUBLIC const char *vh_reset_result_get_address(const VhResetResult *result);
+/* The method that ran. */
+VH_PUBLIC const char *vh_reset_result_get_method(const VhResetResult *result);
+/* Methods tried before it, "flr: <why it failed>". */
+VH_PUBLIC const GPtrArray *vh_reset_result_get_failed_methods(const VhResetResult *result);
+
+/* ---------------------------------------------------------------- status */
+
+typedef enum {
+  VH_STATE_BINDING, /* a bind or prepare is under way, or was cut short (recovery rolls it back) */
+  VH_STATE_BOUND,   /* bound and verified */
+  VH_STATE_STUCK,   /* a kernel write did not return, or a rollback failed */
+} VhState;
+
+typedef struct _VhStatusEntry VhStatusEntry;
+
+/* The devices vfio-hostdev has bound, by address, from their records in
+ * /run/vfio-hostdev/, with what the kernel says now. Damaged records are
+ * skipped with a manager warning. Works without privileges.
+ * Returns: (transfer full) VhStatusEntry*, or NULL when the state
+ * directory cannot be read. */
+VH_PUBLIC GPtrArray *vh_status_list(VhManager *manager, GError **error);
+
+/* The status entry of ADDRESS (canonical), or NULL without ERROR when
+ * vfio-hostdev has no (readable) record of it. Returns: (transfer full) free with
+ * vh_status_entry_free(). */
+VH_PUBLIC VhStatusEntry *vh_status_get(const char *address, GError **error);
+VH_PUBLIC void vh_status_entry_free(VhStatusEntry *entry);
+
+/* "binding", "bound", "stuck". */
+VH_PUBLIC const char *vh_state_name(VhState state);
+
+VH_PUBLIC const char *vh_status_entry_get_address(const VhStatusEntry *entry);
+VH_PUBLIC VhState vh_status_entry_get_state(const VhStatusEntry *entry);
+/* FALSE when the device has disappeared. */
+VH_PUBLIC gboolean vh_status_entry_is_present(const VhStatusEntry *entry);
+/* Before the bind: driver and driver_override, or NULL. */
+VH_PUBLIC const char *vh_status_entry_get_original_driver(const VhStatusEntry *entry);
+VH_PUBLIC const char *vh_status_entry_get_original_override(const VhStatusEntry *entry);
+/* The driver now, or NULL. */
+VH_PUBLIC const char *vh_status_entry_get_current_driver(const VhStatusEntry *entry);
+/* The VFIO driver it was bound to, or NULL. */
+VH_PUBLIC const char *vh_status_entry_get_target_driver(const VhStatusEntry *entry);
+/* VFs to re-enable on reattach. */
+VH_PUBLIC guint vh_status_entry_get_sriov_numvfs(const VhStatusEntry *entry);
+VH_PUBLIC gboolean vh_status_entry_is_group_member(const VhStatusEntry *entry);
+/* The VM holding it (vh_prepare), or NULL when bound by vh_bind. */
+VH_PUBLIC const char *vh_status_entry_get_owner(const VhStatusEntry *entry);
+/* With an owner: TRUE when release puts it back on its original driver. */
+VH_PUBLIC gboolean vh_status_entry_is_managed(const VhStatusEntry *entry);
+/* Unix time of the bind. */
+VH_PUBLIC gint64 vh_status_entry_get_since(const VhStatusEntry *entry);
+/* Stuck: what did not finish; otherwise NULL. */
+VH_PUBLIC const char *vh_status_entry_get_problem(const VhStatusEntry *entry);
+
+/* -------------------------------------------------- managed mode: prepare */
+
+/* The devices of one VM (an owner) to prepare, and how. */
+typedef struct _VhPrepareRequest VhPrepareRequest;
+
+/* The largest domain XML accepted; domain XML is a few kilobytes. */
+#define VH_DOMAIN_XML_MAX_BYTES (1024 * 1024)
+
+/* A request for OWNER (letters, digits, _.:@+-; up to 64; checked by
+ * vh_prepare()). Returns: (transfer full) free with vh_prepare_request_free(). */
+VH_PUBLIC VhPrepareRequest *vh_prepare_request_new(const char *owner);
+VH_PUBLIC void vh_prepare_request_free(VhPrepareRequest *request);
+
+/* Adds the device at ADDRESS; MANAGED: bind it (and release restores its
+ * driver), else it must already be on a VFIO driver; MODEL: its VFIO driver
+ * (a module, as <driver model=...>), NULL for the variant rule.
+ * VH_ERROR_INVALID for a malformed address. */
+VH_PUBLIC gboolean vh_prepare_request_add_device(VhPrepareRequest *request, const char *address, gboolean managed,
+                                                 const char *model, GError **error);
+
+/* Adds the PCI <hostdev> elements of libvirt domain XML: a <domain>, a bare
+ * <hostdev> or several. TEXT is LENGTH bytes, NAME names it in messages.
+ * Hostile input is expected: a DTD or entity declaration is refused, as is
+ * anything larger than VH_DOMAIN_XML_MAX_BYTES or not UTF-8; nothing is
+ * fetched, nothing expanded. VH_ERROR_INVALID (with the line) otherwise. */
+VH_PUBLIC gboolean vh_prepare_request_add_domain_xml(VhPrepareRequest *request, const char *text, gsize length,
+                                                     const char *name, GError **error);
+/* The same from a file. */
+VH_PUBLIC gboolean vh_prepare_request_add_domain_xml_file(VhPrepareRequest *request, const char *path,
+                                                          GError **error);
+
+/* Hands the group nodes and cdevs to USER (a name or numeric uid; checked
+ * by vh_prepare()) until release. NULL (default): they stay root's. */
+VH_PUBLIC void vh_prepare_request_set_user(VhPrepareRequest *request, const char *user);
+
+/* The guest's RAM in bytes: after a successful prepare, a manager warning
+ * when this process's RLIMIT_MEMLOCK is lower (VFIO pins all guest RAM and
+ * a VMM started from here inherits the limit). 0 (default): no check. */
+VH_PUBLIC void vh_prepare_request_set_memlock_needed(VhPrepareRequest *request, guint64 bytes);
+
+typedef enum {
+  VH_PREPARE_BOUND,   /* managed: bound to its VFIO driver by this call */
+  VH_PREPARE_ON_VFIO, /* was on a VFIO driver already; left there */
+  VH_PREPARE_OWNED,   /* this owner held it already (prepare repeated) */
+} VhPrepareOutcome;
+
+typedef struct _VhPrepareResult VhPrepareResult;
+typedef struct _VhPreparedDevice VhPreparedDevice;
+
+/* Prepares REQUEST's devices for its owner, all or nothing: managed ones
+ * bound as vh_bind() binds them, unmanaged ones must be on a VFIO driver;
+ * a device belongs to one owner at a time (another owner's: refused,
+ * naming it; the same owner again: no change); a journal in
+ * /run/vfio-hostdev/ is written before each step, so that recovery can
+ * roll back a prepare cut short. NULL with ERROR: VH_ERROR_INVALID (owner
+ * name, user), VH_ERROR_NO_DEVICE, VH_ERROR_REFUSED before any change,
+ * VH_ERROR_FAILED when everything was rolled back, VH_ERROR_UNFINISHED when
+ * the rollback could not finish (recovery keeps trying).
+ * Returns: (transfer full) free with vh_prepare_result_free(). */
+VH_PUBLIC VhPrepareResult *vh_prepare(VhManager *manager, const VhPrepareRequest *request, GError **error);
+
+VH_PUBLIC void vh_prepare_result_free(VhPrepareResult *result);
+/* VhPreparedDevice*, in the request's order, each device once. */
+VH_PUBLIC const GPtrArray *vh_prepare_result_get_devices(const VhPrepareResult *result);
+/* TRUE when the QEMU arguments use iommufd (/dev/iommu and a cdev for every device). */
+VH_PUBLIC gboolean vh_prepare_result_uses_iommufd(const VhPrepareResult *result);
+/* QEMU's arguments for the whole VM (the iommufd object first when used). */
+VH_PUBLIC const GPtrArray *vh_prepare_result_get_qemu_args(const VhPrepareResult *result);
+
+/* "bound", "on-vfio", "owned". */
+VH_PUBLIC const char *vh_prepare_outcome_name(VhPrepareOutcome outcome);
+
+VH_PUBLIC const char *vh_prepared_device_get_address(const VhPreparedDevice *device);
+VH_PUBLIC gboolean vh_prepared_device_is_managed(const VhPreparedDevice *device);
+VH_PUBLIC VhPrepareOutcome vh_prepared_device_get_outcome(const VhPreparedDevice *device);
+/* The VFIO driver it is on. */
+VH_PUBLIC const char *vh_prepared_device_get_vfio_driver(const VhPreparedDevice *device);
+/* Where release returns a managed device; NULL: unbound. */
+VH_PUBLIC const char *vh_prepared_device_get_original_driver(const VhPreparedDevice *device);
+VH_PUBLIC gint64 vh_prepared_device_get_iommu_group(const VhPreparedDevice *device);
+/* "vfioN", "/dev/vfio/N", and "/dev/vfio/devices/vfioN" or NULL without the cdev. */
+VH_PUBLIC const char *vh_prepared_device_get_vfio_device(const VhPreparedDevice *device);
+VH_PUBLIC const char *vh_prepared_device_get_group_node(const VhPreparedDevice *device);
+VH_PUBLIC const char *vh_prepared_device_get_cdev(const VhPreparedDevice *device);
+/* This device's QEMU arguments. */
+VH_PUBLIC const GPtrArray *vh_prepared_device_get_qemu_args(const VhPreparedDevice *device);
+
+/* -------------------------------------------- managed mode: release, recover */
+
+typedef enum {
+  VH_RELEASE_RESTORED,  /* managed: back on its original driver, override and VFs */
+  VH_RELEASE_KEPT,      /* stays on its VFIO driver (unmanaged, or on it before the owner) */
+  VH_RELEASE_GONE,      /* the device disappeared; its record was dropped */
+  VH_RELEASE_NOT_OWNED, /* not this owner's: untouched */
+  VH_RELEASE_STUCK,     /* could not be finished; the error says why */
+} VhReleaseOutcome;
+
+typedef struct _VhReleaseResult VhReleaseResult;
+
+/* Gives OWNER's devices back (managed ones to exactly their original
+ * drivers, unmanaged ones stay on VFIO, nodes to their previous owners) and
+ * forgets the owner; only OWNER's devices are touched. An owner holding
+ * nothing is fine (empty result). NULL with ERROR: VH_ERROR_INVALID (owner
+ * name), VH_ERROR_REFUSED while a process holds a device open (nothing
+ * changed), VH_ERROR_FAILED (state unreadable). Results come with
+ * VH_ERROR_UNFINISHED when a device could not be given back (recovery
+ * finishes it). Returns: (transfer full) VhReleaseResult*. */
+VH_PUBLIC GPtrArray *vh_release(VhManager *manager, const char *owner, GError **error);
+
+/* "restored", "kept", "gone", "not-owned", "stuck". */
+VH_PUBLIC const char *vh_release_outcome_name(VhReleaseOutcome outcome);
+
+VH_PUBLIC const char *vh_release_result_get_address(const VhReleaseResult *result);
+VH_PUBLIC gboolean vh_release_result_is_managed(const VhReleaseResult *result);
+VH_PUBLIC VhReleaseOutcome vh_release_result_get_outcome(const VhReleaseResult *result);
+/* Where a managed device goes back to; NULL: unbound. */
+VH_PUBLIC const char *vh_release_result_get_original_driver(const VhReleaseResult *result);
+/* The driver it is on now; NULL: unbound or gone. */
+VH_PUBLIC const char *vh_release_result_get_driver(const VhReleaseResult *result);
+VH_PUBLIC const GError *vh_release_result_get_error(const VhReleaseResult *result);
+
+typedef enum {
+  VH_RECOVER_ROLLED_BACK, /* an interrupted prepare or bind, undone */
+  VH_RECOVER_FINISHED,    /* an interrupted release, completed */
+  VH_RECOVER_BUSY,        /* another process is working on it now */
+  VH_RECOVER_FAILED,      /* could not be finished; the error says why */
+} VhRecoverAction;
+
+typedef struct _VhRecoverEntry VhRecoverEntry;
+
+/* Finishes or rolls back every interrupted operation (an interrupted
+ * prepare or bind is rolled back, an interrupted release finished), from
+ * /run/vfio-hostdev/ alone. Running it twice is harmless.
+ * Returns: (transfer full) VhRecoverEntry*, one per operation found, or
+ * NULL with ERROR only when the state directory cannot be read. */
+VH_PUBLIC GPtrArray *vh_recover(VhManager *manager, GError **error);
+
+/* "rolled-back", "finished", "busy", "failed". */
+VH_PUBLIC const char *vh_recover_action_name(VhRecoverAction action);
+
+/* The owner, or NULL for a plain bind. */
+VH_PUBLIC const char *vh_recover_entry_get_owner(const VhRecoverEntry *entry);
+/* "prepare", "release" or "bind". */
+VH_PUBLIC const char *vh_recover_entry_get_operation(const VhRecoverEntry *entry);
+VH_PUBLIC VhRecoverAction vh_recover_entry_get_action(const VhRecoverEntry *entry);
+/* VhReleaseResult*: what happened to each device. */
+VH_PUBLIC const GPtrArray *vh_recover_entry_get_devices(const VhRecoverEntry *entry);
+VH_PUBLIC const GError *vh_recover_entry_get_error(const VhRecoverEntry *entry);
+/* One line describing ENTRY. Returns: (transfer full) g_free(). */
+VH_PUBLIC char *vh_recover_entry_describe(const VhRecoverEntry *entry);
+
+/* ---------------------------------------------------------------- doctor */
+
+typedef enum {
+  VH_CHECK_PASS,
+  VH_CHECK_WARN, /* works, but something is missing, optional or unknown */
+  VH_CHECK_FAIL, /* passthrough will not work until it is fixed */
+} VhCheckStatus;
+
+typedef struct _VhCheck VhCheck;
+
+/* Is this host ready for VFIO? Runs every check (IOMMU, interrupt
+ * remapping, vfio modules, /dev/vfio, writable sysfs, modules.alias,
+ * hugepages, vfio-dev, cdev, iommufd) in a fixed order. Reads only; works
+ * without privileges. Returns: (transfer full) VhCheck*. */
+VH_PUBLIC GPtrArray *vh_doctor(VhManager *manager);
+
+/* The worst status of CHECKS (VH_CHECK_PASS when empty). */
+VH_PUBLIC VhCheckStatus vh_doctor_worst(const GPtrArray *checks);
+
+/* "pass", "warn", "fail". */
+VH_PUBLIC const char *vh_check_status_name(VhCheckStatus status);
+
+/* Stable key: "iommu", "interrupt-remapping", "vfio", "vfio-pci", "dev-vfio",
+ * "sysfs-writable", "modules-alias", "hugepages", "vfio-dev", "vfio-cdev", "iommufd". */
+VH_PUBLIC const char *vh_check_get_id(const VhCheck *check);
+/* What is checked, for people. */
+VH_PUBLIC const char *vh_check_get_title(const VhCheck *check);
+VH_PUBLIC VhCheckStatus vh_check_get_status(const VhCheck *check);
+/* What was found, one line. */
+VH_PUBLIC const char *vh_check_get_message(const VhCheck *check);
+/* What to do, one line; NULL exactly when the check passed. */
+VH_PUBLIC const char *vh_check_get_fix(const VhCheck *check);
+
+/* ------------------------------------------------------------ self-tests */
+
+/* Opens a VFIO-bound device and checks the whole VFIO path case by case
+ * (docs/selftest.md). */
+typedef enum {
+  VH_SELFTEST_IOMMU_AUTO,    /* iommufd when /dev/iommu and the device's cdev exist, else type1 */
+  VH_SELFTEST_IOMMU_TYPE1,   /* the legacy container with the type1v2 IOMMU */
+  VH_SELFTEST_IOMMU_IOMMUFD, /* iommufd and the device cdev */
+} VhSelftestIommu;
+
+typedef enum {
+  VH_CASE_PASS,
+  VH_CASE_FAIL,
+  VH_CASE_SKIP,
+} VhCaseStatus;
+
+typedef struct _VhSelftest VhSelftest;
+typedef struct _VhSelftestCase VhSelftestCase;
+typedef struct _VhSelftestResult VhSelftestResult;
+
+/* The cases a run with FILTER (a glob on case names; NULL: all) reports,
+ * in order: "open" (which opens the device) first, then the selected ones;
+ * empty when FILTER selects none. Returns: (transfer full) the array only;
+ * the VhSelftestCase* are static. */
+VH_PUBLIC GPtrArray *vh_selftest_list_cases(const char *filter);
+/* "dma.map_hugetlb_2m" and one line saying what it checks. */
+VH_PUBLIC const char *vh_selftest_case_get_name(const VhSelftestCase *test_case);
+VH_PUBLIC const char *vh_selftest_case_get_summary(const VhSelftestCase *test_case);
+
+/* Checks everything that can be checked without opening the device at
+ * ADDRESS: it exists (VH_ERROR_INVALID, VH_ERROR_NO_DEVICE), it is on a
+ * VFIO driver (VH_ERROR_REFUSED, nothing opened), IOMMU can work on this
+ * host (VH_ERROR_FAILED), FILTER selects a case (VH_ERROR_INVALID).
+ * Returns: (transfer full) free with vh_selftest_free(). */
+VH_PUBLIC VhSelftest *vh_selftest_new(VhManager *manager, const char *address, VhSelftestIommu iommu,
+                                      const char *filter, GError **error);
+/* Frees; a signal held back by vh_selftest_execute() is delivered then. */
+VH_PUBLIC void vh_selftest_free(VhSelftest *selftest);
+
+VH_PUBLIC const char *vh_selftest_get_address(const VhSelftest *selftest);
+/* "type1" or "iommufd": the backend the run uses. */
+VH_PUBLIC const char *vh_selftest_get_backend(const VhSelftest *selftest);
+/* "0000:00:02.0 1234:11e8 on qedu-mig, IOMMU group 2, type1 backend".
+ * Returns: (transfer full) g_free(). */
+VH_PUBLIC char *vh_selftest_describe(const VhSelftest *selftest);
+/* How many results the run reports ("open" included). */
+VH_PUBLIC guint vh_selftest_get_plan(const VhSelftest *selftest);
+
+/* Called after each case with its result, valid during the call only. */
+typedef void (*VhSelftestReport)(const VhSelftestResult *result, gpointer user_data);
+
+/* Opens the device and runs the cases, calling REPORT (may be NULL) after
+ * each; then undoes everything (IRQs, mappings, the device, hugepage pools
+ * grown for the run), also when a case failed. SIGINT, SIGTERM and SIGHUP
+ * are held back meanwhile: one arriving stops the run after the current
+ * case. Call it once. Returns TRUE when no case failed and the run was not
+ * interrupted. */
+VH_PUBLIC gboolean vh_selftest_execute(VhSelftest *selftest, VhSelftestReport report, gpointer user_data);
+/* The signal that stopped the run, or 0. */
+VH_PUBLIC int vh_selftest_get_interrupted(const VhSelftest *selftest);
+/* What the cleanup could not undo, one line each; empty when all was undone. */
+VH_PUBLIC const GPtrArray *vh_selftest_get_cleanup_problems(const VhSelftest *selftest);
+
+/* 1-based, in the order run. */
+VH_PUBLIC guint vh_selftest_result_get_number(const VhSelftestResult *result);
+VH_PUBLIC const char *vh_selftest_result_get_name(const VhSelftestResult *result);
+VH_PUBLIC VhCaseStatus vh_selftest_result_get_status(const VhSelftestResult *result);
+/* Why it failed or was skipped; NULL when it passed. */
+VH_PUBLIC const char *vh_selftest_result_get_reason(const VhSelftestResult *result);
+/* Lines the case printed on its way. */
+VH_PUBLIC const GPtrArray *vh_selftest_result_get_diagnostics(const VhSelftestResult *result);
+
+/* ------------------------------------------------------------------- run */
+
+/* The kernel developer's bind-run-restore loop: bind devices, make
+ * hugepages free, run one command with the devices named in its
+ * environment, then put back exactly what the run changed, whatever the
+ * command did and also on SIGINT, SIGTERM, SIGHUP or SIGQUIT. */
+
+/* The command's environment gets the canonical addresses, space-separated... */
+#define VH_RUN_ENV_BDFS "VFIO_HOSTDEV_BDFS"
+/* ...and the first of them, where the kernel's VFIO selftests look for their device. */
+#define VH_RUN_ENV_SELFTESTS_BDF "VFIO_SELFTESTS_BDF"
+
+typedef struct _VhRunOptions VhRunOptions;
+typedef struct _VhRun VhRun;
+
+/* Returns: (transfer full) free with vh_run_options_free(). */
+VH_PUBLIC VhRunOptions *vh_run_options_new(void);
+VH_PUBLIC void vh_run_options_free(VhRunOptions *options);
+/* A device to bind for the command, as the user wrote it (checked by
+ * vh_run_setup()); at least one. */
+VH_PUBLIC void vh_run_options_add_device(VhRunOptions *options, const char *address);
+/* As vh_bind()'s DRIVER and FLAGS (VH_BIND_DRY_RUN is not allowed). */
+VH_PUBLIC void vh_run_options_set_driver(VhRunOptions *options, const char *driver);
+VH_PUBLIC void vh_run_options_set_bind_flags(VhRunOptions *options, VhBindFlags flags);
+/* Hugepages that must be free during the run: "2M=512,1G=2" (a size with
+ * K, M or G, "=", a count; comma-separated); calls add up, a size given
+ * twice is an error. VH_ERROR_INVALID quoting the bad item; OPTIONS is
+ * then unchanged. */
+VH_PUBLIC gboolean vh_run_options_add_hugepages(VhRunOptions *options, const char *spec, GError **error);
+
+/* Starts a run: holds SIGINT, SIGTERM, SIGHUP and SIGQUIT until freed, so
+ * that restoring cannot be skipped. Call it first, before anything starts
+ * threads. Returns: (transfer full) free with vh_run_free(). */
+VH_PUBLIC VhRun *vh_run_new(GError **error);
+/* Frees and lets the signals through; restores nothing (call
+ * vh_run_restore() first). */
+VH_PUBLIC void vh_run_free(VhRun *run);
+
+/* Reserves the hugepages, then binds the devices. FALSE with ERROR when
+ * the command must not run: VH_ERROR_INVALID (address, options),
+ * VH_ERROR_FAILED (hugepages), or vh_bind()'s error. Call vh_run_restore()
+ * either way. */
+VH_PUBLIC gboolean vh_run_setup(VhRun *run, VhManager *manager, const VhRunOptions *options, GError **error);
+/* The canonical addresses asked for (NULL-terminated), after setup. */
+VH_PUBLIC const char *const *vh_run_get_addresses(const VhRun *run);
+/* Runs ARGV (looked up in PATH) with VH_RUN_ENV_BDFS and
+ * VH_RUN_ENV_SELFTESTS_BDF added to this process's environment, forwarding
+ * the held signals to it, and waits. Returns its status as a shell reports
+ * it (exit code, or 128 + the signal that killed it); when it did not run,
+ * ERROR says why and the status is 127 (not found), 126 (not executable),
+ * 128 + a signal that arrived during setup, or 1. */
+VH_PUBLIC int vh_run_command(VhRun *run, const char *const *argv, GError **error);
+/* Puts back what the run changed: reattaches the devices it bound, shrinks
+ * the pools it grew. Returns: (transfer full) the problems, one line each,
+ * saying what was left where (empty: all restored). Calling it again does
+ * nothing. */
+VH_PUBLIC GPtrArray *vh_run_restore(VhRun *run, VhManager *manager);
+
+/* ----------------------------------------------------------- persistence */
+
+/* Bindings applied again at every boot (docs/persist.md): one file per
+ * device in /etc/vfio-hostdev/devices/, with the IDs that say it is still
+ * the same device; vh_persist_apply() (vfio-hostdev-persist.service) binds
+ * them at boot. Functions that read several files append what they could
+ * not parse to PROBLEMS (strings; may be NULL) and go on. */
+typedef struct _VhPersistConfig VhPersistConfig;
+typedef struct _VhPersistApplyResult VhPersistApplyResult;
+typedef struct _VhPersistStatus VhPersistStatus;
+
+typedef enum {
+  VH_PERSIST_PLANNED, /* dry run: would be bound */
+  VH_PERSIST_ALREADY, /* on a VFIO driver already; untouched */
+  VH_PERSIST_BOUND,   /* bound and verified */
+  VH_PERSIST_GONE,    /* no device at its address: skipped (the error is the warning) */
+  VH_PERSIST_CHANGED, /* another device at its address: skipped, never bound */
+  VH_PERSIST_FAILED,  /* bind refused it, failed, or left it stuck (the error's code) */
+} VhPersistOutcome;
+
+/* The canonical form of ADDRESS ("0000:01:00.0"), or NULL with
+ * VH_ERROR_INVALID. Returns: (transfer full) g_free(). */
+VH_PUBLIC char *vh_address_canonicalize(const char *address, GError **error);
+
+/* Creates the configuration directory when missing and checks that this
+ * process may write there: call it before binding what is to be persisted. */
+VH_PUBLIC gboolean vh_persist_check_writable(GError **error);
+
+/* Persists the devices of BIND_RESULTS (vh_bind()'s, called with FLAGS)
+ * that are on a VFIO driver; with VH_BIND_DRY_RUN, writes nothing.
+ * Returns: (transfer full) VhPersistConfig* written (or that would be), or
+ * NULL with ERROR when one could not be written (those before it stay). */
+VH_PUBLIC GPtrArray *vh_persist_bound(VhManager *manager, const GPtrArray *bind_results, VhBindFlags flags,
+                                      GError **error);
+
+/* Forgets ADDRESSES (canonical, NULL-terminated); an address without a
+ * configuration is a manager warning. Devices stay where they are. */
+VH_PUBLIC gboolean vh_unpersist(VhManager *manager, const char *const *addresses, GError **error);
+
+/* Binds every persisted device that is present with its persisted IDs, as
+ * vh_bind() does (without VH_BIND_FORCE or VH_BIND_GROUP), one IOMMU group
+ * at a time; FLAGS: VH_BIND_DRY_RUN or none. Returns: (transfer full)
+ * VhPersistApplyResult* by address; ERROR set with NULL when the
+ * configuration cannot be listed, or with the results carrying the worst
+ * code of the failed devices (VH_ERROR_FAILED when a file was damaged). */
+VH_PUBLIC GPtrArray *vh_persist_apply(VhManager *manager, VhBindFlags flags, GPtrArray *problems, GError **error);
+
+/* Every configuration, by address. Returns: (transfer full) VhPersistConfig*. */
+VH_PUBLIC GPtrArray *vh_persist_list(GPtrArray *problems, GError **error);
+/* ADDRESS's (canonical) configuration; NULL without ERROR when there is none. */
+VH_PUBLIC VhPersistConfig *vh_persist_load(const char *address, GError **error);
+/* TRUE when ADDRESS has a configuration file, parsable or not. */
+VH_PUBLIC gboolean vh_persist_exists(const char *address);
+/* The file of ADDRESS's configuration. Returns: (transfer full) g_free(). */
+VH_PUBLIC char *vh_persist_path(const char *address);
+VH_PUBLIC void vh_persist_config_free(VhPersistConfig *config);
+
+VH_PUBLIC const char *vh_persist_config_get_address(const VhPersistConfig *config);
+VH_PUBLIC guint vh_persist_config_get_vendor_id(const VhPersistConfig *config);
+VH_PUBLIC guint vh_persist_config_get_device_id(const VhPersistConfig *config);
+/* FALSE when the subsystem IDs were not recorded (and are not compared). */
+VH_PUBLIC gboolean vh_persist_config_has_subsystem(const VhPersistConfig *config);
+VH_PUBLIC guint vh_persist_config_get_subsystem_vendor_id(const VhPersistConfig *config);
+VH_PUBLIC guint vh_persist_config_get_subsystem_device_id(const VhPersistConfig *config);
+/* "8086:10d3" or "8086:10d3 (subsystem 8086:0000)". Returns: (transfer full) g_free(). */
+VH_PUBLIC char *vh_persist_config_describe_ids(const VhPersistConfig *config);
+/* The VFIO driver, and its module (NULL: built in or unknown). */
+VH_PUBLIC const char *vh_persist_config_get_driver(const VhPersistConfig *config);
+VH_PUBLIC const char *vh_persist_config_get_module(const VhPersistConfig *config);
+/* The bind used VH_BIND_GROUP; the device joined as a member of its group. */
+VH_PUBLIC gboolean vh_persist_config_is_group(const VhPersistConfig *config);
+VH_PUBLIC gboolean vh_persist_config_is_group_member(const VhPersistConfig *config);
+/* Unix time it was written. */
+VH_PUBLIC gint64 vh_persist_config_get_created(const VhPersistConfig *config);
+
+/* "planned", "already-bound", "bound", "gone", "changed", "failed". */
+VH_PUBLIC const char *vh_persist_outcome_name(VhPersistOutcome outcome);
+
+VH_PUBLIC const VhPersistConfig *vh_persist_apply_result_get_config(const VhPersistApplyResult *result);
+VH_PUBLIC VhPersistOutcome vh_persist_apply_result_get_outcome(const VhPersistApplyResult *result);
+/* The VFIO driver it is on (or would be), or NULL. */
+VH_PUBLIC const char *vh_persist_apply_result_get_driver(const VhPersistApplyResult *result);
+/* "vfioN" once bound, or NULL. */
+VH_PUBLIC const char *vh_persist_apply_result_get_vfio_device(const VhPersistApplyResult *result);
+/* Changed: the IDs at its address now; otherwise NULL. */
+VH_PUBLIC const char *vh_persist_apply_result_get_found_ids(const VhPersistApplyResult *result);
+/* Gone, changed: the warning; failed: why; otherwise NULL. */
+VH_PUBLIC const GError *vh_persist_apply_result_get_error(const VhPersistApplyResult *result);
+
+/* The persisted devices that have no record (vh_status_list() does not
+ * show them): not bound since boot, reattached since, gone or changed.
+ * Returns: (transfer full) VhPersistStatus* by address. */
+VH_PUBLIC GPtrArray *vh_status_list_persisted(GPtrArray *problems, GError **error);
+VH_PUBLIC const VhPersistConfig *vh_persist_status_get_config(const VhPersistStatus *status);
+/* FALSE when no device is at its address. */
+VH_PUBLIC gboolean vh_persist_status_is_present(const VhPersistStatus *status);
+/* The driver now, or NULL. */
+VH_PUBLIC const char *vh_persist_status_get_current_driver(const VhPersistStatus *status);
+/* The IDs at its address when they are not the persisted ones, or NULL. */
+VH_PUBLIC const char *vh_persist_status_get_found_ids(const VhPersistStatus *status);
+
+/* ------------------------------------------------ g_autoptr() support */
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VhManager, vh_manager_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VhDevice, vh_device_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VhVfioChoice, vh_vfio_choice_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VhResetResult, vh_reset_result_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VhPrepareRequest, vh_prepare_request_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VhPrepareResult, vh_prepare_result_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VhSelftest, vh_selftest_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VhRunOptions, vh_run_options_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VhRun, vh_run_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VhPersistConfig, vh_persist_config_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VhStatusEntry, vh_status_entry_free)
+
+G_END_DECLS

@@ -1,0 +1,74 @@
+/* A persisted binding: what `bind --persist` asks to be bound again at
+ * every boot, and the IDs that say it is still the same device. One
+ * GKeyFile per device, /etc/vfio-hostdev/devices/<address>.conf, replaced
+ * atomically (docs/persist.md documents the format for people who write
+ * them by hand):
+ *
+ *   [device]
+ *   format=1                    (absent: 1; a newer format is not read)
+ *   address=0000:01:00.0        (must match the file name)
+ *   vendor_id=8086              (4 hex digits; required)
+ *   device_id=10d3              (required)
+ *   subsystem_vendor_id=8086    (optional: absent, not compared)
+ *   subsystem_device_id=0000    (optional)
+ *   driver=vfio-pci             (the VFIO driver it was bound to; required)
+ *   module=vfio_pci             (the module providing it; absent: built in)
+ *   group=false                 (the bind used --group)
+ *   group_member=false          (joined as a member of its IOMMU group)
+ *   created=1763769600          (Unix time)
+ *   tool_version=0.1.0
+ */
+#pragma once
+
+#include <glib.h>
+
+/* The one format this version writes and reads. */
+#define HD_PERSIST_FORMAT 1
+
+/* The public VhPersistConfig (include/vfio-hostdev.h) is this struct, opaque. */
+typedef struct _VhPersistConfig {
+  char *address;
+  guint16 vendor_id;
+  guint16 device_id;
+  gboolean has_subsystem; /* the subsystem IDs were recorded and are compared */
+  guint16 subsystem_vendor_id;
+  guint16 subsystem_device_id;
+  char *driver;
+  char *module; /* NULL: built in, or not known */
+  gboolean group;
+  gboolean group_member;
+  gint64 created;
+  char *tool_version;
+} HdPersistConfig;
+
+HdPersistConfig *hd_persist_config_new(const char *address);
+void hd_persist_config_free(HdPersistConfig *config);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(HdPersistConfig, hd_persist_config_free)
+
+/* "/etc/vfio-hostdev/devices/<address>.conf". */
+char *hd_persist_config_path(const char *address);
+
+/* Creates the directory when missing (mode 0755) and checks that this
+ * process may write there, so that `bind --persist` fails before binding
+ * rather than after. */
+gboolean hd_persist_config_ensure_dir(GError **error);
+
+/* Writes CONFIG atomically (write, fsync, rename), mode 0644. */
+gboolean hd_persist_config_save(const HdPersistConfig *config, GError **error);
+
+/* The configuration of ADDRESS (canonical); NULL without error when there
+ * is none. A file that cannot be parsed is an error naming the file. */
+HdPersistConfig *hd_persist_config_load(const char *address, GError **error);
+
+/* TRUE when ADDRESS has a configuration file, parsable or not. */
+gboolean hd_persist_config_exists(const char *address);
+
+/* Removes the configuration of ADDRESS; a missing one is not an error. */
+gboolean hd_persist_config_remove(const char *address, GError **error);
+
+/* Every configuration, sorted by address; files that cannot be parsed are
+ * reported through PROBLEMS (strings) and skipped. No directory: none. */
+GPtrArray *hd_persist_config_list(GPtrArray *problems, GError **error);
+
+/* "8086:10d3" or "8086:10d3 (subsystem 8086:0000)": the IDs for messages. */
+char *hd_persist_config_ids(const HdPersistConfig *config);
