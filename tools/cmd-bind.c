@@ -133,8 +133,9 @@ static int run_bind(int argc, char **argv)
     return VH_ERROR_INVALID;
   if (argc < 2)
     return cli_usage_error(&cmd_bind, "missing BDF");
-  if (timeout <= 0 || timeout > 3600)
-    return cli_usage_error(&cmd_bind, "--unbind-timeout must be between 0 and 3600 seconds");
+  /* whole milliseconds: 0 would mean "the default" to the library */
+  if (timeout < 0.001 || timeout > 3600)
+    return cli_usage_error(&cmd_bind, "--unbind-timeout must be between 0.001 and 3600 seconds");
   g_autoptr(VhManager) manager = vh_manager_new(NULL, &error);
   if (manager == NULL || (persist && !cli_persist_ready(dry_run, &error)))
     return cli_fail(error);

@@ -195,6 +195,13 @@ static void test_bind_bad_input(void)
   cli_assert_one_line(result.err);
   g_assert_nonnull(strstr(result.err, "no_such_module"));
   bt_assert_original(host, E1000E, "e1000e", 0);
+  /* timeouts the tool cannot honour are usage errors, not silently 10 s */
+  for (const char *const *bad = (const char *const[]){"0", "0.0001", "-1", "3601", NULL}; *bad != NULL; bad++) {
+    cli_run(host, &result, "bind", E1000E, "--unbind-timeout", *bad, NULL);
+    g_assert_cmpint(result.status, ==, 2);
+    cli_assert_one_line(result.err);
+  }
+  bt_assert_original(host, E1000E, "e1000e", 0);
 }
 
 /* A PF with VFs: VFs none of which is bound are disabled, recorded and
