@@ -1,6 +1,7 @@
 #include "cli-test.h"
 
 #include <stdarg.h>
+#include <sys/wait.h>
 
 void cli_result_clear(CliResult *result)
 {
@@ -75,11 +76,16 @@ char *cli_link_basename(MockHost *host, const char *path)
 
 #define WAIT_FOR_FILE_MAX_US (120 * G_USEC_PER_SEC)
 
-gboolean cli_wait_for_file(const char *path)
+gboolean cli_wait_for_file(const char *path, GPid pid)
 {
   gint64 deadline = g_get_monotonic_time() + WAIT_FOR_FILE_MAX_US;
+  int status = 0;
 
   while (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      g_test_message("%s: the program exited (wait status 0x%x) before it appeared", path, (guint)status);
+      return FALSE;
+    }
     if (g_get_monotonic_time() >= deadline)
       return FALSE;
     g_usleep(10 * 1000);

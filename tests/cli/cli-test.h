@@ -31,10 +31,11 @@ JsonObject *cli_find_device(JsonArray *array, const char *address);
 /* Asserts that stderr is exactly one line (ends in '\n', no other newline). */
 void cli_assert_one_line(const char *text);
 
-/* Waits until PATH (a real path) exists: a program spawned by the test got
- * that far. FALSE after two minutes, which bounds a broken test, never a
- * slow machine's. */
-gboolean cli_wait_for_file(const char *path);
+/* Waits until PATH (a real path) exists: the program PID, spawned by the
+ * test (G_SPAWN_DO_NOT_REAP_CHILD), got that far. FALSE at once when PID
+ * exits first (it is then reaped: say so, do not wait for it again), or
+ * after two minutes, which bounds a broken test, never a slow machine. */
+gboolean cli_wait_for_file(const char *path, GPid pid);
 
 /* Basename of a link in the fake host, NULL when absent. */
 char *cli_link_basename(MockHost *host, const char *path);

@@ -105,9 +105,9 @@ static GPid spawn_tool(MockHost *host, const char *const *args)
   return pid;
 }
 
-static void wait_for_file(const char *path)
+static void wait_for_file(const char *path, GPid pid)
 {
-  g_assert_true(cli_wait_for_file(path));
+  g_assert_true(cli_wait_for_file(path, pid));
 }
 
 static int wait_status(GPid pid)
@@ -133,7 +133,7 @@ static void test_signal_mid_run(void)
     GPid pid = spawn_tool(host, args);
 
     g_test_message("signal %d", signals[i]);
-    wait_for_file(started);
+    wait_for_file(started, pid);
     bt_assert_vfio(host, E1000E, "vfio-pci", "8");
     g_assert_cmpint(kill(pid, signals[i]), ==, 0);
     g_assert_cmpint(wait_status(pid), ==, 128 + signals[i]);
@@ -150,7 +150,7 @@ static void test_sigterm_handled(void)
                               "trap 'kill $!; exit 3' TERM; sleep 60 & touch \"$0\"; wait", started, NULL};
   GPid pid = spawn_tool(host, args);
 
-  wait_for_file(started);
+  wait_for_file(started, pid);
   g_assert_cmpint(kill(pid, SIGTERM), ==, 0);
   g_assert_cmpint(wait_status(pid), ==, 3);
   assert_e1000e_restored(host);
