@@ -126,15 +126,3 @@ char *bt_kernel_hash(MockHost *host)
   return g_strdup(g_checksum_get_string(sum));
 }
 
-void bt_sh(MockHost *host, const char *command)
-{
-  const char *const argv[] = {"/bin/sh", "-c", command, NULL};
-  g_auto(CliResult) result = {0};
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true(mock_host_run(host, argv, &result.out, &result.err, &result.status, &error));
-  g_assert_no_error(error);
-  g_test_message("sh: %s -> %d %s", command, result.status, result.err);
-  g_assert_cmpint(result.status, ==, 0);
-}
-

@@ -23,5 +23,3 @@ char *bt_tree_hash(MockHost *host);
 /* The same over /sys and /dev only: what the kernel shows. A refusal may
  * leave a lock file in /run/vfio-hostdev, never a change to a device. */
 char *bt_kernel_hash(MockHost *host);
-/* Runs a shell command line on the fake host; asserts it exits 0. */
-void bt_sh(MockHost *host, const char *command);

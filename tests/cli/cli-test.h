@@ -39,3 +39,7 @@ gboolean cli_wait_for_file(const char *path, GPid pid);
 
 /* Basename of a link in the fake host, NULL when absent. */
 char *cli_link_basename(MockHost *host, const char *path);
+
+/* Runs COMMAND with /bin/sh on HOST (under the mock, as an admin would at
+ * sysfs) and asserts that it succeeds. */
+void cli_shell(MockHost *host, const char *command);

@@ -145,7 +145,7 @@ static void test_bind_dry_run(void)
   g_auto(CliResult) result = {0};
   g_autofree char *before = bt_tree_hash(host);
 
-  bt_sh(host, "echo 2 > /sys/bus/pci/devices/" NVME "/sriov_numvfs");
+  cli_shell(host, "echo 2 > /sys/bus/pci/devices/" NVME "/sriov_numvfs");
   g_free(before);
   before = bt_tree_hash(host);
   cli_run(host, &result, "bind", "--dry-run", E1000E, NVME, "00:1f.3", "--group", NULL);
@@ -211,7 +211,7 @@ static void test_bind_sriov(void)
   g_autoptr(MockHost) host = cli_host("q35-zoo");
   g_auto(CliResult) result = {0};
 
-  bt_sh(host, "echo 2 > /sys/bus/pci/devices/" NVME "/sriov_numvfs");
+  cli_shell(host, "echo 2 > /sys/bus/pci/devices/" NVME "/sriov_numvfs");
   cli_run(host, &result, "bind", NVME, NULL);
   g_assert_cmpint(result.status, ==, 0);
   g_assert_nonnull(strstr(result.out, "VFs disabled"));
@@ -232,7 +232,7 @@ static void test_bind_sriov_vf_in_use(void)
   g_autoptr(MockHost) host = cli_host("q35-zoo");
   g_auto(CliResult) result = {0};
 
-  bt_sh(host, "echo 2 > /sys/bus/pci/devices/" NVME "/sriov_numvfs");
+  cli_shell(host, "echo 2 > /sys/bus/pci/devices/" NVME "/sriov_numvfs");
   cli_run(host, &result, "bind", NVME_VF0, NULL);
   g_assert_cmpint(result.status, ==, 0);
   g_autofree char *before = bt_kernel_hash(host);
@@ -300,7 +300,7 @@ static void test_bind_fault_every_write(void)
       g_autoptr(MockHost) host = cli_host("q35-zoo");
       g_auto(CliResult) result = {0};
 
-      bt_sh(host, "echo 2 > /sys/bus/pci/devices/" NVME "/sriov_numvfs");
+      cli_shell(host, "echo 2 > /sys/bus/pci/devices/" NVME "/sriov_numvfs");
       mock_host_inject_fault(host, write_attrs[a], nth, EIO);
       g_test_message("fault at write %u of %s", nth, write_attrs[a]);
       cli_run(host, &result, "bind", NVME, NULL);
@@ -456,7 +456,7 @@ static void test_bind_parallel_processes(void)
   g_autoptr(MockHost) host = cli_host("q35-zoo");
   int fd_a = -1, fd_b = -1;
 
-  bt_sh(host, "modprobe vfio_pci && modprobe qedu_mig");
+  cli_shell(host, "modprobe vfio_pci && modprobe qedu_mig");
   const char *const devices[] = {E1000E, EDU, NULL};
 
   /* each probe waits until both have begun: only a bind that waited for

@@ -123,18 +123,9 @@ static void test_list_q35_host_drivers(void)
 static void test_list_variant_bound(void)
 {
   g_autoptr(MockHost) host = cli_host("q35-zoo");
-  g_auto(CliResult) bind = {0};
-  const char *const script[] = {
-    "/bin/sh", "-c",
-    "modprobe qedu_mig && echo qedu-mig > /sys/bus/pci/devices/0000:00:02.0/driver_override && "
-    "echo 0000:00:02.0 > /sys/bus/pci/drivers_probe",
-    NULL,
-  };
-  g_autoptr(GError) error = NULL;
 
-  g_assert_true(mock_host_run(host, script, &bind.out, &bind.err, &bind.status, &error));
-  g_assert_no_error(error);
-  g_assert_cmpint(bind.status, ==, 0);
+  cli_shell(host, "modprobe qedu_mig && echo qedu-mig > /sys/bus/pci/devices/0000:00:02.0/driver_override && "
+                  "echo 0000:00:02.0 > /sys/bus/pci/drivers_probe");
 
   g_autoptr(JsonNode) root = NULL;
   JsonArray *array = list_json(host, &root);
@@ -172,18 +163,6 @@ static void test_list_detection_ignores_names(void)
   }
   g_assert_true(vfio_without_name);
   g_assert_true(name_without_vfio);
-}
-
-/* Runs a shell command on HOST (under the mock, like an admin at sysfs). */
-static void host_shell(MockHost *host, const char *command)
-{
-  const char *const argv[] = {"/bin/sh", "-c", command, NULL};
-  g_auto(CliResult) result = {0};
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true(mock_host_run(host, argv, &result.out, &result.err, &result.status, &error));
-  g_assert_no_error(error);
-  g_assert_cmpint(result.status, ==, 0);
 }
 
 /* Moves the fake host to a kernel older than 6.1: no vfio-dev anywhere. */
@@ -224,7 +203,7 @@ static void test_list_old_kernel_fallback(void)
   g_autoptr(MockHost) host = cli_host("realistic");
   const char *const vfio_bound[] = {"0000:00:02.0", "0000:04:00.1", "0000:00:03.0", NULL};
 
-  host_shell(host, "modprobe vfio_pci && echo vfio-pci > /sys/bus/pci/devices/0000:00:03.0/driver_override && "
+  cli_shell(host, "modprobe vfio_pci && echo vfio-pci > /sys/bus/pci/devices/0000:00:03.0/driver_override && "
                    "echo 0000:00:03.0 > /sys/bus/pci/drivers/virtio-pci/unbind && "
                    "echo 0000:00:03.0 > /sys/bus/pci/drivers_probe");
   make_old_kernel(host, vfio_bound);

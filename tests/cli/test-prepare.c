@@ -125,7 +125,7 @@ static void test_prepare_unmanaged(void)
   cli_run(host, &result, "bind", E1000E, NULL);
   g_assert_cmpint(result.status, ==, 0);
   g_autofree char *bind_record = mock_host_read(host, "/run/vfio-hostdev/" E1000E ".record");
-  bt_sh(host, "modprobe qedu_mig && echo qedu-mig > /sys/bus/pci/devices/" EDU "/driver_override && "
+  cli_shell(host, "modprobe qedu_mig && echo qedu-mig > /sys/bus/pci/devices/" EDU "/driver_override && "
               "echo " EDU " > /sys/bus/pci/drivers_probe");
   g_autofree char *before = bt_kernel_hash(host);
   g_autofree char *nic = mt_hostdev(E1000E, FALSE, NULL);
@@ -271,7 +271,7 @@ static void test_prepare_failure_rolls_back(void)
    * makes it at the first VFIO bind */
   g_autofree char *class_dir = g_build_filename(mock_host_root(host), "sys/class/vfio-dev", NULL);
   g_assert_cmpint(g_mkdir_with_parents(class_dir, 0755), ==, 0);
-  bt_sh(host, "modprobe vfio_pci && modprobe qedu_mig");
+  cli_shell(host, "modprobe vfio_pci && modprobe qedu_mig");
   g_autofree char *before = mt_state_hash(host);
   mock_host_inject_probe_fault(host, "qedu-mig", EDU, EIO);
   cli_run(host, &result, "prepare", "--owner", "vm1", "--user", "nobody", E1000E, EDU, NULL);
@@ -359,7 +359,7 @@ static void test_prepare_stdin(void)
   g_autofree char *xml = mt_domain_file(host, body);
   g_autofree char *command = g_strdup_printf("'%s' prepare --owner vm1 --xml - < '%s'", VFIO_HOSTDEV_BIN, xml);
 
-  bt_sh(host, command);
+  cli_shell(host, command);
   bt_assert_vfio(host, E1000E, "vfio-pci", "8");
 }
 

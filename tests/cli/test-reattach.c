@@ -19,7 +19,7 @@ static void test_reattach_restores_override(void)
   g_autoptr(MockHost) host = cli_host("q35-zoo");
   g_auto(CliResult) result = {0};
 
-  bt_sh(host, "modprobe vfio_pci && echo e1000e > /sys/bus/pci/devices/" EDU "/driver_override");
+  cli_shell(host, "modprobe vfio_pci && echo e1000e > /sys/bus/pci/devices/" EDU "/driver_override");
   cli_run(host, &result, "bind", EDU, NULL);
   g_assert_cmpint(result.status, ==, 0);
   g_autofree char *record = mock_host_read(host, "/run/vfio-hostdev/" EDU ".record");
@@ -40,7 +40,7 @@ static void test_reattach_without_record(void)
   g_autoptr(MockHost) host = cli_host("q35-zoo");
   g_auto(CliResult) result = {0};
 
-  bt_sh(host, "modprobe vfio_pci && echo vfio-pci > /sys/bus/pci/devices/" E1000E "/driver_override && "
+  cli_shell(host, "modprobe vfio_pci && echo vfio-pci > /sys/bus/pci/devices/" E1000E "/driver_override && "
               "echo " E1000E " > /sys/bus/pci/devices/" E1000E "/driver/unbind && "
               "echo " E1000E " > /sys/bus/pci/drivers_probe");
   g_autofree char *before = bt_driver(host, E1000E);
@@ -104,7 +104,7 @@ static void test_reattach_fault_every_write(void)
       g_autoptr(MockHost) host = cli_host("q35-zoo");
       g_auto(CliResult) result = {0};
 
-      bt_sh(host, "echo 2 > /sys/bus/pci/devices/" NVME "/sriov_numvfs");
+      cli_shell(host, "echo 2 > /sys/bus/pci/devices/" NVME "/sriov_numvfs");
       cli_run(host, &result, "bind", NVME, NULL);
       g_assert_cmpint(result.status, ==, 0);
       mock_host_inject_fault(host, write_attrs[a], nth, EIO);

@@ -27,7 +27,7 @@ static MockHost *scenario_host(char **xml)
   g_autofree char *virtio = mt_hostdev(VIRTIO, FALSE, NULL);
   g_autofree char *body = g_strconcat(nic, edu, virtio, NULL);
 
-  bt_sh(host, "modprobe vfio_pci && modprobe qedu_mig && modprobe virtio_vfio_pci");
+  cli_shell(host, "modprobe vfio_pci && modprobe qedu_mig && modprobe virtio_vfio_pci");
   cli_run(host, &result, "bind", VIRTIO, NULL);
   g_assert_cmpint(result.status, ==, 0);
   *xml = mt_domain_file(host, body);
@@ -172,7 +172,7 @@ static void test_recover_bind_every_step(void)
     g_auto(CliResult) result = {0};
     const char *const args[] = {"bind", E1000E, EDU, NULL};
 
-    bt_sh(host, "modprobe vfio_pci && modprobe qedu_mig");
+    cli_shell(host, "modprobe vfio_pci && modprobe qedu_mig");
     mt_run_crash_at(host, &result, step, args);
     if (result.status == 0)
       break;
@@ -235,7 +235,7 @@ static void test_recover_leaves_running_alone(void)
 
   g_autofree char *class_dir = g_build_filename(mock_host_root(host), "sys/class/vfio-dev", NULL);
   g_assert_cmpint(g_mkdir_with_parents(class_dir, 0755), ==, 0);
-  bt_sh(host, "modprobe vfio_pci && modprobe qedu_mig");
+  cli_shell(host, "modprobe vfio_pci && modprobe qedu_mig");
   g_autofree char *before = mt_state_hash(host);
   mock_host_hold(host, "probe", NULL);
   GPid pid = spawn_prepare(host);

@@ -216,7 +216,7 @@ static void test_sriov(void)
   g_autoptr(MockHost) host = cli_host("q35-zoo");
   g_auto(CliResult) result = {0};
 
-  bt_sh(host, "echo 2 > /sys/bus/pci/devices/" NVME "/sriov_numvfs");
+  cli_shell(host, "echo 2 > /sys/bus/pci/devices/" NVME "/sriov_numvfs");
   cli_run(host, &result, "run", "-d", NVME, "--", "sh", "-c",
           SHOW_DRIVER "; cat /sys/bus/pci/devices/" NVME "/sriov_numvfs", NULL);
   g_assert_cmpint(result.status, ==, 0);
