@@ -17,8 +17,6 @@
 /* Waiting for another invocation working on the same group: longer than
  * its unbind timeout, so that a slow but healthy one is waited for. */
 #define LOCK_TIMEOUT_MS (120 * 1000)
-/* Threads doing kernel work at once: one per group, up to this many. */
-#define MAX_THREADS 64
 
 static const char *const outcome_names[] = {"planned", "already-bound", "bound", "rolled-back", "stuck"};
 
@@ -464,7 +462,7 @@ static gboolean execute(GPtrArray *results, const HdBindOptions *options, GError
   }
   g_autoptr(GPtrArray) works = make_group_work(jobs, options);
   /* the kernel's unbind and probe take long; different groups do not interfere */
-  hd_parallel_for_each(works, run_group, NULL, MAX_THREADS);
+  hd_parallel_for_each(works, run_group, NULL, HD_PARALLEL_MAX_THREADS);
   for (guint i = 0; i < works->len; i++)
     if (((GroupWork *)g_ptr_array_index(works, i))->failed) {
       undo_succeeded(jobs, options->unbind_timeout_ms);

@@ -11,7 +11,6 @@
 #include "sysfs-paths.h"
 #include "sysfs.h"
 
-#define MAX_THREADS 64
 
 static const char *const outcome_names[] = {"restored", "kept", "gone", "not-owned", "stuck"};
 
@@ -180,7 +179,7 @@ static void give_back_devices(HdJournal *journal, gboolean pending_only, guint t
     g_ptr_array_add(jobs, job);
   }
   /* different devices' unbinds and probes overlap, as in bind */
-  hd_parallel_for_each(jobs, run_job, &how, MAX_THREADS);
+  hd_parallel_for_each(jobs, run_job, &how, HD_PARALLEL_MAX_THREADS);
   for (guint i = 0; i < jobs->len; i++) {
     HdReleaseResult *result = ((Job *)g_ptr_array_index(jobs, i))->result;
     if (result->outcome == HD_RELEASE_STUCK)

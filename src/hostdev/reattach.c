@@ -14,7 +14,6 @@
 #include "vfio-holders.h"
 
 #define LOCK_TIMEOUT_MS (120 * 1000)
-#define MAX_THREADS 64
 
 static const char *const outcome_names[] = {"restored", "reprobed", "untouched", "stuck"};
 
@@ -236,7 +235,7 @@ GPtrArray *hd_reattach(HdManager *manager, const char *const *addresses, guint u
   g_autoptr(GPtrArray) fresh = load_jobs(manager, addresses, unbind_timeout_ms, error);
   if (fresh == NULL || !refuse_held(fresh, error))
     return NULL;
-  hd_parallel_for_each(fresh, run_job, NULL, MAX_THREADS);
+  hd_parallel_for_each(fresh, run_job, NULL, HD_PARALLEL_MAX_THREADS);
 
   GPtrArray *results = g_ptr_array_new_with_free_func((GDestroyNotify)hd_reattach_result_free);
   g_autoptr(GPtrArray) messages = g_ptr_array_new();

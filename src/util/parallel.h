@@ -5,6 +5,10 @@
 
 #include <glib.h>
 
+/* How many threads the device operations (bind, reattach, release) use at
+ * most: one per IOMMU group, up to this many. */
+#define HD_PARALLEL_MAX_THREADS 64
+
 /* Calls FUNC(item, USER_DATA) for every item of ITEMS on up to MAX_THREADS
  * threads and returns when all calls have. Without threads (creation
  * failed) the calls run one after another: slower, same result. */
