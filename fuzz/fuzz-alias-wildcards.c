@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "fuzz-common.h"
-#include "modules-alias.h"
+#include "util/modules-alias.h"
 
 /* PATTERN's literal text: each backslash escape becomes the character it
  * escapes. NULL when a lone backslash ends it (fnmatch then never matches). */

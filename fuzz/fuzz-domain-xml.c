@@ -1,6 +1,6 @@
 /* libvirt domain XML (<hostdev> elements) from hostile input: never
  * crashes or leaks, and every address it returns is a valid PCI address. */
-#include "domain-xml.h"
+#include "hostdev/managed/domain-xml.h"
 #include "fuzz-common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

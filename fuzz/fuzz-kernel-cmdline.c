@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "fuzz-common.h"
-#include "kernel-cmdline.h"
+#include "util/kernel-cmdline.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

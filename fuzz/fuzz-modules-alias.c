@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "fuzz-common.h"
-#include "modules-alias.h"
+#include "util/modules-alias.h"
 
 #define PREFIX "vfio_pci:"
 

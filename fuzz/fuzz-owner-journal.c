@@ -5,8 +5,8 @@
  * parsed for is the one the input names when that is a valid owner name
  * (so that the seeds' journals load), else "vm1". */
 #include "fuzz-common.h"
-#include "owner-journal.h"
-#include "pci-address.h"
+#include "hostdev/managed/owner-journal.h"
+#include "util/pci-address.h"
 
 static char *owner_of(const uint8_t *data, size_t size)
 {

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "fuzz-common.h"
-#include "pci-address.h"
+#include "util/pci-address.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -2,9 +2,9 @@
  * hostile input: never crashes or leaks; a record it accepts has a
  * canonical PCI address, and writing it out and parsing that again gives
  * the same text (what recovery reads back is what was saved). */
-#include "device-record.h"
+#include "hostdev/shared/device-record.h"
 #include "fuzz-common.h"
-#include "pci-address.h"
+#include "util/pci-address.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

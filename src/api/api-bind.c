@@ -1,11 +1,11 @@
 /* The public API: bind, reattach, reset and status. */
-#include "api-private.h"
+#include "api/api-private.h"
 
-#include "bind.h"
-#include "hd-error.h"
-#include "reattach.h"
-#include "reset.h"
-#include "status.h"
+#include "hostdev/bind/bind.h"
+#include "util/hd-error.h"
+#include "hostdev/bind/reattach.h"
+#include "hostdev/bind/reset.h"
+#include "hostdev/status/status.h"
 
 /* The public enums are the internal ones, value for value. */
 G_STATIC_ASSERT((int)VH_BIND_PLANNED == (int)HD_BIND_PLANNED);

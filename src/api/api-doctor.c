@@ -1,7 +1,7 @@
 /* The public API: host readiness (doctor). */
-#include "api-private.h"
+#include "api/api-private.h"
 
-#include "doctor.h"
+#include "hostdev/doctor/doctor.h"
 
 G_STATIC_ASSERT((int)VH_CHECK_PASS == (int)HD_CHECK_PASS);
 G_STATIC_ASSERT((int)VH_CHECK_WARN == (int)HD_CHECK_WARN);

@@ -1,12 +1,12 @@
 /* The public API: errors, the manager, devices and the VFIO driver choice. */
-#include "api-private.h"
+#include "api/api-private.h"
 
-#include "device.h"
-#include "enumerate.h"
-#include "hd-error.h"
-#include "iommu-group.h"
-#include "recover.h"
-#include "vfio-choice.h"
+#include "hostdev/device/device.h"
+#include "hostdev/device/enumerate.h"
+#include "util/hd-error.h"
+#include "hostdev/device/iommu-group.h"
+#include "hostdev/managed/recover.h"
+#include "hostdev/device/vfio-choice.h"
 
 /* The command's default: a healthy unbind takes well under a second. */
 #define DEFAULT_UNBIND_TIMEOUT_MS (10 * 1000)

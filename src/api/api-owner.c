@@ -1,13 +1,13 @@
 /* The public API: managed mode (prepare, release, recover). */
-#include "api-private.h"
+#include "api/api-private.h"
 
-#include "domain-xml.h"
-#include "hd-error.h"
-#include "owner-release.h"
-#include "prepare.h"
-#include "qemu-args.h"
-#include "recover.h"
-#include "release.h"
+#include "hostdev/managed/domain-xml.h"
+#include "util/hd-error.h"
+#include "hostdev/managed/owner-release.h"
+#include "hostdev/managed/prepare.h"
+#include "hostdev/managed/qemu-args.h"
+#include "hostdev/managed/recover.h"
+#include "hostdev/managed/release.h"
 
 G_STATIC_ASSERT(VH_DOMAIN_XML_MAX_BYTES == HD_DOMAIN_XML_MAX_BYTES);
 G_STATIC_ASSERT((int)VH_PREPARE_BOUND == (int)HD_PREPARE_BOUND);

@@ -1,11 +1,11 @@
 /* The public API: bindings persisted across reboots. */
-#include "api-private.h"
+#include "api/api-private.h"
 
-#include "bind.h"
-#include "hd-error.h"
-#include "pci-address.h"
-#include "persist.h"
-#include "status.h"
+#include "hostdev/bind/bind.h"
+#include "util/hd-error.h"
+#include "util/pci-address.h"
+#include "hostdev/persist/persist.h"
+#include "hostdev/status/status.h"
 
 G_STATIC_ASSERT((int)VH_PERSIST_PLANNED == (int)HD_PERSIST_PLANNED);
 G_STATIC_ASSERT((int)VH_PERSIST_ALREADY == (int)HD_PERSIST_ALREADY);

@@ -7,7 +7,7 @@
 
 #include "vfio-hostdev.h"
 
-#include "manager.h"
+#include "hostdev/device/manager.h"
 
 /* The internal manager behind MANAGER. */
 HdManager *api_hd_manager(VhManager *manager);

@@ -1,9 +1,9 @@
 /* The public API: run (bind, run a command, restore). */
-#include "api-private.h"
+#include "api/api-private.h"
 
-#include "hd-error.h"
-#include "hugepage-spec.h"
-#include "run.h"
+#include "util/hd-error.h"
+#include "util/hugepage-spec.h"
+#include "hostdev/run/run.h"
 
 
 struct _VhRunOptions {

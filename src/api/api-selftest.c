@@ -1,7 +1,7 @@
 /* The public API: the VFIO self-tests (`vfio-hostdev test`). */
-#include "api-private.h"
+#include "api/api-private.h"
 
-#include "selftest.h"
+#include "hostdev/selftest/selftest.h"
 
 G_STATIC_ASSERT((int)VH_SELFTEST_IOMMU_AUTO == (int)HD_SELFTEST_IOMMU_AUTO);
 G_STATIC_ASSERT((int)VH_SELFTEST_IOMMU_TYPE1 == (int)HD_SELFTEST_IOMMU_TYPE1);

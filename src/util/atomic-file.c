@@ -1,4 +1,4 @@
-#include "atomic-file.h"
+#include "util/atomic-file.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "crash-point.h"
+#include "util/crash-point.h"
 
 static gboolean fail_errno(GError **error, int err, const char *what, const char *path)
 {

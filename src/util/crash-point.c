@@ -1,4 +1,4 @@
-#include "crash-point.h"
+#include "util/crash-point.h"
 
 #include <signal.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "fd-holders.h"
+#include "util/fd-holders.h"
 
 #include <stdlib.h>
 #include <sys/stat.h>

@@ -1,4 +1,4 @@
-#include "file-lock.h"
+#include "util/file-lock.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-#include "hd-error.h"
+#include "util/hd-error.h"
 
 G_DEFINE_QUARK(vfio-hostdev-error-quark, hd_error)
 

@@ -1,4 +1,4 @@
-#include "host-paths.h"
+#include "util/host-paths.h"
 
 char *hd_path_kernel_cmdline(void)
 {

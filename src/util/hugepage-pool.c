@@ -1,7 +1,7 @@
-#include "hugepage-pool.h"
+#include "util/hugepage-pool.h"
 
-#include "host-paths.h"
-#include "sysfs.h"
+#include "util/host-paths.h"
+#include "util/sysfs.h"
 
 static char *pool_path(guint64 size_kb, const char *attr)
 {

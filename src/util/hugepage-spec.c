@@ -1,8 +1,8 @@
-#include "hugepage-spec.h"
+#include "util/hugepage-spec.h"
 
 #include <string.h>
 
-#include "hd-error.h"
+#include "util/hd-error.h"
 
 /* Enough of an item to recognise it; a pasted file stays one short line. */
 #define QUOTE_MAX 32

@@ -1,8 +1,8 @@
-#include "kernel-cmdline.h"
+#include "util/kernel-cmdline.h"
 
 #include <string.h>
 
-#include "host-paths.h"
+#include "util/host-paths.h"
 
 struct _HdCmdline {
   GPtrArray *names;  /* char*, owned */

@@ -1,9 +1,9 @@
-#include "kernel-release.h"
+#include "util/kernel-release.h"
 
 #include <errno.h>
 #include <sys/utsname.h>
 
-#include "hd-error.h"
+#include "util/hd-error.h"
 
 char *hd_kernel_release(GError **error)
 {

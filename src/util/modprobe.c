@@ -1,6 +1,6 @@
-#include "modprobe.h"
+#include "util/modprobe.h"
 
-#include "hd-error.h"
+#include "util/hd-error.h"
 
 /* PATH as given, or with the sbin directories appended: sudo and service
  * managers often run us with a PATH that lacks them. */

@@ -1,4 +1,4 @@
-#include "module-index.h"
+#include "util/module-index.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-#include "modules-alias.h"
+#include "util/modules-alias.h"
 
 #include <errno.h>
 #include <fnmatch.h>

@@ -1,9 +1,9 @@
-#include "mount-point.h"
+#include "util/mount-point.h"
 
 #include <libmount.h>
 #include <string.h>
 
-#include "hd-error.h"
+#include "util/hd-error.h"
 
 void hd_mount_point_free(HdMountPoint *mount)
 {

@@ -1,9 +1,9 @@
-#include "mounts.h"
+#include "util/mounts.h"
 
 #include <libmount.h>
 
-#include "hd-error.h"
-#include "sysfs-paths.h"
+#include "util/hd-error.h"
+#include "util/sysfs-paths.h"
 
 void hd_mount_free(HdMount *mount)
 {

@@ -1,4 +1,4 @@
-#include "netif.h"
+#include "util/netif.h"
 
 #include <arpa/inet.h>
 #include <ifaddrs.h>
@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sysfs-paths.h"
-#include "sysfs.h"
+#include "util/sysfs-paths.h"
+#include "util/sysfs.h"
 
 gboolean hd_netif_is_up(const char *name)
 {

@@ -1,11 +1,11 @@
-#include "node-owner.h"
+#include "util/node-owner.h"
 
 #include <errno.h>
 #include <gio/gio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "crash-point.h"
+#include "util/crash-point.h"
 
 static gboolean fail_errno(GError **error, const char *what, const char *path)
 {

@@ -1,4 +1,4 @@
-#include "parallel.h"
+#include "util/parallel.h"
 
 void hd_parallel_for_each(GPtrArray *items, GFunc func, gpointer user_data, guint max_threads)
 {

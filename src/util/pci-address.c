@@ -1,8 +1,8 @@
-#include "pci-address.h"
+#include "util/pci-address.h"
 
 #include <string.h>
 
-#include "hd-error.h"
+#include "util/hd-error.h"
 
 /* How much of the caller's input an error message quotes: enough to recognise
  * it, short enough that a pasted file or a hostile argument cannot flood the

@@ -1,4 +1,4 @@
-#include "sysfs-paths.h"
+#include "util/sysfs-paths.h"
 
 char *hd_path_pci_devices(void)
 {

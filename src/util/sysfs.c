@@ -1,4 +1,4 @@
-#include "sysfs.h"
+#include "util/sysfs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "crash-point.h"
-#include "hd-error.h"
+#include "util/crash-point.h"
+#include "util/hd-error.h"
 
 static void set_errno_error(GError **error, int err, const char *what, const char *path)
 {

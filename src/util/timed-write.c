@@ -1,8 +1,8 @@
-#include "timed-write.h"
+#include "util/timed-write.h"
 
 #include <gio/gio.h>
 
-#include "sysfs.h"
+#include "util/sysfs.h"
 
 /* Shared by the caller and the writer thread; whichever drops the last
  * reference frees it, so an abandoned writer never touches freed memory. */

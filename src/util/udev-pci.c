@@ -1,10 +1,10 @@
-#include "udev-pci.h"
+#include "util/udev-pci.h"
 
 #include <errno.h>
 #include <libudev.h>
 #include <string.h>
 
-#include "hd-error.h"
+#include "util/hd-error.h"
 
 struct _HdUdev {
   struct udev *udev;

@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "vfio-uapi.h"
+#include "util/vfio-uapi.h"
 
 /* ---- mock-uapi-space.c: an IO address space (type1 container or IOAS) -- */
 

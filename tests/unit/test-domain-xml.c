@@ -2,8 +2,8 @@
  * input refused with a one-line error that says where. */
 #include <string.h>
 
-#include "domain-xml.h"
-#include "hd-error.h"
+#include "hostdev/managed/domain-xml.h"
+#include "util/hd-error.h"
 
 static GPtrArray *parse(const char *text, GError **error)
 {

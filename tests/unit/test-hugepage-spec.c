@@ -1,6 +1,6 @@
 /* `run --hugepages`: SIZE=COUNT items, sizes in K, M or G, each size once. */
-#include "hd-error.h"
-#include "hugepage-spec.h"
+#include "util/hd-error.h"
+#include "util/hugepage-spec.h"
 
 static GArray *new_requests(void)
 {

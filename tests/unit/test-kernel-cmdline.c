@@ -1,7 +1,7 @@
 /* The kernel command line splitter and the module index's entry names:
  * the mechanism behind doctor's IOMMU and module checks. */
-#include "kernel-cmdline.h"
-#include "module-index.h"
+#include "util/kernel-cmdline.h"
+#include "util/module-index.h"
 
 static void test_split(void)
 {

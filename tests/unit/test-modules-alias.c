@@ -4,7 +4,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "modules-alias.h"
+#include "util/modules-alias.h"
 
 /* Real-looking keys and lines, as depmod writes them and as the kernel's
  * modalias reads with the "vfio_" prefix added. */

@@ -1,8 +1,8 @@
 /* In-process tests of PCI address parsing, formatting and ordering. */
 #include <string.h>
 
-#include "hd-error.h"
-#include "pci-address.h"
+#include "util/hd-error.h"
+#include "util/pci-address.h"
 
 typedef struct {
   const char *text;

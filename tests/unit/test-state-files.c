@@ -6,9 +6,9 @@
  * and owner-journal check the same properties on random input. */
 #include <glib.h>
 
-#include "device-record.h"
-#include "hd-error.h"
-#include "owner-journal.h"
+#include "hostdev/shared/device-record.h"
+#include "util/hd-error.h"
+#include "hostdev/managed/owner-journal.h"
 
 /* As bind and prepare write them (fuzz/corpus/ holds more). */
 static const char record_text[] = "[device]\n"

@@ -1,0 +1,25 @@
+#include "hostdev/device/iommu-group.h"
+
+#include "util/sysfs-paths.h"
+#include "util/sysfs.h"
+
+gboolean hd_iommu_groups_present(void)
+{
+  g_autofree char *path = hd_path_iommu_groups();
+  g_autoptr(GPtrArray) groups = hd_sysfs_list_dir(path, NULL);
+
+  return groups != NULL && groups->len > 0;
+}
+
+GPtrArray *hd_iommu_group_members(gint64 group, GError **error)
+{
+  g_autofree char *path = hd_path_iommu_group_devices(group);
+
+  return hd_sysfs_list_dir(path, error);
+}
+
+const char *hd_iommu_enable_hint(void)
+{
+  return "no IOMMU groups: the IOMMU is off; enable VT-d/AMD-Vi in firmware and boot with "
+         "intel_iommu=on (Intel) or amd_iommu=on (AMD)";
+}

@@ -1,0 +1,68 @@
+#include "hostdev/doctor/doctor.h"
+
+#include "hostdev/doctor/doctor-checks.h"
+
+HdCheck *hd_check_new(const char *id, const char *title, HdCheckStatus status, const char *message,
+                      const char *fix)
+{
+  HdCheck *check = g_new0(HdCheck, 1);
+
+  check->id = id;
+  check->title = title;
+  check->status = status;
+  check->message = g_strdup(message);
+  check->fix = g_strdup(fix);
+  return check;
+}
+
+void hd_check_free(HdCheck *check)
+{
+  if (check == NULL)
+    return;
+  g_free(check->message);
+  g_free(check->fix);
+  g_free(check);
+}
+
+const char *hd_check_status_name(HdCheckStatus status)
+{
+  switch (status) {
+  case HD_CHECK_PASS:
+    return "pass";
+  case HD_CHECK_WARN:
+    return "warn";
+  case HD_CHECK_FAIL:
+    return "fail";
+  }
+  g_return_val_if_reached("?");
+}
+
+/* The order a reader fixes things in: the IOMMU first (nothing works
+ * without it), then VFIO itself, then the host's plumbing, then optional
+ * features. */
+GPtrArray *hd_doctor_run(HdManager *manager)
+{
+  GPtrArray *checks = g_ptr_array_new_with_free_func((GDestroyNotify)hd_check_free);
+
+  g_ptr_array_add(checks, hd_doctor_check_iommu());
+  g_ptr_array_add(checks, hd_doctor_check_interrupt_remapping());
+  g_ptr_array_add(checks, hd_doctor_check_vfio_module(manager));
+  g_ptr_array_add(checks, hd_doctor_check_vfio_pci(manager));
+  g_ptr_array_add(checks, hd_doctor_check_dev_vfio());
+  g_ptr_array_add(checks, hd_doctor_check_sysfs_writable());
+  g_ptr_array_add(checks, hd_doctor_check_modules_alias(manager));
+  g_ptr_array_add(checks, hd_doctor_check_hugepages());
+  g_ptr_array_add(checks, hd_doctor_check_vfio_dev(manager));
+  g_ptr_array_add(checks, hd_doctor_check_vfio_cdev());
+  g_ptr_array_add(checks, hd_doctor_check_iommufd(manager));
+  return checks;
+}
+
+HdCheckStatus hd_doctor_worst(const GPtrArray *checks)
+{
+  HdCheckStatus worst = HD_CHECK_PASS;
+
+  for (guint i = 0; i < checks->len; i++)
+    worst = MAX(worst, ((const HdCheck *)g_ptr_array_index(checks, i))->status);
+  return worst;
+}

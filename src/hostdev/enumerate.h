@@ -1,8 +1,0 @@
-/* Every PCI device of the host, found through libudev. */
-#pragma once
-
-#include "device.h"
-
-/* HdDevice* sorted by address. Devices that vanish while being read (hot
- * unplug, VFs being disabled) are skipped. */
-GPtrArray *hd_enumerate_devices(HdManager *manager, GError **error);

@@ -1,0 +1,25 @@
+/* The command `run` runs: started with the tool's standard streams and
+ * descriptors and the held signals released in it, then waited for while
+ * the tool forwards the signals it receives. */
+#pragma once
+
+#include <glib.h>
+
+#include "hostdev/run/run-signals.h"
+
+/* Starts ARGV (argv[0] looked up in PATH) with ENVP. FALSE with a
+ * G_SPAWN_ERROR when it cannot start (not found, not executable). */
+gboolean hd_run_child_spawn(const char *const *argv, char **envp, const HdRunSignals *signals, GPid *pid,
+                            GError **error);
+
+/* Waits for PID to end. A terminating signal the tool receives meanwhile
+ * is forwarded to it, unless the terminal sent it (Ctrl-C, Ctrl-\, hang-up
+ * go to the whole foreground process group, the command included, which
+ * must not get them twice). Returns the status as a shell reports it: the
+ * exit code, or 128 + the signal that killed it; -1 with ERROR when it
+ * cannot be waited for (someone else reaped it). */
+int hd_run_child_wait(GPid pid, HdRunSignals *signals, GError **error);
+
+/* The status a shell gives a command that could not start: 127 when it
+ * was not found, 126 otherwise. */
+int hd_run_child_spawn_failure_status(const GError *error);

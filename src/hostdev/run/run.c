@@ -1,0 +1,197 @@
+#include "hostdev/run/run.h"
+
+#include <string.h>
+
+#include "hostdev/bind/bind.h"
+#include "util/hd-error.h"
+#include "util/hugepage-spec.h"
+#include "util/pci-address.h"
+#include "hostdev/bind/reattach.h"
+#include "hostdev/run/run-child.h"
+#include "hostdev/run/run-signals.h"
+#include "hostdev/shared/hugepage-reservations.h"
+
+struct _VhRun {
+  HdRunSignals signals;
+  char **addresses;                   /* canonical, as asked, without duplicates */
+  GPtrArray *bound;                   /* addresses this run bound (group members too): restore reattaches them */
+  HdHugepageReservations *hugepages;  /* pools this run grew */
+  guint unbind_timeout_ms;
+};
+
+HdRun *hd_run_new(GError **error)
+{
+  HdRun *run = g_new0(HdRun, 1);
+
+  if (!hd_run_signals_hold(&run->signals, error)) {
+    g_free(run);
+    return NULL;
+  }
+  run->addresses = g_new0(char *, 1);
+  run->bound = g_ptr_array_new_with_free_func(g_free);
+  run->hugepages = hd_hugepage_reservations_new();
+  return run;
+}
+
+void hd_run_free(HdRun *run)
+{
+  if (run == NULL)
+    return;
+  g_strfreev(run->addresses);
+  g_ptr_array_unref(run->bound);
+  hd_hugepage_reservations_free(run->hugepages);
+  g_free(run);
+}
+
+const char *const *hd_run_addresses(const HdRun *run)
+{
+  return (const char *const *)run->addresses;
+}
+
+/* The environment names devices the way sysfs does, whatever form the user
+ * typed, and each once. */
+static gboolean canonicalize(HdRun *run, const char *const *addresses, GError **error)
+{
+  g_autoptr(GPtrArray) canonical = g_ptr_array_new_with_free_func(g_free);
+
+  for (; *addresses != NULL; addresses++) {
+    HdPciAddress address;
+    if (!hd_pci_address_parse(*addresses, &address, error))
+      return FALSE;
+    char *text = hd_pci_address_to_string(&address);
+    if (g_ptr_array_find_with_equal_func(canonical, text, g_str_equal, NULL))
+      g_free(text);
+    else
+      g_ptr_array_add(canonical, text);
+  }
+  g_ptr_array_add(canonical, NULL);
+  g_strfreev(run->addresses);
+  run->addresses = (char **)g_ptr_array_free(g_steal_pointer(&canonical), FALSE);
+  return TRUE;
+}
+
+static gboolean reserve_hugepages(HdRun *run, const GArray *requests, GError **error)
+{
+  for (guint i = 0; requests != NULL && i < requests->len; i++) {
+    const HdHugepageRequest *request = &g_array_index(requests, HdHugepageRequest, i);
+    g_autofree char *reason = NULL;
+    if (request->count == 0)
+      continue;
+    if (!hd_hugepages_make_free(run->hugepages, request->size_kb, request->count, &reason, NULL)) {
+      g_autofree char *name = hd_hugepage_size_name(request->size_kb);
+      g_set_error(error, HD_ERROR, HD_ERROR_FAILED, "cannot reserve %" G_GUINT64_FORMAT " %s hugepages: %s",
+                  request->count, name, reason);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+static gboolean bind_devices(HdRun *run, HdManager *manager, const HdRunOptions *options, GError **error)
+{
+  HdBindOptions bind_options = {
+    .driver = options->driver,
+    .group = options->group,
+    .force = options->force,
+    .unbind_timeout_ms = options->unbind_timeout_ms,
+  };
+  g_autoptr(GError) local = NULL;
+  g_autoptr(GPtrArray) results = hd_bind(manager, hd_run_addresses(run), &bind_options, &local);
+
+  /* bind is all or nothing, so BOUND and an error never meet; should they,
+   * restoring what is bound is still right */
+  for (guint i = 0; results != NULL && i < results->len; i++) {
+    const HdBindResult *result = g_ptr_array_index(results, i);
+    if (result->outcome == HD_BIND_BOUND)
+      g_ptr_array_add(run->bound, g_strdup(result->address));
+  }
+  if (local != NULL) {
+    g_propagate_error(error, g_steal_pointer(&local));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Hugepages first: when they cannot be had, no device has been through an
+ * unbind and a rebind for nothing. */
+gboolean hd_run_setup(HdRun *run, HdManager *manager, const HdRunOptions *options, GError **error)
+{
+  run->unbind_timeout_ms = options->unbind_timeout_ms;
+  return canonicalize(run, options->addresses, error) && reserve_hugepages(run, options->hugepages, error) &&
+         bind_devices(run, manager, options, error);
+}
+
+/* The command's environment: the tool's, plus the devices' addresses
+ * (space-separated, canonical, in order) and the first of them, where the
+ * kernel's VFIO selftests (tools/testing/selftests/vfio) look for their
+ * device when none is on their command line. */
+static char **run_environ(const HdRun *run)
+{
+  char **envp = g_get_environ();
+  g_autofree char *all = g_strjoinv(" ", run->addresses);
+
+  envp = g_environ_setenv(envp, VH_RUN_ENV_BDFS, all, TRUE);
+  if (run->addresses[0] != NULL)
+    envp = g_environ_setenv(envp, VH_RUN_ENV_SELFTESTS_BDF, run->addresses[0], TRUE);
+  return envp;
+}
+
+int hd_run_command(HdRun *run, const char *const *argv, GError **error)
+{
+  int sig = hd_run_signals_take_pending(&run->signals);
+  g_autoptr(GError) local = NULL;
+  GPid pid = 0;
+
+  /* the user gave up while the devices were being bound: honour it */
+  if (sig != 0) {
+    g_set_error(error, HD_ERROR, HD_ERROR_FAILED, "got signal %d (%s) before the command started; it was not run",
+                sig, g_strsignal(sig));
+    return 128 + sig;
+  }
+  g_auto(GStrv) envp = run_environ(run);
+  if (!hd_run_child_spawn(argv, envp, &run->signals, &pid, &local)) {
+    int status = hd_run_child_spawn_failure_status(local);
+    g_set_error(error, HD_ERROR, HD_ERROR_FAILED, "cannot run the command: %s", local->message);
+    return status;
+  }
+  int status = hd_run_child_wait(pid, &run->signals, error);
+  g_spawn_close_pid(pid);
+  return status < 0 ? HD_ERROR_FAILED : status;
+}
+
+/* Problems of reattach, each a line that says what to run to finish. */
+static void reattach_bound(HdRun *run, HdManager *manager, GPtrArray *problems)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (run->bound->len == 0)
+    return;
+  g_ptr_array_add(run->bound, NULL);
+  const char *const *addresses = (const char *const *)run->bound->pdata;
+  g_autoptr(GPtrArray) results = hd_reattach(manager, addresses, run->unbind_timeout_ms, &error);
+  if (results == NULL) {
+    /* refused or impossible as a whole: every device stays on its VFIO driver */
+    g_autofree char *list = g_strjoinv(" ", (char **)addresses);
+    gboolean one = run->bound->len == 2; /* one address and the NULL */
+    g_ptr_array_add(problems, g_strdup_printf("%s left on %s VFIO driver (%s); `vfio-hostdev reattach %s` gives %s "
+                                              "back", list, one ? "its" : "their", error->message, list,
+                                              one ? "it" : "them"));
+  }
+  for (guint i = 0; results != NULL && i < results->len; i++) {
+    const HdReattachResult *result = g_ptr_array_index(results, i);
+    if (result->error != NULL)
+      g_ptr_array_add(problems, g_strdup(result->error->message));
+  }
+  g_ptr_array_set_size(run->bound, 0);
+}
+
+GPtrArray *hd_run_restore(HdRun *run, HdManager *manager)
+{
+  GPtrArray *problems = g_ptr_array_new_with_free_func(g_free);
+  g_autoptr(GPtrArray) pools = NULL;
+
+  reattach_bound(run, manager, problems);
+  pools = hd_hugepage_reservations_restore(run->hugepages);
+  g_ptr_array_extend_and_steal(problems, g_steal_pointer(&pools));
+  return problems;
+}

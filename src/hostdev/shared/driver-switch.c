@@ -1,0 +1,146 @@
+#include "hostdev/shared/driver-switch.h"
+
+#include <gio/gio.h>
+
+#include "util/hd-error.h"
+#include "util/sysfs-paths.h"
+#include "util/sysfs.h"
+#include "util/timed-write.h"
+
+/* How long the kernel (and udev, for /dev nodes) may take to show a bind's
+ * results, and how often to look. */
+#define SETTLE_TIMEOUT_US (5 * G_USEC_PER_SEC)
+#define SETTLE_POLL_US 2000
+
+char *hd_switch_current_driver(const char *address)
+{
+  g_autofree char *link = hd_path_pci_device(address, "driver");
+
+  return hd_sysfs_link_basename(link, NULL);
+}
+
+char *hd_switch_current_override(const char *address)
+{
+  g_autofree char *path = hd_path_pci_device(address, "driver_override");
+  g_autofree char *value = hd_sysfs_read_optional(path, NULL);
+
+  /* the kernel shows a clear override as "(null)" */
+  if (value == NULL || *value == '\0' || g_str_equal(value, "(null)"))
+    return NULL;
+  return g_steal_pointer(&value);
+}
+
+gboolean hd_switch_set_override(const char *address, const char *driver, GError **error)
+{
+  g_autofree char *path = hd_path_pci_device(address, "driver_override");
+
+  /* a lone newline clears the override */
+  return hd_sysfs_write(path, driver != NULL ? driver : "\n", error);
+}
+
+gboolean hd_switch_unbind(const char *address, const char *driver, guint timeout_ms, GError **error)
+{
+  g_autofree char *path = hd_path_pci_driver(driver, "unbind");
+
+  return hd_sysfs_write_timed(path, address, timeout_ms, error);
+}
+
+gboolean hd_switch_probe(const char *address, const char *driver, GError **error)
+{
+  g_autofree char *path = hd_path_pci_drivers_probe();
+
+  if (!hd_sysfs_write(path, address, error))
+    return FALSE;
+  g_autofree char *now = hd_switch_current_driver(address);
+  if (g_strcmp0(now, driver) != 0) {
+    g_set_error(error, HD_ERROR, HD_ERROR_FAILED, "probing %s did not bind it to %s (it is %s%s)", address, driver,
+                now != NULL ? "on " : "unbound", now != NULL ? now : "");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean hd_switch_set_numvfs(const char *address, guint numvfs, GError **error)
+{
+  g_autofree char *path = hd_path_pci_device(address, "sriov_numvfs");
+  g_autofree char *value = g_strdup_printf("%u", numvfs);
+
+  return hd_sysfs_write(path, value, error);
+}
+
+static char *first_vfio_entry(const char *address)
+{
+  g_autofree char *dir = hd_path_pci_device(address, "vfio-dev");
+  g_autoptr(GPtrArray) entries = hd_sysfs_list_dir(dir, NULL);
+
+  for (guint i = 0; entries != NULL && i < entries->len; i++)
+    if (g_str_has_prefix(g_ptr_array_index(entries, i), "vfio"))
+      return g_strdup(g_ptr_array_index(entries, i));
+  return NULL;
+}
+
+char *hd_switch_wait_vfio(const char *address, gint64 group, GError **error)
+{
+  gint64 deadline = g_get_monotonic_time() + SETTLE_TIMEOUT_US;
+  g_autofree char *node = group >= 0 ? hd_path_vfio_group_node(group) : NULL;
+
+  for (;;) {
+    g_autofree char *entry = first_vfio_entry(address);
+    gboolean node_ok = node == NULL || hd_sysfs_exists(node);
+    if (entry != NULL && node_ok)
+      return g_steal_pointer(&entry);
+    if (g_get_monotonic_time() >= deadline) {
+      g_set_error(error, HD_ERROR, HD_ERROR_FAILED, "%s is bound but %s did not appear", address,
+                  entry == NULL ? "vfio-dev/vfioN (is the driver a VFIO driver?)" : node);
+      return NULL;
+    }
+    g_usleep(SETTLE_POLL_US);
+  }
+}
+
+/* Back onto the original driver (or unbound, when it had none). */
+static gboolean restore_driver(const HdDeviceRecord *record, guint timeout_ms, GError **error)
+{
+  g_autofree char *current = hd_switch_current_driver(record->address);
+
+  if (g_strcmp0(current, record->original_driver) == 0)
+    return TRUE;
+  /* An override naming the original driver makes the probe pick exactly
+   * it; with no original driver, the original override keeps the device
+   * from being grabbed by a default driver once unbound. */
+  if (!hd_switch_set_override(record->address,
+                              record->original_driver != NULL ? record->original_driver : record->original_override,
+                              error))
+    return FALSE;
+  if (current != NULL && !hd_switch_unbind(record->address, current, timeout_ms, error))
+    return FALSE;
+  return record->original_driver == NULL || hd_switch_probe(record->address, record->original_driver, error);
+}
+
+static gboolean restore_vfs(const HdDeviceRecord *record, GError **error)
+{
+  g_autofree char *path = hd_path_pci_device(record->address, "sriov_numvfs");
+  gint64 now = 0;
+
+  if (record->sriov_numvfs == 0)
+    return TRUE;
+  if (!hd_sysfs_read_int(path, &now, error))
+    return FALSE;
+  if (now == record->sriov_numvfs)
+    return TRUE;
+  /* the kernel refuses to change a non-zero count directly */
+  if (now != 0 && !hd_switch_set_numvfs(record->address, 0, error))
+    return FALSE;
+  return hd_switch_set_numvfs(record->address, record->sriov_numvfs, error);
+}
+
+gboolean hd_switch_restore(const HdDeviceRecord *record, guint timeout_ms, GError **error)
+{
+  if (!restore_driver(record, timeout_ms, error))
+    return FALSE;
+  g_autofree char *override = hd_switch_current_override(record->address);
+  if (g_strcmp0(override, record->original_override) != 0 &&
+      !hd_switch_set_override(record->address, record->original_override, error))
+    return FALSE;
+  return restore_vfs(record, error);
+}

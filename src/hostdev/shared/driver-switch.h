@@ -1,0 +1,41 @@
+/* The kernel steps of moving a device between drivers, shared by bind,
+ * reattach and bind's rollback. They touch sysfs only (no manager, no
+ * udev), so that threads can run them for different devices at once.
+ * Every write goes through hd_sysfs_write; the unbind, which can block for
+ * long in a busy driver, through hd_sysfs_write_timed. */
+#pragma once
+
+#include "hostdev/shared/device-record.h"
+
+/* The driver the device is bound to now, NULL when unbound. */
+char *hd_switch_current_driver(const char *address);
+
+/* driver_override now, NULL when clear. */
+char *hd_switch_current_override(const char *address);
+
+/* Sets driver_override to DRIVER, or clears it when DRIVER is NULL. */
+gboolean hd_switch_set_override(const char *address, const char *driver, GError **error);
+
+/* Unbinds the device from DRIVER. A write that does not return within
+ * TIMEOUT_MS fails with G_IO_ERROR_TIMED_OUT: the kernel still holds the
+ * device and nothing can be undone until it lets go. */
+gboolean hd_switch_unbind(const char *address, const char *driver, guint timeout_ms, GError **error);
+
+/* Asks the kernel to probe drivers for the device (drivers_probe), then
+ * checks that DRIVER got it: drivers_probe succeeds even when nothing binds. */
+gboolean hd_switch_probe(const char *address, const char *driver, GError **error);
+
+/* Writes sriov_numvfs (the PF's driver must be bound). */
+gboolean hd_switch_set_numvfs(const char *address, guint numvfs, GError **error);
+
+/* Waits (bounded polling) until the device shows it is a VFIO device:
+ * vfio-dev/vfioN and, when GROUP >= 0, /dev/vfio/GROUP. Returns "vfioN". */
+char *hd_switch_wait_vfio(const char *address, gint64 group, GError **error);
+
+/* Puts the device back as RECORD says it was: the original driver (through
+ * a temporary driver_override naming exactly it, so that the kernel's
+ * default choice cannot take it), the original driver_override, and the
+ * original number of VFs; each step is verified. Steps already in their
+ * original state are skipped, so this also finishes an interrupted
+ * restore. An unbind timeout fails with G_IO_ERROR_TIMED_OUT. */
+gboolean hd_switch_restore(const HdDeviceRecord *record, guint timeout_ms, GError **error);

@@ -1,0 +1,39 @@
+#include "hostdev/shared/group-lock.h"
+
+#include "hostdev/shared/device-record.h"
+#include "util/file-lock.h"
+#include "util/sysfs-paths.h"
+
+char *hd_group_lock_name(const char *address, gint64 group)
+{
+  if (group >= 0)
+    return g_strdup_printf("group-%" G_GINT64_FORMAT ".lock", group);
+  return g_strdup_printf("device-%s.lock", address);
+}
+
+static gint compare_names(gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0(*(const char *const *)a, *(const char *const *)b);
+}
+
+GPtrArray *hd_group_locks_acquire(GPtrArray *names, guint timeout_ms, GError **error)
+{
+  g_autoptr(GPtrArray) locks = g_ptr_array_new_with_free_func((GDestroyNotify)hd_file_lock_release);
+  const char *previous = NULL;
+
+  if (!hd_record_ensure_dir(error))
+    return NULL;
+  g_ptr_array_sort(names, compare_names);
+  for (guint i = 0; i < names->len; i++) {
+    const char *name = g_ptr_array_index(names, i);
+    if (g_strcmp0(name, previous) == 0)
+      continue;
+    previous = name;
+    g_autofree char *path = hd_path_state_file(name);
+    HdFileLock *lock = hd_file_lock_acquire(path, timeout_ms, error);
+    if (lock == NULL)
+      return NULL;
+    g_ptr_array_add(locks, lock);
+  }
+  return g_steal_pointer(&locks);
+}
