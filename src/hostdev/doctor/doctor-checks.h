@@ -4,7 +4,8 @@
  * becomes a warning saying so. */
 #pragma once
 
-#include "hostdev/doctor/doctor.h"
+#include "hostdev/device/manager.h"
+#include "hostdev/doctor/check-result.h"
 
 /* doctor-iommu.c */
 HdCheck *hd_doctor_check_iommu(void);
