@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <fcntl.h>
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -57,6 +58,18 @@ static pid_t temporary_owner(const char *name)
     return 0;
   return (pid_t)pid;
 }
+
+gboolean hd_atomic_remove(const char *path, GError **error)
+{
+  hd_crash_point();
+  if (g_unlink(path) < 0 && errno != ENOENT) {
+    int saved = errno;
+    g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot remove %s: %s", path, g_strerror(saved));
+    return FALSE;
+  }
+  return TRUE;
+}
+
 
 void hd_atomic_remove_stale(const char *dir)
 {

@@ -11,6 +11,9 @@
  * is left behind. A durable step (crash-point.h). */
 gboolean hd_atomic_write(const char *path, const char *contents, gsize length, mode_t mode, GError **error);
 
+/* Removes PATH; a missing PATH is no error. A durable step (crash-point.h). */
+gboolean hd_atomic_remove(const char *path, GError **error);
+
 /* Removes the temporary files hd_atomic_write() left in DIR when its
  * process died between creating one and renaming it (a crash, SIGKILL):
  * names "<file>.tmp-<pid>-<random>" whose process no longer exists. A

@@ -13,6 +13,7 @@
 #include "hostdev/device/iommu-group.h"
 #include "util/parallel.h"
 #include "util/sysfs-paths.h"
+#include "util/string-list.h"
 
 /* Waiting for another invocation working on the same group: longer than
  * its unbind timeout, so that a slow but healthy one is waited for. */
@@ -64,15 +65,6 @@ typedef struct {
   GPtrArray *refusals; /* one sentence each */
 } Plan;
 
-static char *join_strings(const GPtrArray *strings, const char *separator)
-{
-  g_autoptr(GString) text = g_string_new(NULL);
-
-  for (guint i = 0; i < strings->len; i++)
-    g_string_append_printf(text, "%s%s", i > 0 ? separator : "", (const char *)g_ptr_array_index(strings, i));
-  return g_string_free(g_steal_pointer(&text), FALSE);
-}
-
 /* Host use of the device: refused, or noted when --force. */
 static void check_host_usage(Plan *plan, const HdDevice *device, HdBindResult *result)
 {
@@ -84,7 +76,7 @@ static void check_host_usage(Plan *plan, const HdDevice *device, HdBindResult *r
     g_ptr_array_extend_and_steal(result->forced, g_steal_pointer(&uses));
     return;
   }
-  g_autofree char *why = join_strings(uses, ", ");
+  g_autofree char *why = hd_string_list_join(uses, ", ");
   g_ptr_array_add(plan->refusals, g_strdup_printf("the host is using %s (%s): %s; --force unbinds it anyway",
                                                   device->address, device->driver, why));
 }
@@ -179,7 +171,7 @@ static void plan_group(Plan *plan, const HdDevice *device)
     const HdDevice *member = g_ptr_array_index(blockers, i);
     g_ptr_array_add(names, g_strdup_printf("%s (bound to %s)", member->address, member->driver));
   }
-  g_autofree char *list = join_strings(names, ", ");
+  g_autofree char *list = hd_string_list_join(names, ", ");
   g_ptr_array_add(plan->refusals,
                   g_strdup_printf("IOMMU group %" G_GINT64_FORMAT " of %s would not be viable: %s also in it; "
                                   "bind them too with --group, or unbind them first",
@@ -227,7 +219,7 @@ static GPtrArray *make_plan(HdManager *manager, const GPtrArray *devices, const 
       plan_group(&plan, device);
   }
   if (refusals->len > 0) {
-    g_autofree char *why = join_strings(refusals, "; ");
+    g_autofree char *why = hd_string_list_join(refusals, "; ");
     g_set_error(error, HD_ERROR, HD_ERROR_REFUSED, "refusing to bind, nothing changed: %s", why);
     return NULL;
   }
@@ -441,7 +433,7 @@ static void summarise(GPtrArray *results, GError **error)
     code = MAX(code, result->outcome == HD_BIND_STUCK ? HD_ERROR_UNFINISHED : HD_ERROR_FAILED);
   }
   if (code != 0) {
-    g_autofree char *text = join_strings(messages, "; ");
+    g_autofree char *text = hd_string_list_join(messages, "; ");
     g_set_error_literal(error, HD_ERROR, code, text);
   }
 }

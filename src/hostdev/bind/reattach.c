@@ -12,6 +12,7 @@
 #include "util/sysfs-paths.h"
 #include "util/sysfs.h"
 #include "hostdev/shared/vfio-holders.h"
+#include "util/string-list.h"
 
 #define LOCK_TIMEOUT_MS (120 * 1000)
 
@@ -111,15 +112,6 @@ static void check_owner(const HdDevice *device, GPtrArray *refusals)
                                               "back", device->address, record->owner, record->owner));
 }
 
-static char *join_strings(const GPtrArray *strings, const char *separator)
-{
-  g_autoptr(GString) text = g_string_new(NULL);
-
-  for (guint i = 0; i < strings->len; i++)
-    g_string_append_printf(text, "%s%s", i > 0 ? separator : "", (const char *)g_ptr_array_index(strings, i));
-  return g_string_free(g_steal_pointer(&text), FALSE);
-}
-
 static gboolean refuse_held(GPtrArray *jobs, GError **error)
 {
   g_autoptr(GPtrArray) refusals = g_ptr_array_new_with_free_func(g_free);
@@ -132,7 +124,7 @@ static gboolean refuse_held(GPtrArray *jobs, GError **error)
   }
   if (refusals->len == 0)
     return TRUE;
-  g_autofree char *why = join_strings(refusals, "; ");
+  g_autofree char *why = hd_string_list_join(refusals, "; ");
   g_set_error(error, HD_ERROR, HD_ERROR_REFUSED, "refusing to reattach, nothing changed: %s", why);
   return FALSE;
 }
@@ -246,7 +238,7 @@ GPtrArray *hd_reattach(HdManager *manager, const char *const *addresses, guint u
     g_ptr_array_add(results, g_steal_pointer(&job->result));
   }
   if (messages->len > 0) {
-    g_autofree char *text = join_strings(messages, "; ");
+    g_autofree char *text = hd_string_list_join(messages, "; ");
     g_set_error_literal(error, HD_ERROR, HD_ERROR_UNFINISHED, text);
   }
   return results;

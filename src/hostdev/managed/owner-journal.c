@@ -2,12 +2,10 @@
 
 #include <errno.h>
 #include <gio/gio.h>
-#include <glib/gstdio.h>
 #include <unistd.h>
 
 #include "util/atomic-file.h"
 #include "config.h"
-#include "util/crash-point.h"
 #include "hostdev/shared/device-record.h"
 #include "util/hd-error.h"
 #include "util/pci-address.h"
@@ -210,13 +208,7 @@ gboolean hd_journal_remove(const char *owner, GError **error)
 {
   g_autofree char *path = journal_path(owner);
 
-  hd_crash_point();
-  if (g_unlink(path) < 0 && errno != ENOENT) {
-    int saved = errno;
-    g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot remove %s: %s", path, g_strerror(saved));
-    return FALSE;
-  }
-  return TRUE;
+  return hd_atomic_remove(path, error);
 }
 
 /* ---- loading --------------------------------------------------------------- */

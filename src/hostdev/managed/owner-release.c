@@ -10,6 +10,7 @@
 #include "util/parallel.h"
 #include "util/sysfs-paths.h"
 #include "util/sysfs.h"
+#include "util/string-list.h"
 
 
 static const char *const outcome_names[] = {"restored", "kept", "gone", "not-owned", "stuck"};
@@ -190,15 +191,6 @@ static void give_back_devices(HdJournal *journal, gboolean pending_only, guint t
   }
 }
 
-static char *join_strings(const GPtrArray *strings, const char *separator)
-{
-  g_autoptr(GString) text = g_string_new(NULL);
-
-  for (guint i = 0; i < strings->len; i++)
-    g_string_append_printf(text, "%s%s", i > 0 ? separator : "", (const char *)g_ptr_array_index(strings, i));
-  return g_string_free(g_steal_pointer(&text), FALSE);
-}
-
 /* Writes down what is left after giving back. */
 static gboolean settle_journal(HdJournal *journal, gboolean finished, GError **error)
 {
@@ -224,7 +216,7 @@ gboolean hd_owner_give_back(HdJournal *journal, gboolean pending_only, guint tim
     g_ptr_array_add(messages, g_strdup(journal_error->message));
   if (messages->len == 0)
     return TRUE;
-  g_autofree char *text = join_strings(messages, "; ");
+  g_autofree char *text = hd_string_list_join(messages, "; ");
   g_set_error(error, HD_ERROR, HD_ERROR_UNFINISHED,
               "owner %s: %s; `vfio-hostdev status` shows what is left, `vfio-hostdev recover` tries again",
               journal->owner, text);

@@ -17,6 +17,7 @@
 #include "hostdev/managed/owner-journal.h"
 #include "hostdev/managed/owner-release.h"
 #include "hostdev/managed/recover.h"
+#include "util/string-list.h"
 
 /* Waiting for another invocation on the same owner or group: longer than
  * its unbind timeout, so that a slow but healthy one is waited for. */
@@ -74,15 +75,6 @@ typedef struct {
   GPtrArray *items;   /* Item*, one per distinct device, in spec order */
   HdJournal *journal; /* the owner's, once loaded or begun */
 } Prepare;
-
-static char *join_strings(const GPtrArray *strings, const char *separator)
-{
-  g_autoptr(GString) text = g_string_new(NULL);
-
-  for (guint i = 0; i < strings->len; i++)
-    g_string_append_printf(text, "%s%s", i > 0 ? separator : "", (const char *)g_ptr_array_index(strings, i));
-  return g_string_free(g_steal_pointer(&text), FALSE);
-}
 
 /* ---- input ------------------------------------------------------------------ */
 
@@ -266,7 +258,7 @@ static gboolean check_items(Prepare *prepare, GError **error)
   }
   if (refusals->len == 0)
     return TRUE;
-  g_autofree char *why = join_strings(refusals, "; ");
+  g_autofree char *why = hd_string_list_join(refusals, "; ");
   g_set_error(error, HD_ERROR, HD_ERROR_REFUSED, "refusing to prepare for owner %s, nothing changed: %s",
               prepare->options->owner, why);
   return FALSE;

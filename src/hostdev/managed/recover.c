@@ -12,6 +12,7 @@
 #include "hostdev/managed/owner-release.h"
 #include "util/sysfs-paths.h"
 #include "hostdev/shared/vfio-holders.h"
+#include "util/string-list.h"
 
 /* Waiting for the group locks of an owner whose lock we hold: a bind of
  * one of its devices by hand may be running; as long as bind waits. */
@@ -66,10 +67,8 @@ static gboolean refuse_held(HdManager *manager, const GPtrArray *addresses, GErr
   }
   if (refusals->len == 0)
     return TRUE;
-  g_autoptr(GString) text = g_string_new(NULL);
-  for (guint i = 0; i < refusals->len; i++)
-    g_string_append_printf(text, "%s%s", i > 0 ? "; " : "", (const char *)g_ptr_array_index(refusals, i));
-  g_set_error(error, HD_ERROR, HD_ERROR_REFUSED, "%s", text->str);
+  g_autofree char *text = hd_string_list_join(refusals, "; ");
+  g_set_error(error, HD_ERROR, HD_ERROR_REFUSED, "%s", text);
   return FALSE;
 }
 

@@ -7,6 +7,7 @@
 #include "hostdev/managed/owner-release.h"
 #include "hostdev/managed/recover.h"
 #include "hostdev/shared/vfio-holders.h"
+#include "util/string-list.h"
 
 #define LOCK_TIMEOUT_MS (120 * 1000)
 
@@ -40,11 +41,9 @@ static gboolean refuse_held(HdManager *manager, const HdJournal *journal, GError
   }
   if (refusals->len == 0)
     return TRUE;
-  g_autoptr(GString) text = g_string_new(NULL);
-  for (guint i = 0; i < refusals->len; i++)
-    g_string_append_printf(text, "%s%s", i > 0 ? "; " : "", (const char *)g_ptr_array_index(refusals, i));
+  g_autofree char *text = hd_string_list_join(refusals, "; ");
   g_set_error(error, HD_ERROR, HD_ERROR_REFUSED, "refusing to release owner %s, nothing changed: %s", journal->owner,
-              text->str);
+              text);
   return FALSE;
 }
 

@@ -6,7 +6,6 @@
 
 #include "util/atomic-file.h"
 #include "config.h"
-#include "util/crash-point.h"
 #include "util/hd-error.h"
 #include "util/pci-address.h"
 #include "util/sysfs-paths.h"
@@ -207,13 +206,7 @@ gboolean hd_record_remove(const char *address, GError **error)
 {
   g_autofree char *path = record_path(address);
 
-  hd_crash_point();
-  if (g_unlink(path) < 0 && errno != ENOENT) {
-    int saved = errno;
-    g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot remove %s: %s", path, g_strerror(saved));
-    return FALSE;
-  }
-  return TRUE;
+  return hd_atomic_remove(path, error);
 }
 
 static gint compare_records(gconstpointer a, gconstpointer b)
