@@ -1,6 +1,6 @@
 /* What `run --hugepages` asks for: "2M=512,1G=2", a page size and a count
  * per item. Parsing only; reserving the pages is hugepage-reservation's
- * job (hostdev/selftest-hugepages.h). */
+ * job (hostdev/shared/hugepage-reservations.h). */
 #pragma once
 
 #include <glib.h>

@@ -1,4 +1,4 @@
-/* `bind`'s safety checks (src/hostdev/host-usage.c) against the
+/* `bind`'s safety checks (src/hostdev/shared/host-usage.c) against the
  * host-usage fixture, a server whose NICs, disks and GPUs the host uses:
  * each use is refused (exit 4) naming what uses the device, with the fake
  * tree unchanged; idle devices bind; --force overrides; --dry-run shows
