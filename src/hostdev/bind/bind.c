@@ -9,7 +9,7 @@
 #include "hostdev/shared/group-lock.h"
 #include "hostdev/device/group-viability.h"
 #include "util/hd-error.h"
-#include "hostdev/shared/host-usage.h"
+#include "hostdev/shared/host-use.h"
 #include "hostdev/device/iommu-group.h"
 #include "util/parallel.h"
 #include "util/sysfs-paths.h"
@@ -65,20 +65,17 @@ typedef struct {
   GPtrArray *refusals; /* one sentence each */
 } Plan;
 
-/* Host use of the device: refused, or noted when --force. */
-static void check_host_usage(Plan *plan, const HdDevice *device, HdBindResult *result)
+/* Host use of the device (hostdev/shared/host-use.h): refused, or noted
+ * when --force and nothing denied is among the uses. */
+static void check_host_use(Plan *plan, const HdDevice *device, HdBindResult *result)
 {
-  g_autoptr(GPtrArray) uses = hd_host_usage(device);
+  g_autoptr(GPtrArray) users = hd_host_use(plan->manager, device);
 
-  if (uses->len == 0)
+  if (users->len == 0)
     return;
-  if (plan->options->force) {
-    g_ptr_array_extend_and_steal(result->forced, g_steal_pointer(&uses));
-    return;
-  }
-  g_autofree char *why = hd_string_list_join(uses, ", ");
-  g_ptr_array_add(plan->refusals, g_strdup_printf("the host is using %s (%s): %s; --force unbinds it anyway",
-                                                  device->address, device->driver, why));
+  char *refusal = hd_host_use_refusal(device, users, plan->options->force, result->forced);
+  if (refusal != NULL)
+    g_ptr_array_add(plan->refusals, refusal);
 }
 
 /* A PF with VFs cannot be bound to a VFIO driver: its VFs are disabled
@@ -141,8 +138,7 @@ static HdBindResult *plan_device(Plan *plan, const HdDevice *device, const char 
   result->requested = g_strdup(target->requested);
   result->module = g_strdup(target->module);
   result->driver = g_strdup(target->driver);
-  if (device->driver != NULL)
-    check_host_usage(plan, device, result);
+  check_host_use(plan, device, result);
   check_sriov(plan, device, result);
   return result;
 }

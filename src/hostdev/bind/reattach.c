@@ -112,7 +112,7 @@ static void check_owner(const HdDevice *device, GPtrArray *refusals)
                                               "back", device->address, record->owner, record->owner));
 }
 
-static gboolean refuse_held(GPtrArray *jobs, GError **error)
+static gboolean refuse_held(HdManager *manager, GPtrArray *jobs, GError **error)
 {
   g_autoptr(GPtrArray) refusals = g_ptr_array_new_with_free_func(g_free);
 
@@ -120,7 +120,7 @@ static gboolean refuse_held(GPtrArray *jobs, GError **error)
     const HdDevice *device = ((Job *)g_ptr_array_index(jobs, i))->device;
     check_owner(device, refusals);
     if (device->vfio.bound)
-      hd_vfio_holders_refusals(device, refusals);
+      hd_vfio_holders_refusals(manager, device, refusals);
   }
   if (refusals->len == 0)
     return TRUE;
@@ -225,7 +225,7 @@ GPtrArray *hd_reattach(HdManager *manager, const char *const *addresses, guint u
     return NULL;
   /* reload under the lock: another invocation may have changed them */
   g_autoptr(GPtrArray) fresh = load_jobs(manager, addresses, unbind_timeout_ms, error);
-  if (fresh == NULL || !refuse_held(fresh, error))
+  if (fresh == NULL || !refuse_held(manager, fresh, error))
     return NULL;
   hd_parallel_for_each(fresh, run_job, NULL, HD_PARALLEL_MAX_THREADS);
 

@@ -26,7 +26,7 @@ static gboolean is_bus_reset(const char *method)
 }
 
 /* The process holding DEVICE open through VFIO, as a phrase; NULL if none. */
-static char *vfio_user(const HdDevice *device)
+static char *vfio_user(HdManager *manager, const HdDevice *device)
 {
   g_autofree char *node = device->iommu_group >= 0 ? hd_path_vfio_group_node(device->iommu_group) : NULL;
   g_autofree char *cdev = device->vfio.device != NULL ? hd_path_vfio_cdev(device->vfio.device) : NULL;
@@ -34,7 +34,7 @@ static char *vfio_user(const HdDevice *device)
 
   if (!device->vfio.bound)
     return NULL;
-  g_autoptr(GPtrArray) holders = hd_fd_holders(paths);
+  g_autoptr(GPtrArray) holders = hd_fd_scan_holders(hd_manager_fd_scan(manager), paths);
   if (holders->len == 0)
     return NULL;
   const HdFdHolder *holder = g_ptr_array_index(holders, 0);
@@ -42,11 +42,11 @@ static char *vfio_user(const HdDevice *device)
 }
 
 /* Why a sibling may not be reset along with the device; NULL when it may. */
-static char *sibling_use(const HdDevice *sibling)
+static char *sibling_use(HdManager *manager, const HdDevice *sibling)
 {
   if (!sibling->vfio.bound && !hd_group_member_harmless(sibling))
     return g_strdup_printf("%s is driven by %s", sibling->address, sibling->driver);
-  g_autofree char *user = vfio_user(sibling);
+  g_autofree char *user = vfio_user(manager, sibling);
   if (user != NULL)
     return g_strdup_printf("%s is in use: %s", sibling->address, user);
   return NULL;
@@ -66,7 +66,7 @@ static gboolean check_bus_siblings(HdManager *manager, const HdDevice *device, G
     if (!hd_pci_address_parse(name, &address, NULL) || g_str_equal(name, device->address))
       continue;
     g_autoptr(HdDevice) sibling = hd_device_load(manager, &address, NULL);
-    char *use = sibling != NULL ? sibling_use(sibling) : NULL;
+    char *use = sibling != NULL ? sibling_use(manager, sibling) : NULL;
     if (use != NULL)
       g_ptr_array_add(uses, use);
   }
@@ -171,7 +171,7 @@ HdResetResult *hd_reset(HdManager *manager, const char *address, const char *met
   g_autoptr(GPtrArray) locks = hd_group_locks_acquire(names, LOCK_TIMEOUT_MS, error);
   if (locks == NULL)
     return NULL;
-  g_autofree char *user = vfio_user(device);
+  g_autofree char *user = vfio_user(manager, device);
   if (user != NULL) {
     g_set_error(error, HD_ERROR, HD_ERROR_REFUSED, "refusing to reset %s: %s; nothing changed", device->address, user);
     return NULL;

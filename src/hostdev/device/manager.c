@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 
+#include "util/fd-holders.h"
 #include "util/kernel-release.h"
 
 #define VFIO_ALIAS_PREFIX "vfio_pci:"
@@ -14,6 +15,8 @@ struct _HdManager {
   char *alias_problem;
   HdUdev *udev;
   GPtrArray *warnings;
+  HdFdScan *fd_scan; /* NULL until first use */
+  GMutex fd_scan_lock;
 };
 
 HdManager *hd_manager_new(const char *modules_dir, GError **error)
@@ -41,7 +44,18 @@ void hd_manager_free(HdManager *self)
   g_free(self->alias_problem);
   g_clear_pointer(&self->udev, hd_udev_free);
   g_ptr_array_unref(self->warnings);
+  g_clear_pointer(&self->fd_scan, hd_fd_scan_free);
+  g_mutex_clear(&self->fd_scan_lock);
   g_free(self);
+}
+
+const HdFdScan *hd_manager_fd_scan(HdManager *self)
+{
+  g_mutex_lock(&self->fd_scan_lock);
+  if (self->fd_scan == NULL)
+    self->fd_scan = hd_fd_scan_new();
+  g_mutex_unlock(&self->fd_scan_lock);
+  return self->fd_scan;
 }
 
 const char *hd_manager_kernel_release(HdManager *self)

@@ -5,6 +5,7 @@
 
 #include <glib.h>
 
+#include "util/fd-holders.h"
 #include "util/modules-alias.h"
 #include "util/udev-pci.h"
 
@@ -31,6 +32,11 @@ const char *hd_manager_alias_problem(HdManager *self);
 
 /* Name of the file a loaded alias came from (HdAlias.source). */
 const char *hd_manager_alias_source_name(HdManager *self, guint source);
+
+/* Every process's open files, read from /proc once per invocation on first
+ * use and shared by every device and check (who holds a VFIO node, a disk,
+ * a DRM node...): one pass whatever the number of devices. */
+const HdFdScan *hd_manager_fd_scan(HdManager *self);
 
 /* libudev, opened on first use. */
 HdUdev *hd_manager_udev(HdManager *self, GError **error);

@@ -63,7 +63,7 @@ static gboolean refuse_held(HdManager *manager, const GPtrArray *addresses, GErr
   for (guint i = 0; i < addresses->len; i++) {
     g_autoptr(HdDevice) device = hd_device_load_by_name(manager, g_ptr_array_index(addresses, i), NULL);
     if (device != NULL && device->vfio.bound)
-      hd_vfio_holders_refusals(device, refusals);
+      hd_vfio_holders_refusals(manager, device, refusals);
   }
   if (refusals->len == 0)
     return TRUE;

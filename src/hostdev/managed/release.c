@@ -37,7 +37,7 @@ static gboolean refuse_held(HdManager *manager, const HdJournal *journal, GError
     const HdJournalDevice *entry = g_ptr_array_index(journal->devices, i);
     g_autoptr(HdDevice) device = hd_device_load_by_name(manager, entry->address, NULL);
     if (device != NULL && device->vfio.bound)
-      hd_vfio_holders_refusals(device, refusals);
+      hd_vfio_holders_refusals(manager, device, refusals);
   }
   if (refusals->len == 0)
     return TRUE;

@@ -3,7 +3,7 @@
 #include "util/fd-holders.h"
 #include "util/sysfs-paths.h"
 
-void hd_vfio_holders_refusals(const HdDevice *device, GPtrArray *refusals)
+void hd_vfio_holders_refusals(HdManager *manager, const HdDevice *device, GPtrArray *refusals)
 {
   g_autofree char *node = device->iommu_group >= 0 ? hd_path_vfio_group_node(device->iommu_group) : NULL;
   g_autofree char *cdev = device->vfio.device != NULL ? hd_path_vfio_cdev(device->vfio.device) : NULL;
@@ -14,7 +14,7 @@ void hd_vfio_holders_refusals(const HdDevice *device, GPtrArray *refusals)
     paths[n++] = node;
   if (cdev != NULL)
     paths[n++] = cdev;
-  g_autoptr(GPtrArray) holders = hd_fd_holders(paths);
+  g_autoptr(GPtrArray) holders = hd_fd_scan_holders(hd_manager_fd_scan(manager), paths);
   for (guint i = 0; i < holders->len; i++) {
     const HdFdHolder *holder = g_ptr_array_index(holders, i);
     g_ptr_array_add(refusals, g_strdup_printf("%s is in use: process %d (%s) has %s open; stop it first",

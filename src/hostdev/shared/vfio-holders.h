@@ -5,8 +5,9 @@
 #pragma once
 
 #include "hostdev/device/device.h"
+#include "hostdev/device/manager.h"
 
 /* Appends one sentence per process holding DEVICE's group node or cdev
  * open ("0000:01:00.0 is in use: process 42 (qemu) has /dev/vfio/8 open;
  * stop it first") to REFUSALS (strings). */
-void hd_vfio_holders_refusals(const HdDevice *device, GPtrArray *refusals);
+void hd_vfio_holders_refusals(HdManager *manager, const HdDevice *device, GPtrArray *refusals);

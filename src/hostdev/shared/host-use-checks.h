@@ -1,0 +1,26 @@
+/* The checks hd_host_use() runs, one per kind of use, each appending an
+ * HdHostUser* per use it finds to USERS. A new check is a file of its own
+ * declared here and listed in host-use.c's table. */
+#pragma once
+
+#include "hostdev/shared/host-use.h"
+
+typedef void (*HdHostUseCheck)(HdManager *manager, const HdDevice *device, GPtrArray *users);
+
+/* host-use-block.c: every block device that depends on the device (NVMe
+ * namespaces in both layouts, partitions, and what is stacked on them)
+ * mounted, swapped on, held, open or claimed. */
+void hd_host_use_block(HdManager *manager, const HdDevice *device, GPtrArray *users);
+
+/* host-use-net.c: interfaces up with addresses or routes. */
+void hd_host_use_network(HdManager *manager, const HdDevice *device, GPtrArray *users);
+
+/* host-use-display.c: boot VGA and console framebuffers. */
+void hd_host_use_display(HdManager *manager, const HdDevice *device, GPtrArray *users);
+
+/* Helpers the checks share (host-use.c). */
+
+/* Names in /sys/class/CLS that belong to DEVICE: their resolved path lies
+ * below the device's directory, or (BY_DEVICE_LINK) their "device" link
+ * points at it or below. */
+GPtrArray *hd_host_use_class_entries(const HdDevice *device, const char *cls, gboolean by_device_link);

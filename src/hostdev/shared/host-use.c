@@ -1,0 +1,100 @@
+#include "hostdev/shared/host-use.h"
+
+#include <stdlib.h>
+
+#include "hostdev/shared/host-use-checks.h"
+#include "util/string-list.h"
+#include "util/sysfs-paths.h"
+#include "util/sysfs.h"
+
+/* Every check, in the order their findings are reported. */
+static const HdHostUseCheck checks[] = {
+  hd_host_use_block,
+  hd_host_use_network,
+  hd_host_use_display,
+};
+
+void hd_host_user_free(HdHostUser *user)
+{
+  if (user == NULL)
+    return;
+  g_free(user->chain);
+  g_free(user);
+}
+
+void hd_host_user_add(GPtrArray *users, HdHostUseKind kind, gboolean overridable, const char *format, ...)
+{
+  HdHostUser *user = g_new0(HdHostUser, 1);
+  va_list args;
+
+  va_start(args, format);
+  user->chain = g_strdup_vprintf(format, args);
+  va_end(args);
+  user->kind = kind;
+  user->overridable = overridable;
+  g_ptr_array_add(users, user);
+}
+
+GPtrArray *hd_host_use(HdManager *manager, const HdDevice *device)
+{
+  GPtrArray *users = g_ptr_array_new_with_free_func((GDestroyNotify)hd_host_user_free);
+
+  for (guint i = 0; i < G_N_ELEMENTS(checks); i++)
+    checks[i](manager, device, users);
+  return users;
+}
+
+char *hd_host_use_refusal(const HdDevice *device, const GPtrArray *users, gboolean force, GPtrArray *forced)
+{
+  g_autoptr(GPtrArray) denied = g_ptr_array_new();
+  g_autoptr(GPtrArray) used = g_ptr_array_new();
+  g_autoptr(GPtrArray) sentences = g_ptr_array_new_with_free_func(g_free);
+
+  for (guint i = 0; i < users->len; i++) {
+    const HdHostUser *user = g_ptr_array_index(users, i);
+    if (!user->overridable)
+      g_ptr_array_add(denied, user->chain);
+    else if (force)
+      g_ptr_array_add(forced, g_strdup(user->chain));
+    else
+      g_ptr_array_add(used, user->chain);
+  }
+  if (denied->len > 0) {
+    g_autofree char *why = hd_string_list_join(denied, ", ");
+    g_ptr_array_add(sentences, g_strdup_printf("%s is protected: %s; --force does not override this", device->address,
+                                               why));
+  }
+  if (used->len > 0) {
+    g_autofree char *why = hd_string_list_join(used, ", ");
+    g_ptr_array_add(sentences, g_strdup_printf("the host is using %s (%s): %s; --force unbinds it anyway",
+                                               device->address, device->driver != NULL ? device->driver : "no driver",
+                                               why));
+  }
+  return sentences->len > 0 ? hd_string_list_join(sentences, "; ") : NULL;
+}
+
+/* TRUE when the class device CLS/NAME sits in sysfs below DEVICE (its
+ * resolved path is inside the device's directory), or is attached to it
+ * through a "device" link when BY_DEVICE_LINK. */
+static gboolean class_entry_on(const HdDevice *device, const char *cls, const char *name, gboolean by_device_link)
+{
+  g_autofree char *path = hd_path_class(cls, name, by_device_link ? "device" : NULL);
+  g_autofree char *resolved = realpath(path, NULL);
+  g_autofree char *prefix = g_strconcat(device->syspath, "/", NULL);
+
+  if (resolved == NULL || device->syspath == NULL)
+    return FALSE;
+  return g_str_equal(resolved, device->syspath) || g_str_has_prefix(resolved, prefix);
+}
+
+GPtrArray *hd_host_use_class_entries(const HdDevice *device, const char *cls, gboolean by_device_link)
+{
+  g_autofree char *dir = hd_path_class(cls, NULL, NULL);
+  g_autoptr(GPtrArray) names = hd_sysfs_list_dir(dir, NULL);
+  GPtrArray *found = g_ptr_array_new_with_free_func(g_free);
+
+  for (guint i = 0; names != NULL && i < names->len; i++)
+    if (class_entry_on(device, cls, g_ptr_array_index(names, i), by_device_link))
+      g_ptr_array_add(found, g_strdup(g_ptr_array_index(names, i)));
+  return found;
+}
