@@ -363,6 +363,25 @@ static void test_prepare_stdin(void)
   bt_assert_vfio(host, E1000E, "vfio-pci", "8");
 }
 
+/* <interface type='hostdev'> (a NIC given as a hostdev) is prepared like a
+ * <hostdev>, its address written as libvirt allows (no domain, octal bus). */
+static void test_prepare_interface(void)
+{
+  g_autoptr(MockHost) host = cli_host("q35-zoo");
+  g_auto(CliResult) result = {0};
+
+  run_prepare_xml(host, &result, "vm1",
+                  "<interface type='hostdev' managed='yes'><mac address='52:54:00:00:00:01'/><source>"
+                  "<address type='pci' bus='01' slot='0' function='0'/></source></interface>\n",
+                  FALSE);
+  g_assert_cmpint(result.status, ==, 0);
+  bt_assert_vfio(host, E1000E, "vfio-pci", "8");
+  g_assert_nonnull(strstr(result.out, "vfio-pci,host=" E1000E));
+  cli_run(host, &result, "release", "--owner", "vm1", NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  bt_assert_original(host, E1000E, "e1000e", 0);
+}
+
 /* Hostile or broken XML: exit 2, one line, and nothing written at all. */
 static void test_prepare_hostile_xml(void)
 {
@@ -391,6 +410,15 @@ static void test_prepare_hostile_xml(void)
     "<hostdev mode='subsystem' type='pci' managed='yes'><driver name='vfio' model='../../evil'/><source>"
     "<address domain='0' bus='1' slot='0' function='0'/></source></hostdev>",
     "<domain><devices><hostdev",
+    /* one root only: a second domain, a domain and a bare hostdev, junk */
+    "<domain><devices><hostdev mode='subsystem' type='pci' managed='yes'><source><address bus='1' slot='0' "
+    "function='0'/></source></hostdev></devices></domain>\n<domain><devices/></domain>",
+    "<domain><devices/></domain>\n<hostdev mode='subsystem' type='pci' managed='yes'><source><address bus='1' "
+    "slot='0' function='0'/></source></hostdev>",
+    "<domain><devices/></domain> junk",
+    "<devices><hostdev mode='subsystem' type='pci' managed='yes'><source><address bus='1' slot='0' "
+    "function='0'/></source></hostdev></devices>",
+    "<interface type='hostdev' managed='yes'><source><address type='usb' bus='1' port='1'/></source></interface>",
   };
   g_autofree char *before = bt_tree_hash(host);
   g_autofree char *path = g_build_filename(mock_host_root(host), "hostile.xml", NULL);
@@ -456,6 +484,7 @@ int main(int argc, char **argv)
   g_test_add_func("/prepare/user", test_prepare_user);
   g_test_add_func("/prepare/memlock", test_prepare_memlock);
   g_test_add_func("/prepare/stdin", test_prepare_stdin);
+  g_test_add_func("/prepare/interface", test_prepare_interface);
   g_test_add_func("/prepare/hostile-xml", test_prepare_hostile_xml);
   g_test_add_func("/prepare/bad-words", test_prepare_bad_words);
   return g_test_run();

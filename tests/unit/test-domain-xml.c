@@ -1,4 +1,4 @@
-/* libvirt domain XML: what is read from <hostdev> elements, and hostile
+/* libvirt domain XML: what is read from <hostdev> and <interface> elements, and hostile
  * input refused with a one-line error that says where. */
 #include <string.h>
 
@@ -70,7 +70,7 @@ static void test_domain(void)
   g_assert_null(spec_at(specs, 1)->model);
 }
 
-static void test_bare_hostdevs(void)
+static void test_bare_hostdev(void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) one = parse("<hostdev mode='subsystem' type='pci' managed='no'><source>"
@@ -80,27 +80,104 @@ static void test_bare_hostdevs(void)
   g_assert_cmpuint(one->len, ==, 1);
   assert_address(spec_at(one, 0), "10000:00:02.0");
 
-  g_autoptr(GPtrArray) two = parse("<?xml version='1.0'?>\n"
-                                   "<hostdev mode='subsystem' type='pci' managed='yes'><source>"
-                                   "<address domain='0' bus='0' slot='2' function='0'/></source></hostdev>\n"
-                                   "<hostdev mode='subsystem' type='pci' managed='yes'><source>"
-                                   "<address domain='0' bus='1' slot='0' function='0'/></source></hostdev>\n",
-                                   &error);
+  /* a missing domain is 0, as in libvirt */
+  g_autoptr(GPtrArray) no_domain = parse("<?xml version='1.0'?>\n"
+                                         "<hostdev mode='subsystem' type='pci' managed='yes'><source>"
+                                         "<address bus='1' slot='0' function='0'/></source></hostdev>\n",
+                                         &error);
   g_assert_no_error(error);
-  g_assert_cmpuint(two->len, ==, 2);
-  assert_address(spec_at(two, 1), "0000:01:00.0");
-  g_assert_cmpuint(spec_at(two, 1)->line, ==, 3);
+  g_assert_cmpuint(no_domain->len, ==, 1);
+  assert_address(spec_at(no_domain, 0), "0000:01:00.0");
+  g_assert_cmpuint(spec_at(no_domain, 0)->line, ==, 2);
 }
 
-/* "010" is decimal ten, as the issue defines it (not octal). */
-static void test_leading_zero_is_decimal(void)
+/* Exactly one root element: whatever follows it is refused, never read
+ * as more devices nor dropped. */
+static void test_one_root(void)
+{
+#define HOSTDEV_AT(bus) "<hostdev type='pci' managed='yes'><source><address bus='" bus "' slot='0' function='0'/></source></hostdev>"
+  assert_refused("<domain><devices>" HOSTDEV_AT("1") "</devices></domain>\n"
+                 "<domain><devices>" HOSTDEV_AT("2") "</devices></domain>\n",
+                 "vm.xml:2: malformed XML: Extra content at the end of the document");
+  assert_refused("<domain><devices>" HOSTDEV_AT("1") "</devices></domain>\n" HOSTDEV_AT("2"),
+                 "vm.xml:2: malformed XML");
+  assert_refused(HOSTDEV_AT("1") "\n" HOSTDEV_AT("2"), "vm.xml:2: malformed XML");
+  assert_refused("<domain/>\ntrailing junk", "vm.xml:2: malformed XML");
+  assert_refused("<domain/><", "malformed XML");
+  assert_refused("<devices>" HOSTDEV_AT("1") "</devices>", "vm.xml:1: the root element <devices> is not <domain>");
+  assert_refused("<hostdevs>\n" HOSTDEV_AT("1") "</hostdevs>", "vm.xml:1: the root element <hostdevs>");
+  /* comments and processing instructions after the root are XML */
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) specs = parse("<domain><devices>" HOSTDEV_AT("1") "</devices></domain>\n<!-- end -->\n", &error);
+  g_assert_no_error(error);
+  g_assert_cmpuint(specs->len, ==, 1);
+#undef HOSTDEV_AT
+}
+
+/* <interface type='hostdev'>: an SR-IOV VF as a guest NIC is a PCI hostdev. */
+static void test_interface(void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) specs = parse("<hostdev type='pci'><source><address domain='0' bus='010' slot='0' function='0'/>"
+  g_autoptr(GPtrArray) specs = parse("<domain><devices>\n"
+                                     "<interface type='network'><source network='default'/></interface>\n"
+                                     "<interface type='hostdev' managed='yes'>\n"
+                                     "  <mac address='52:54:00:6d:90:02'/>\n"
+                                     "  <driver name='vfio' model='ice_vfio_pci'/>\n"
+                                     "  <source><address type='pci' domain='0x0000' bus='0x03' slot='0x10' function='0x2'/></source>\n"
+                                     "  <vlan><tag id='42'/></vlan>\n"
+                                     "</interface>\n"
+                                     "<interface type='hostdev'><source><address type='pci' bus='4' slot='0' function='1'/>"
+                                     "</source></interface>\n"
+                                     "</devices></domain>",
+                                     &error);
+  g_assert_no_error(error);
+  g_assert_cmpuint(specs->len, ==, 2);
+  assert_address(spec_at(specs, 0), "0000:03:10.2");
+  g_assert_true(spec_at(specs, 0)->managed);
+  g_assert_cmpstr(spec_at(specs, 0)->model, ==, "ice_vfio_pci");
+  g_assert_cmpuint(spec_at(specs, 0)->line, ==, 3);
+  assert_address(spec_at(specs, 1), "0000:04:00.1");
+  g_assert_false(spec_at(specs, 1)->managed);
+
+  g_autoptr(GPtrArray) bare = parse("<interface type='hostdev' managed='yes'><source><address type='pci' domain='0' "
+                                    "bus='5' slot='0' function='0'/></source></interface>",
+                                    &error);
+  g_assert_no_error(error);
+  g_assert_cmpuint(bare->len, ==, 1);
+  assert_address(spec_at(bare, 0), "0000:05:00.0");
+
+  assert_refused("<interface type='hostdev'>\n<source><address type='usb' bus='1' port='1'/></source></interface>",
+                 "vm.xml:2: <address type='usb'> is not a PCI address");
+  assert_refused("<interface type='hostdev'/>", "vm.xml:1: <interface> has no <source><address");
+  assert_refused("<domain><devices>\n<hostdev type='pci'><source><address bus='1' slot='0' function='0'/></source></hostdev>\n"
+                 "<interface type='hostdev'><source><address type='pci' bus='0x1' slot='0' function='0'/></source></interface>\n"
+                 "</devices></domain>",
+                 "vm.xml:3: 0000:01:00.0 is listed twice (first on line 2)");
+}
+
+/* strtoul with base 0, as libvirt: 0x hex, a leading 0 octal, else decimal. */
+static void test_number_bases(void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) specs = parse("<hostdev type='pci'><source><address domain='0' bus='010' slot='0X1f' function='07'/>"
                                      "</source></hostdev>",
                                      &error);
   g_assert_no_error(error);
-  assert_address(spec_at(specs, 0), "0000:0a:00.0");
+  assert_address(spec_at(specs, 0), "0000:08:1f.7");
+  g_autoptr(GPtrArray) big = parse("<hostdev type='pci'><source><address domain='65536' bus='0377' slot='31' function='0'/>"
+                                   "</source></hostdev>",
+                                   &error);
+  g_assert_no_error(error);
+  assert_address(spec_at(big, 0), "10000:ff:1f.0");
+#define BUS(value) "<hostdev type='pci'><source><address domain='0' bus='" value "' slot='0' function='0'/></source></hostdev>"
+  assert_refused(BUS("08"), "bus='08'");
+  assert_refused(BUS("0400"), "bus='0400'");
+  assert_refused(BUS("256"), "bus='256'");
+  assert_refused(BUS("0x"), "bus='0x'");
+  assert_refused(BUS("+1"), "bus='+1'");
+  assert_refused(BUS("0x0x1"), "bus='0x0x1'");
+  assert_refused(BUS("1 "), "bus='1 '");
+#undef BUS
 }
 
 static void test_no_hostdevs(void)
@@ -158,7 +235,6 @@ static void test_deep_nesting(void)
 static void test_bad_fields(void)
 {
 #define HOSTDEV(attrs) "<hostdev type='pci'><source><address " attrs "/></source></hostdev>"
-  assert_refused(HOSTDEV("bus='0' slot='0' function='0'"), "no domain attribute");
   assert_refused(HOSTDEV("domain='0' slot='0' function='0'"), "no bus attribute");
   assert_refused(HOSTDEV("domain='0' bus='0' function='0'"), "no slot attribute");
   assert_refused(HOSTDEV("domain='0' bus='0' slot='0'"), "no function attribute");
@@ -236,8 +312,10 @@ int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/domain-xml/domain", test_domain);
-  g_test_add_func("/domain-xml/bare-hostdevs", test_bare_hostdevs);
-  g_test_add_func("/domain-xml/leading-zero-is-decimal", test_leading_zero_is_decimal);
+  g_test_add_func("/domain-xml/bare-hostdev", test_bare_hostdev);
+  g_test_add_func("/domain-xml/one-root", test_one_root);
+  g_test_add_func("/domain-xml/interface", test_interface);
+  g_test_add_func("/domain-xml/number-bases", test_number_bases);
   g_test_add_func("/domain-xml/no-hostdevs", test_no_hostdevs);
   g_test_add_func("/domain-xml/hostile-declarations", test_hostile_declarations);
   g_test_add_func("/domain-xml/encodings", test_encodings);

@@ -10,11 +10,6 @@
 
 #include "util/hd-error.h"
 
-/* Several bare <hostdev> elements are not one XML document: they are parsed
- * inside this wrapper, which adds no line so messages keep their lines. */
-#define WRAPPER_OPEN "<hostdevs>"
-#define WRAPPER_CLOSE "</hostdevs>"
-
 void hd_hostdev_spec_free(HdHostdevSpec *spec)
 {
   if (spec == NULL)
@@ -76,7 +71,6 @@ static gboolean check_bytes(const char *text, gsize length, const char *name, GE
  * followed by "premature end of data" at the end): the first one says
  * where the document is broken. */
 typedef struct {
-  int code;
   int line;
   char *message;
 } FirstError;
@@ -87,15 +81,17 @@ static void remember_first_error(void *data, xmlErrorPtr error)
   FirstError *first = context->_private;
 
   if (first->message == NULL) {
-    first->code = error->code;
     first->line = error->line;
     first->message = g_strstrip(g_strdup(error->message != NULL ? error->message : "malformed XML"));
   }
 }
 
 /* Parses without network, DTD loading or entity substitution, and with
- * libxml2's default limits (depth, text size) left on. */
-static xmlDoc *read_document(const char *text, gsize length, const char *name, int *error_code, GError **error)
+ * libxml2's default limits (depth, text size) left on. A document has
+ * exactly one root element: a second one (two <domain> documents one after
+ * the other, a <domain> and a bare <hostdev>) or text after it is libxml2's
+ * "Extra content at the end of the document", an error like any other. */
+static xmlDoc *parse_document(const char *text, gsize length, const char *name, GError **error)
 {
   g_autoptr(xmlParserCtxt) context = xmlNewParserCtxt();
   const int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA;
@@ -109,7 +105,6 @@ static xmlDoc *read_document(const char *text, gsize length, const char *name, i
   context->sax->serror = remember_first_error;
   xmlDoc *doc = xmlCtxtReadMemory(context, text, (int)length, NULL, "UTF-8", options);
   if (doc == NULL || !context->wellFormed) {
-    *error_code = first.code;
     g_set_error(error, HD_ERROR, HD_ERROR_INVALID, "%s:%d: malformed XML: %s", name, first.line,
                 first.message != NULL ? first.message : "not a document");
     g_free(first.message);
@@ -118,42 +113,6 @@ static xmlDoc *read_document(const char *text, gsize length, const char *name, i
   }
   g_free(first.message);
   return doc;
-}
-
-/* Several top-level elements inside the wrapper, minus any XML declaration. */
-static GString *wrap_elements(const char *text, gsize length)
-{
-  GString *wrapped = g_string_new(WRAPPER_OPEN);
-  const char *body = text;
-
-  if (g_str_has_prefix(body, "<?xml")) {
-    const char *end = strstr(body, "?>");
-    body = end != NULL ? end + 2 : body;
-  }
-  g_string_append_len(wrapped, body, (gssize)(length - (gsize)(body - text)));
-  g_string_append(wrapped, WRAPPER_CLOSE);
-  return wrapped;
-}
-
-/* One document, or several bare elements retried inside the wrapper. */
-static xmlDoc *parse_document(const char *text, gsize length, const char *name, GError **error)
-{
-  g_autoptr(GError) first_error = NULL;
-  int code = 0;
-  xmlDoc *doc = read_document(text, length, name, &code, &first_error);
-
-  if (doc != NULL)
-    return doc;
-  /* "Extra content at the end of the document": several top-level elements */
-  if (code == XML_ERR_DOCUMENT_END) {
-    g_autoptr(GString) wrapped = wrap_elements(text, length);
-    g_autoptr(GError) wrapped_error = NULL;
-    doc = read_document(wrapped->str, wrapped->len, name, &code, &wrapped_error);
-    if (doc != NULL)
-      return doc;
-  }
-  g_propagate_error(error, g_steal_pointer(&first_error));
-  return NULL;
 }
 
 static gboolean is_element(const xmlNode *node, const char *name)
@@ -178,21 +137,52 @@ static char *get_attr(const xmlNode *node, const char *attr)
   return copy;
 }
 
-/* Numbers as libvirt reads address attributes: "0x" hex, otherwise decimal. */
-static gboolean parse_number(const char *text, guint64 max, guint64 *out)
+static guint64 digit_value(char c)
 {
-  if (text == NULL || *text == '\0')
-    return FALSE;
-  if (g_str_has_prefix(text, "0x") || g_str_has_prefix(text, "0X"))
-    return text[2] != '\0' && g_ascii_string_to_unsigned(text + 2, 16, 0, max, out, NULL);
-  return g_ascii_string_to_unsigned(text, 10, 0, max, out, NULL);
+  int value = g_ascii_xdigit_value(c);
+
+  return value < 0 ? G_MAXUINT64 : (guint64)value;
 }
 
-static gboolean read_address_field(const xmlNode *address, const char *field, guint64 max, guint64 *out,
-                                   const char *name, GError **error)
+/* Numbers as libvirt reads address attributes (strtoul with base 0, the
+ * whole text): "0x" hex, a leading "0" octal, otherwise decimal. No sign
+ * and no blanks: libvirt would skip leading blanks, an address written so is
+ * refused here rather than guessed at. */
+static gboolean parse_number(const char *text, guint64 max, guint64 *out)
+{
+  const char *digits = text;
+  guint64 base = 10, value = 0;
+
+  if (text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+    base = 16;
+    digits = text + 2;
+  } else if (text[0] == '0' && text[1] != '\0') {
+    base = 8;
+    digits = text + 1;
+  }
+  if (*digits == '\0')
+    return FALSE;
+  for (const char *p = digits; *p != '\0'; p++) {
+    guint64 digit = digit_value(*p);
+    if (digit >= base || digit > max || value > (max - digit) / base)
+      return FALSE;
+    value = value * base + digit;
+  }
+  *out = value;
+  return TRUE;
+}
+
+/* A missing field is an error, except for DEFAULT_VALUE (non-NULL): libvirt
+ * takes a missing domain as 0. */
+static gboolean read_address_field(const xmlNode *address, const char *field, guint64 max,
+                                   const guint64 *default_value, guint64 *out, const char *name, GError **error)
 {
   g_autofree char *value = get_attr(address, field);
 
+  if (value == NULL && default_value != NULL) {
+    *out = *default_value;
+    return TRUE;
+  }
   if (value == NULL) {
     g_set_error(error, HD_ERROR, HD_ERROR_INVALID, "%s:%ld: <address> has no %s attribute", name,
                 xmlGetLineNo(address), field);
@@ -207,21 +197,30 @@ static gboolean read_address_field(const xmlNode *address, const char *field, gu
   return TRUE;
 }
 
-static gboolean read_address(const xmlNode *hostdev, HdPciAddress *out, const char *name, GError **error)
+/* The <source><address> of a <hostdev> or an <interface type='hostdev'>;
+ * the latter says type='pci' (anything else is not a PCI device). */
+static gboolean read_address(const xmlNode *device, HdPciAddress *out, const char *name, GError **error)
 {
-  const xmlNode *source = first_child(hostdev, "source");
+  const xmlNode *source = first_child(device, "source");
   const xmlNode *address = source != NULL ? first_child(source, "address") : NULL;
+  g_autofree char *type = address != NULL ? get_attr(address, "type") : NULL;
+  static const guint64 domain_default = 0;
   guint64 domain = 0, bus = 0, slot = 0, function = 0;
 
   if (address == NULL) {
-    g_set_error(error, HD_ERROR, HD_ERROR_INVALID, "%s:%ld: <hostdev> has no <source><address .../></source>", name,
-                xmlGetLineNo(hostdev));
+    g_set_error(error, HD_ERROR, HD_ERROR_INVALID, "%s:%ld: <%s> has no <source><address .../></source>", name,
+                xmlGetLineNo(device), (const char *)device->name);
     return FALSE;
   }
-  if (!read_address_field(address, "domain", G_MAXUINT32, &domain, name, error) ||
-      !read_address_field(address, "bus", 0xff, &bus, name, error) ||
-      !read_address_field(address, "slot", 0x1f, &slot, name, error) ||
-      !read_address_field(address, "function", 7, &function, name, error))
+  if (type != NULL && !g_str_equal(type, "pci")) {
+    g_set_error(error, HD_ERROR, HD_ERROR_INVALID, "%s:%ld: <address type='%.20s'> is not a PCI address", name,
+                xmlGetLineNo(address), type);
+    return FALSE;
+  }
+  if (!read_address_field(address, "domain", G_MAXUINT32, &domain_default, &domain, name, error) ||
+      !read_address_field(address, "bus", 0xff, NULL, &bus, name, error) ||
+      !read_address_field(address, "slot", 0x1f, NULL, &slot, name, error) ||
+      !read_address_field(address, "function", 7, NULL, &function, name, error))
     return FALSE;
   out->domain = (guint32)domain;
   out->bus = (guint8)bus;
@@ -280,33 +279,29 @@ static gboolean read_managed(const xmlNode *hostdev, gboolean *managed, const ch
 }
 
 /* Only <hostdev mode='subsystem' type='pci'> is ours; other hostdevs (USB,
- * SCSI, mdev, capabilities mode) belong to other code in a VM manager. */
-static gboolean is_pci_hostdev(const xmlNode *hostdev)
+ * SCSI, mdev, capabilities mode) belong to other code in a VM manager. An
+ * <interface type='hostdev'> (an SR-IOV VF given as a NIC) is a PCI hostdev
+ * too, with the same managed=, <driver> and <source><address>. */
+static gboolean is_pci_device(const xmlNode *node)
 {
-  g_autofree char *mode = get_attr(hostdev, "mode");
-  g_autofree char *type = get_attr(hostdev, "type");
+  g_autofree char *mode = get_attr(node, "mode");
+  g_autofree char *type = get_attr(node, "type");
 
-  return g_strcmp0(mode != NULL ? mode : "subsystem", "subsystem") == 0 && g_strcmp0(type, "pci") == 0;
+  if (is_element(node, "interface"))
+    return g_strcmp0(type, "hostdev") == 0;
+  return is_element(node, "hostdev") && g_strcmp0(mode != NULL ? mode : "subsystem", "subsystem") == 0 &&
+         g_strcmp0(type, "pci") == 0;
 }
 
-static HdHostdevSpec *read_hostdev(const xmlNode *hostdev, const char *name, GError **error)
+static HdHostdevSpec *read_device(const xmlNode *device, const char *name, GError **error)
 {
   g_autoptr(HdHostdevSpec) spec = g_new0(HdHostdevSpec, 1);
 
-  spec->line = (guint)xmlGetLineNo(hostdev);
-  if (!read_managed(hostdev, &spec->managed, name, error) || !read_address(hostdev, &spec->address, name, error) ||
-      !read_driver(hostdev, &spec->model, name, error))
+  spec->line = (guint)xmlGetLineNo(device);
+  if (!read_managed(device, &spec->managed, name, error) || !read_address(device, &spec->address, name, error) ||
+      !read_driver(device, &spec->model, name, error))
     return NULL;
   return g_steal_pointer(&spec);
-}
-
-/* The element whose <hostdev> children count: <domain>'s <devices>, or the
- * root itself for bare elements. */
-static const xmlNode *hostdev_parent(const xmlNode *root)
-{
-  if (is_element(root, "domain"))
-    return first_child(root, "devices");
-  return root;
 }
 
 static gboolean add_unique(GPtrArray *specs, HdHostdevSpec *spec, const char *name, GError **error)
@@ -325,25 +320,41 @@ static gboolean add_unique(GPtrArray *specs, HdHostdevSpec *spec, const char *na
   return TRUE;
 }
 
-static gboolean add_hostdev(GPtrArray *specs, const xmlNode *hostdev, const char *name, GError **error)
+static gboolean add_device(GPtrArray *specs, const xmlNode *device, const char *name, GError **error)
 {
-  if (!is_pci_hostdev(hostdev))
+  if (!is_pci_device(device))
     return TRUE;
-  HdHostdevSpec *spec = read_hostdev(hostdev, name, error);
+  HdHostdevSpec *spec = read_device(device, name, error);
   return spec != NULL && add_unique(specs, spec, name, error);
 }
 
-static GPtrArray *collect_hostdevs(const xmlNode *root, const char *name, GError **error)
+/* libvirt reads ./devices/hostdev and ./devices/interface: every <devices>
+ * child of <domain> counts. */
+static gboolean collect_domain_devices(GPtrArray *specs, const xmlNode *domain, const char *name, GError **error)
+{
+  for (const xmlNode *devices = domain->children; devices != NULL; devices = devices->next) {
+    if (!is_element(devices, "devices"))
+      continue;
+    for (const xmlNode *node = devices->children; node != NULL; node = node->next)
+      if ((is_element(node, "hostdev") || is_element(node, "interface")) && !add_device(specs, node, name, error))
+        return FALSE;
+  }
+  return TRUE;
+}
+
+/* The root is a <domain>, or one bare <hostdev> or <interface> (what
+ * `virsh attach-device` takes); anything else is not domain XML. */
+static GPtrArray *collect_devices(const xmlNode *root, const char *name, GError **error)
 {
   g_autoptr(GPtrArray) specs = g_ptr_array_new_with_free_func((GDestroyNotify)hd_hostdev_spec_free);
-  const xmlNode *parent = hostdev_parent(root);
 
-  if (is_element(root, "hostdev"))
-    return add_hostdev(specs, root, name, error) ? g_steal_pointer(&specs) : NULL;
-  for (const xmlNode *node = parent != NULL ? parent->children : NULL; node != NULL; node = node->next)
-    if (is_element(node, "hostdev") && !add_hostdev(specs, node, name, error))
-      return NULL;
-  return g_steal_pointer(&specs);
+  if (is_element(root, "domain"))
+    return collect_domain_devices(specs, root, name, error) ? g_steal_pointer(&specs) : NULL;
+  if (is_element(root, "hostdev") || is_element(root, "interface"))
+    return add_device(specs, root, name, error) ? g_steal_pointer(&specs) : NULL;
+  g_set_error(error, HD_ERROR, HD_ERROR_INVALID, "%s:%ld: the root element <%.40s> is not <domain>, <hostdev> or <interface>",
+              name, xmlGetLineNo(root), (const char *)root->name);
+  return NULL;
 }
 
 GPtrArray *hd_domain_xml_parse(const char *text, gsize length, const char *name, GError **error)
@@ -358,7 +369,7 @@ GPtrArray *hd_domain_xml_parse(const char *text, gsize length, const char *name,
     g_set_error(error, HD_ERROR, HD_ERROR_INVALID, "%s: refusing XML with a DTD", name);
     return NULL;
   }
-  return collect_hostdevs(xmlDocGetRootElement(doc), name, error);
+  return collect_devices(xmlDocGetRootElement(doc), name, error);
 }
 
 /* Reads at most one byte more than the bound, so that /dev/zero or a huge
