@@ -400,8 +400,10 @@ VH_PUBLIC void vh_prepare_request_free(VhPrepareRequest *request);
 VH_PUBLIC gboolean vh_prepare_request_add_device(VhPrepareRequest *request, const char *address, gboolean managed,
                                                  const char *model, GError **error);
 
-/* Adds the PCI <hostdev> elements of libvirt domain XML: a <domain>, a bare
- * <hostdev> or several. TEXT is LENGTH bytes, NAME names it in messages.
+/* Adds the PCI devices of libvirt domain XML (<hostdev type='pci'> and
+ * <interface type='hostdev'>): exactly one root element, a <domain> or one
+ * bare <hostdev> or <interface>; anything after it is refused. Numbers are
+ * read as libvirt reads them. TEXT is LENGTH bytes, NAME names it in messages.
  * Hostile input is expected: a DTD or entity declaration is refused, as is
  * anything larger than VH_DOMAIN_XML_MAX_BYTES or not UTF-8; nothing is
  * fetched, nothing expanded. VH_ERROR_INVALID (with the line) otherwise. */
@@ -419,6 +421,13 @@ VH_PUBLIC void vh_prepare_request_set_user(VhPrepareRequest *request, const char
  * when this process's RLIMIT_MEMLOCK is lower (VFIO pins all guest RAM and
  * a VMM started from here inherits the limit). 0 (default): no check. */
 VH_PUBLIC void vh_prepare_request_set_memlock_needed(VhPrepareRequest *request, guint64 bytes);
+
+/* ADOPT_ONLY: bind nothing; every device must be on a VFIO driver already
+ * (a managed one that is not is refused, VH_ERROR_REFUSED, nothing
+ * changed) and is only recorded as the owner's. For a VM that is running
+ * already, e.g. when a VM manager reconnects to it after a restart. Default:
+ * FALSE. */
+VH_PUBLIC void vh_prepare_request_set_adopt_only(VhPrepareRequest *request, gboolean adopt_only);
 
 typedef enum {
   VH_PREPARE_BOUND,   /* managed: bound to its VFIO driver by this call */

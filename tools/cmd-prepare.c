@@ -12,11 +12,12 @@ const CliCommand cmd_prepare = {
 };
 
 static const char prepare_description[] =
-  "Devices come from libvirt domain XML (--xml FILE, '-' for stdin: a <domain> or bare <hostdev>\n"
-  "elements) or as addresses (managed). Managed devices are bound as `bind` binds them (the\n"
+  "Devices come from libvirt domain XML (--xml FILE, '-' for stdin: one <domain>, or one bare\n"
+  "<hostdev> or <interface type='hostdev'>) or as addresses (managed). Managed devices are bound as `bind` binds them (the\n"
   "variant rule, or <driver name='vfio' model='MODULE'/>); unmanaged ones must already be on a\n"
   "VFIO driver. A device belongs to one owner at a time; preparing again for the same owner\n"
-  "changes nothing. --user hands the group nodes and cdevs to the VM's user until release.\n"
+  "changes nothing. --adopt-only binds nothing (for a VM that runs already: devices not on VFIO\n"
+  "are refused). --user hands the group nodes and cdevs to the VM's user until release.\n"
   "State (records and the owner's journal) is in /run/vfio-hostdev/; an interrupted prepare is\n"
   "rolled back by the next command or `vfio-hostdev recover`. The last line of the plain output,\n"
   "\"qemu-args: ...\", holds QEMU's arguments for the devices.";
@@ -150,6 +151,7 @@ typedef struct {
   char *memlock;
   gboolean json;
   double timeout;
+  gboolean adopt_only;
 } PrepareArgs;
 
 static void prepare_args_clear(PrepareArgs *args)
@@ -194,17 +196,19 @@ static VhPrepareRequest *read_request(const PrepareArgs *args, char **addresses,
     return NULL;
   }
   vh_prepare_request_set_user(request, args->user);
+  vh_prepare_request_set_adopt_only(request, args->adopt_only);
   return g_steal_pointer(&request);
 }
 
 static int run_prepare(int argc, char **argv)
 {
-  g_auto(PrepareArgs) args = {NULL, NULL, NULL, NULL, FALSE, DEFAULT_UNBIND_TIMEOUT_S};
+  g_auto(PrepareArgs) args = {NULL, NULL, NULL, NULL, FALSE, DEFAULT_UNBIND_TIMEOUT_S, FALSE};
   const GOptionEntry entries[] = {
     {"owner", 0, 0, G_OPTION_ARG_STRING, &args.owner, "The VM the devices are for (letters, digits, _.:@+-; up to 64)", "NAME"},
     {"xml", 0, 0, G_OPTION_ARG_FILENAME, &args.xml, "libvirt domain XML with the <hostdev> elements ('-': stdin)", "FILE"},
     {"user", 0, 0, G_OPTION_ARG_STRING, &args.user, "Hand the group nodes and cdevs to this user (name or uid) until release", "USER"},
     {"memlock-needed", 0, 0, G_OPTION_ARG_STRING, &args.memlock, "Warn when RLIMIT_MEMLOCK here is below SIZE (the guest's RAM)", "SIZE"},
+    {"adopt-only", 0, 0, G_OPTION_ARG_NONE, &args.adopt_only, "Bind nothing: take only devices already on a VFIO driver (a running VM's)", NULL},
     {"json", 0, 0, G_OPTION_ARG_NONE, &args.json, "Print a JSON object", NULL},
     {"unbind-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &args.timeout, "Seconds an unbind may block before the device is reported stuck (default 10)", "SECONDS"},
     {NULL},

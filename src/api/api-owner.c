@@ -27,6 +27,7 @@ struct _VhPrepareRequest {
   char *owner;
   char *user;
   guint64 memlock_needed; /* 0: no check */
+  gboolean adopt_only;
   GPtrArray *specs;       /* HdHostdevSpec* */
 };
 
@@ -106,6 +107,11 @@ void vh_prepare_request_set_memlock_needed(VhPrepareRequest *request, guint64 by
   request->memlock_needed = bytes;
 }
 
+void vh_prepare_request_set_adopt_only(VhPrepareRequest *request, gboolean adopt_only)
+{
+  request->adopt_only = adopt_only;
+}
+
 static void prepared_device_free(VhPreparedDevice *device)
 {
   hd_prepare_result_free(device->result);
@@ -134,7 +140,7 @@ static VhPrepareResult *prepare_result_new(GPtrArray *results)
 
 VhPrepareResult *vh_prepare(VhManager *manager, const VhPrepareRequest *request, GError **error)
 {
-  HdPrepareOptions options = {request->owner, request->user, api_unbind_timeout(manager)};
+  HdPrepareOptions options = {request->owner, request->user, api_unbind_timeout(manager), request->adopt_only};
   GPtrArray *results = hd_prepare(api_hd_manager(manager), request->specs, &options, error);
 
   if (results == NULL)

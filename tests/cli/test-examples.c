@@ -1,7 +1,8 @@
 /* The integration examples of docs/examples/ under the fake host: the QEMU
  * wrapper with a fake "qemu" (prepares, passes the arguments, releases on
  * exit and on signals, passes QEMU's exit status on) and the libvirt hook
- * (prepare begin with the domain XML on stdin, release end). */
+ * (prepare begin with the domain XML on stdin, release end, reconnect
+ * begin; owners by the domain's UUID). */
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -141,30 +142,154 @@ static void test_wrapper_signal(Fixture *fixture, gconstpointer data)
   g_assert_false(mt_has_journal(fixture->host, "vm1"));
 }
 
+#define UUID_A "6f1c3a9e-0b2d-4c55-9a1e-3d7b8f2c4e01"
+#define UUID_B "6f1c3a9e-0b2d-4c55-9a1e-3d7b8f2c4e02"
+
+/* A domain XML file as libvirt writes it for a hook: <name>, then <uuid>
+ * on a line of its own, then <metadata> (whose own <uuid> must not count),
+ * then the devices. */
+static char *hook_domain_file(Fixture *fixture, const char *file, const char *name, const char *uuid,
+                              const char *devices)
+{
+  g_autofree char *escaped = g_markup_escape_text(name, -1);
+  g_autofree char *text = g_strdup_printf("<domain type='kvm' id='3'>\n  <name>%s</name>\n  <uuid>%s</uuid>\n"
+                                          "  <metadata>\n    <app xmlns='urn:example'><uuid>%s</uuid></app>\n"
+                                          "  </metadata>\n  <devices>\n%s  </devices>\n</domain>\n",
+                                          escaped, uuid, "00000000-0000-0000-0000-000000000000", devices);
+  char *path = g_build_filename(mock_host_root(fixture->host), file, NULL);
+
+  g_assert_true(g_file_set_contents(path, text, -1, NULL));
+  return path;
+}
+
+/* Runs the hook for GUEST and OPERATION/SUB with XML_FILE on stdin. */
+static int run_hook(Fixture *fixture, const char *guest, const char *operation, const char *sub, const char *xml_file,
+                    char **err)
+{
+  const char *const argv[] = {HOOK, guest, operation, sub, "-", NULL};
+
+  g_clear_pointer(err, g_free);
+  return run(fixture, argv, xml_file, err);
+}
+
 /* The hook: "prepare begin" with the domain XML on stdin, "release end";
- * other operations do nothing. */
+ * the owner is libvirt-<uuid>; other operations do nothing. */
 static void test_hook(Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *nic = mt_hostdev(E1000E, TRUE, NULL);
+  g_autofree char *xml = hook_domain_file(fixture, "a.xml", "my vm", UUID_A, nic);
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint(run_hook(fixture, "my vm", "prepare", "begin", xml, &err), ==, 0);
+  bt_assert_vfio(fixture->host, E1000E, "vfio-pci", "8");
+  g_assert_true(mt_has_journal(fixture->host, "libvirt-" UUID_A));
+  g_autofree char *prepared = mt_state_hash(fixture->host);
+  const char *const ignored[][2] = {{"start", "begin"}, {"started", "begin"}, {"migrate", "begin"},
+                                    {"restore", "begin"}, {"stopped", "end"}};
+  for (guint i = 0; i < G_N_ELEMENTS(ignored); i++) {
+    g_assert_cmpint(run_hook(fixture, "my vm", ignored[i][0], ignored[i][1], xml, &err), ==, 0);
+    g_autofree char *now = mt_state_hash(fixture->host);
+    g_assert_cmpstr(now, ==, prepared);
+  }
+  g_assert_cmpint(run_hook(fixture, "my vm", "release", "end", xml, &err), ==, 0);
+  bt_assert_original(fixture->host, E1000E, "e1000e", 0);
+  g_assert_false(mt_has_journal(fixture->host, "libvirt-" UUID_A));
+}
+
+/* Two guests whose names one filter-and-truncate scheme would make one
+ * owner get two: the second cannot take the first's device, and "release
+ * end" of one leaves the other's devices where they are. */
+static void test_hook_distinct_owners(Fixture *fixture, gconstpointer data)
+{
+  const char *const *names = data;
+  g_autofree char *nic = mt_hostdev(E1000E, TRUE, NULL);
+  g_autofree char *edu = mt_hostdev(EDU, TRUE, NULL);
+  g_autofree char *a_xml = hook_domain_file(fixture, "a.xml", names[0], UUID_A, nic);
+  g_autofree char *b_nic_xml = hook_domain_file(fixture, "b-nic.xml", names[1], UUID_B, nic);
+  g_autofree char *b_xml = hook_domain_file(fixture, "b.xml", names[1], UUID_B, edu);
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint(run_hook(fixture, names[0], "prepare", "begin", a_xml, &err), ==, 0);
+  g_assert_cmpint(run_hook(fixture, names[1], "prepare", "begin", b_nic_xml, &err), ==, 4);
+  g_assert_nonnull(strstr(err, "belongs to owner libvirt-" UUID_A));
+  g_assert_cmpint(run_hook(fixture, names[1], "release", "end", b_nic_xml, &err), ==, 0);
+  bt_assert_vfio(fixture->host, E1000E, "vfio-pci", "8");
+  g_assert_cmpint(run_hook(fixture, names[1], "prepare", "begin", b_xml, &err), ==, 0);
+  bt_assert_vfio(fixture->host, EDU, "qedu-mig", "2");
+  g_assert_cmpint(run_hook(fixture, names[0], "release", "end", a_xml, &err), ==, 0);
+  bt_assert_original(fixture->host, E1000E, "e1000e", 0);
+  bt_assert_vfio(fixture->host, EDU, "qedu-mig", "2");
+  g_assert_true(mt_has_journal(fixture->host, "libvirt-" UUID_B));
+  g_assert_cmpint(run_hook(fixture, names[1], "release", "end", b_xml, &err), ==, 0);
+  bt_assert_original(fixture->host, EDU, NULL, 0);
+}
+
+/* reconnect begin (libvirtd restarted, the domain running): changes
+ * nothing when the state is there, re-records the devices when it was
+ * lost, binds nothing ever, and never fails (libvirt would kill the
+ * domain). */
+static void test_hook_reconnect(Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *nic = mt_hostdev(E1000E, TRUE, NULL);
+  g_autofree char *edu = mt_hostdev(EDU, TRUE, NULL);
+  g_autofree char *both = g_strconcat(nic, edu, NULL);
+  g_autofree char *xml = hook_domain_file(fixture, "a.xml", "vm", UUID_A, nic);
+  g_autofree char *grown = hook_domain_file(fixture, "a-grown.xml", "vm", UUID_A, both);
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint(run_hook(fixture, "vm", "prepare", "begin", xml, &err), ==, 0);
+  g_autofree char *prepared = mt_state_hash(fixture->host);
+  g_assert_cmpint(run_hook(fixture, "vm", "reconnect", "begin", xml, &err), ==, 0);
+  g_autofree char *reconnected = mt_state_hash(fixture->host);
+  g_assert_cmpstr(reconnected, ==, prepared);
+
+  /* a device not on VFIO is left alone, with a warning */
+  g_autofree char *kernel = bt_kernel_hash(fixture->host);
+  g_assert_cmpint(run_hook(fixture, "vm", "reconnect", "begin", grown, &err), ==, 0);
+  g_assert_nonnull(strstr(err, "warning: could not re-adopt"));
+  g_assert_nonnull(strstr(err, EDU));
+  g_autofree char *kernel_after = bt_kernel_hash(fixture->host);
+  g_assert_cmpstr(kernel_after, ==, kernel);
+
+  /* the state lost (a tmpfs wiped): re-recorded, no device touched */
+  mock_host_remove(fixture->host, "/run/vfio-hostdev/owner-libvirt-" UUID_A ".journal");
+  mock_host_remove(fixture->host, "/run/vfio-hostdev/" E1000E ".record");
+  g_assert_cmpint(run_hook(fixture, "vm", "reconnect", "begin", xml, &err), ==, 0);
+  g_assert_true(mt_has_journal(fixture->host, "libvirt-" UUID_A));
+  g_autofree char *readopted = bt_kernel_hash(fixture->host);
+  g_assert_cmpstr(readopted, ==, kernel);
+  g_auto(CliResult) result = {0};
+  cli_run(fixture->host, &result, "status", NULL);
+  g_assert_nonnull(strstr(result.out, "libvirt-" UUID_A));
+  g_assert_cmpint(run_hook(fixture, "vm", "release", "end", xml, &err), ==, 0);
+}
+
+/* Without a <uuid> there is no owner: prepare fails (the domain does not
+ * start), nothing changes. */
+static void test_hook_no_uuid(Fixture *fixture, gconstpointer data)
 {
   g_autofree char *nic = mt_hostdev(E1000E, TRUE, NULL);
   g_autofree char *xml = mt_domain_file(fixture->host, nic);
   g_autofree char *err = NULL;
-  const char *const begin[] = {HOOK, "my vm", "prepare", "begin", "-", NULL};
-  const char *const started[] = {HOOK, "my vm", "started", "begin", "-", NULL};
-  const char *const end[] = {HOOK, "my vm", "release", "end", "-", NULL};
+  g_autofree char *before = mt_state_hash(fixture->host);
 
-  g_assert_cmpint(run(fixture, begin, xml, &err), ==, 0);
-  bt_assert_vfio(fixture->host, E1000E, "vfio-pci", "8");
-  g_assert_true(mt_has_journal(fixture->host, "libvirt-my_vm"));
-  g_clear_pointer(&err, g_free);
-  g_assert_cmpint(run(fixture, started, xml, &err), ==, 0);
-  bt_assert_vfio(fixture->host, E1000E, "vfio-pci", "8");
-  g_clear_pointer(&err, g_free);
-  g_assert_cmpint(run(fixture, end, xml, &err), ==, 0);
-  bt_assert_original(fixture->host, E1000E, "e1000e", 0);
+  g_assert_cmpint(run_hook(fixture, "vm", "prepare", "begin", xml, &err), ==, 1);
+  g_assert_nonnull(strstr(err, "no <uuid>"));
+  g_assert_cmpint(run_hook(fixture, "vm", "reconnect", "begin", xml, &err), ==, 0);
+  g_autofree char *after = mt_state_hash(fixture->host);
+  g_assert_cmpstr(after, ==, before);
 }
 
 int main(int argc, char **argv)
 {
+  /* two names sharing their first 56 characters; two that differ in a
+   * character an owner name cannot hold */
+  g_autofree char *shared = g_strnfill(56, 'a');
+  g_autofree char *long_a = g_strconcat(shared, "-first", NULL);
+  g_autofree char *long_b = g_strconcat(shared, "-second", NULL);
+  const char *const long_names[] = {long_a, long_b};
+  static const char *const filtered_names[] = {"web 1", "web_1"};
+
   g_test_init(&argc, &argv, NULL);
   g_test_add("/examples/wrapper-runs-and-releases", Fixture, NULL, fixture_set_up, test_wrapper_runs_and_releases,
              fixture_tear_down);
@@ -174,5 +299,11 @@ int main(int argc, char **argv)
              fixture_tear_down);
   g_test_add("/examples/wrapper-signal", Fixture, NULL, fixture_set_up, test_wrapper_signal, fixture_tear_down);
   g_test_add("/examples/hook", Fixture, NULL, fixture_set_up, test_hook, fixture_tear_down);
+  g_test_add("/examples/hook-long-names", Fixture, long_names, fixture_set_up, test_hook_distinct_owners,
+             fixture_tear_down);
+  g_test_add("/examples/hook-filtered-names", Fixture, filtered_names, fixture_set_up, test_hook_distinct_owners,
+             fixture_tear_down);
+  g_test_add("/examples/hook-reconnect", Fixture, NULL, fixture_set_up, test_hook_reconnect, fixture_tear_down);
+  g_test_add("/examples/hook-no-uuid", Fixture, NULL, fixture_set_up, test_hook_no_uuid, fixture_tear_down);
   return g_test_run();
 }

@@ -207,6 +207,10 @@ static void check_item(const Prepare *prepare, Item *item, GPtrArray *refusals)
     item->action = ACTION_OWNED;
   else if (device->vfio.bound)
     item->action = record != NULL ? ACTION_ADOPT : ACTION_TAKE;
+  else if (item->spec->managed && prepare->options->adopt_only)
+    g_ptr_array_add(refusals, g_strdup_printf("%s is %s%s, not on a VFIO driver, and adopting binds nothing",
+                                              device->address, device->driver != NULL ? "on " : "unbound",
+                                              device->driver != NULL ? device->driver : ""));
   else if (item->spec->managed)
     item->action = ACTION_BIND;
   else

@@ -49,6 +49,7 @@ typedef struct {
   const char *owner;       /* required; hd_owner_name_check() */
   const char *user;        /* a user name or numeric uid; NULL: nodes stay root's */
   guint unbind_timeout_ms;
+  gboolean adopt_only;     /* bind nothing: a device not on VFIO yet is refused (re-adopting a running VM's) */
 } HdPrepareOptions;
 
 /* Prepares SPECS (HdHostdevSpec*, domain-xml.h) for OPTIONS->owner.
