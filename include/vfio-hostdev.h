@@ -417,9 +417,13 @@ VH_PUBLIC gboolean vh_prepare_request_add_domain_xml_file(VhPrepareRequest *requ
  * by vh_prepare()) until release. NULL (default): they stay root's. */
 VH_PUBLIC void vh_prepare_request_set_user(VhPrepareRequest *request, const char *user);
 
-/* The guest's RAM in bytes: after a successful prepare, a manager warning
- * when this process's RLIMIT_MEMLOCK is lower (VFIO pins all guest RAM and
- * a VMM started from here inherits the limit). 0 (default): no check. */
+/* The guest's RAM in bytes, which VFIO pins: after a successful prepare, a
+ * manager warning when the VMM may not be able to pin it. Without a user
+ * (a root VMM): when this process lacks CAP_IPC_LOCK and its RLIMIT_MEMLOCK
+ * is lower (a VMM started from here inherits both). With a user other than
+ * root: always, saying that its limit cannot be known from here and how it
+ * is counted (per process with the legacy container, per user with
+ * iommufd). 0 (default): no check. */
 VH_PUBLIC void vh_prepare_request_set_memlock_needed(VhPrepareRequest *request, guint64 bytes);
 
 /* ADOPT_ONLY: bind nothing; every device must be on a VFIO driver already

@@ -207,7 +207,7 @@ static int run_prepare(int argc, char **argv)
     {"owner", 0, 0, G_OPTION_ARG_STRING, &args.owner, "The VM the devices are for (letters, digits, _.:@+-; up to 64)", "NAME"},
     {"xml", 0, 0, G_OPTION_ARG_FILENAME, &args.xml, "libvirt domain XML with the <hostdev> elements ('-': stdin)", "FILE"},
     {"user", 0, 0, G_OPTION_ARG_STRING, &args.user, "Hand the group nodes and cdevs to this user (name or uid) until release", "USER"},
-    {"memlock-needed", 0, 0, G_OPTION_ARG_STRING, &args.memlock, "Warn when RLIMIT_MEMLOCK here is below SIZE (the guest's RAM)", "SIZE"},
+    {"memlock-needed", 0, 0, G_OPTION_ARG_STRING, &args.memlock, "The guest's RAM: warn when the VMM may not pin it (CAP_IPC_LOCK, RLIMIT_MEMLOCK)", "SIZE"},
     {"adopt-only", 0, 0, G_OPTION_ARG_NONE, &args.adopt_only, "Bind nothing: take only devices already on a VFIO driver (a running VM's)", NULL},
     {"json", 0, 0, G_OPTION_ARG_NONE, &args.json, "Print a JSON object", NULL},
     {"unbind-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &args.timeout, "Seconds an unbind may block before the device is reported stuck (default 10)", "SECONDS"},

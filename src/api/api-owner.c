@@ -2,6 +2,7 @@
 #include "api/api-private.h"
 
 #include "hostdev/managed/domain-xml.h"
+#include "hostdev/managed/memlock.h"
 #include "util/hd-error.h"
 #include "hostdev/managed/owner-release.h"
 #include "hostdev/managed/prepare.h"
@@ -145,10 +146,13 @@ VhPrepareResult *vh_prepare(VhManager *manager, const VhPrepareRequest *request,
 
   if (results == NULL)
     return NULL;
-  g_autofree char *memlock = request->memlock_needed > 0 ? hd_prepare_memlock_warning(request->memlock_needed) : NULL;
+  VhPrepareResult *prepared = prepare_result_new(results);
+  g_autofree char *memlock = request->memlock_needed > 0
+                               ? hd_memlock_warning(request->memlock_needed, request->user, prepared->iommufd)
+                               : NULL;
   if (memlock != NULL)
     hd_manager_warn(api_hd_manager(manager), "%s", memlock);
-  return prepare_result_new(results);
+  return prepared;
 }
 
 void vh_prepare_result_free(VhPrepareResult *result)

@@ -16,3 +16,8 @@ gboolean hd_node_owner_get(const char *path, HdNodeOwner *out, GError **error);
 
 /* Sets them (chown(2), then chmod(2)). A durable step (crash-point.h). */
 gboolean hd_node_owner_set(const char *path, const HdNodeOwner *owner, GError **error);
+
+/* The uid and primary gid of USER, a name or a numeric uid (getpwnam_r /
+ * getpwuid_r: safe in a threaded application). HD_ERROR_INVALID for no
+ * such user. */
+gboolean hd_user_lookup(const char *user, guint *uid, guint *gid, GError **error);

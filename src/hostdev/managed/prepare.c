@@ -1,9 +1,6 @@
 #include "hostdev/managed/prepare.h"
 
-#include <errno.h>
 #include <gio/gio.h>
-#include <pwd.h>
-#include <sys/resource.h>
 
 #include "hostdev/bind/bind.h"
 #include "hostdev/shared/device-record.h"
@@ -77,26 +74,6 @@ typedef struct {
 } Prepare;
 
 /* ---- input ------------------------------------------------------------------ */
-
-static gboolean resolve_user(const char *user, guint *uid, guint *gid, GError **error)
-{
-  guint64 number = 0;
-  struct passwd *entry = NULL;
-
-  errno = 0;
-  if (g_ascii_string_to_unsigned(user, 10, 0, G_MAXUINT32 - 1, &number, NULL))
-    entry = getpwuid((uid_t)number);
-  else
-    entry = getpwnam(user);
-  if (entry == NULL) {
-    g_set_error(error, HD_ERROR, HD_ERROR_INVALID, "no such user \"%s\"%s%s", user, errno != 0 ? ": " : "",
-                errno != 0 ? g_strerror(errno) : "");
-    return FALSE;
-  }
-  *uid = entry->pw_uid;
-  *gid = entry->pw_gid;
-  return TRUE;
-}
 
 static Item *find_item(GPtrArray *items, const char *address)
 {
@@ -544,7 +521,7 @@ GPtrArray *hd_prepare(HdManager *manager, const GPtrArray *specs, const HdPrepar
 
   if (!hd_owner_name_check(options->owner, error))
     return NULL;
-  if (options->user != NULL && !resolve_user(options->user, &prepare.uid, &prepare.gid, error))
+  if (options->user != NULL && !hd_user_lookup(options->user, &prepare.uid, &prepare.gid, error))
     return NULL;
   if (specs->len > 0 && !hd_iommu_groups_present()) {
     g_set_error(error, HD_ERROR, HD_ERROR_REFUSED, "cannot prepare: %s", hd_iommu_enable_hint());
@@ -554,16 +531,4 @@ GPtrArray *hd_prepare(HdManager *manager, const GPtrArray *specs, const HdPrepar
   if (lock == NULL)
     return NULL;
   return prepare_locked(&prepare, specs, error);
-}
-
-char *hd_prepare_memlock_warning(guint64 needed)
-{
-  struct rlimit limit;
-
-  if (getrlimit(RLIMIT_MEMLOCK, &limit) < 0 || limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= needed)
-    return NULL;
-  return g_strdup_printf("the locked-memory limit here (RLIMIT_MEMLOCK) is %" G_GUINT64_FORMAT " KiB, below the %"
-                         G_GUINT64_FORMAT " KiB the VM needs (VFIO pins all guest RAM); a VMM started from here "
-                         "inherits it: raise it (ulimit -l, systemd LimitMEMLOCK=, limits.conf memlock) for the VMM",
-                         (guint64)limit.rlim_cur / 1024, needed / 1024);
 }

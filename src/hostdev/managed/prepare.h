@@ -60,7 +60,3 @@ typedef struct {
  * finish (the journal keeps it for `recover`). */
 GPtrArray *hd_prepare(HdManager *manager, const GPtrArray *specs, const HdPrepareOptions *options, GError **error);
 
-/* A warning when this process's RLIMIT_MEMLOCK is below NEEDED bytes (a
- * VMM started from the same context inherits that limit, and VFIO pins all
- * guest RAM), else NULL. */
-char *hd_prepare_memlock_warning(guint64 needed);
