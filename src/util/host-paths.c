@@ -34,3 +34,28 @@ char *hd_path_kernel_irq(const char *irq, const char *attr)
 {
   return g_build_filename("/sys/kernel/irq", irq, attr, NULL);
 }
+
+char *hd_path_boot_config(const char *release)
+{
+  return g_strdup_printf("/boot/config-%s", release);
+}
+
+char *hd_path_proc_config(void)
+{
+  return g_strdup("/proc/config.gz");
+}
+
+char *hd_path_cpuinfo(void)
+{
+  return g_strdup("/proc/cpuinfo");
+}
+
+char *hd_path_dmi_id(const char *attr)
+{
+  return g_build_filename("/sys/class/dmi/id", attr, NULL);
+}
+
+char *hd_path_vfio_dir(void)
+{
+  return g_strdup("/dev/vfio");
+}

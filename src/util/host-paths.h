@@ -27,3 +27,20 @@ char *hd_path_iommufd(void);
 
 /* "/sys/kernel/irq", ".../<irq>" or ".../<irq>/<attr>" (IRQ and ATTR may be NULL). */
 char *hd_path_kernel_irq(const char *irq, const char *attr);
+
+/* "/boot/config-<release>": the kernel's configuration as Debian, Fedora
+ * and most distributions install it. */
+char *hd_path_boot_config(const char *release);
+
+/* "/proc/config.gz": the configuration built into a kernel with
+ * CONFIG_IKCONFIG_PROC. */
+char *hd_path_proc_config(void);
+
+/* "/proc/cpuinfo" */
+char *hd_path_cpuinfo(void);
+
+/* "/sys/class/dmi/id" or ".../<attr>" ("sys_vendor", "product_name"). */
+char *hd_path_dmi_id(const char *attr);
+
+/* "/dev/vfio": the group nodes (N, noiommu-N), the container, devices/. */
+char *hd_path_vfio_dir(void);

@@ -5,63 +5,7 @@
  * table, module index. */
 #include <glib/gstdio.h>
 
-#include "cli-test.h"
-
-#define Q35_MODULES "/lib/modules/6.12.117+deb12-amd64"
-
-/* The fake root's path of a host path. */
-static char *root_path(MockHost *host, const char *path)
-{
-  return g_build_filename(mock_host_root(host), path, NULL);
-}
-
-/* Runs `doctor --json`, checks the exit status against the JSON's overall
- * status, and returns the parsed root. */
-static JsonNode *doctor_json(MockHost *host, int expected_status)
-{
-  g_auto(CliResult) result = {0};
-  JsonNode *root;
-
-  cli_run(host, &result, "doctor", "--json", NULL);
-  g_assert_cmpint(result.status, ==, expected_status);
-  root = cli_parse_json(&result);
-  g_assert_true(JSON_NODE_HOLDS_OBJECT(root));
-  return root;
-}
-
-static JsonObject *find_check(JsonNode *root, const char *id)
-{
-  JsonArray *checks = json_object_get_array_member(json_node_get_object(root), "checks");
-
-  for (guint i = 0; i < json_array_get_length(checks); i++) {
-    JsonObject *check = json_array_get_object_element(checks, i);
-    if (g_strcmp0(json_object_get_string_member(check, "id"), id) == 0)
-      return check;
-  }
-  g_error("no check \"%s\" in the output", id);
-}
-
-static void assert_check(JsonNode *root, const char *id, const char *status)
-{
-  JsonObject *check = find_check(root, id);
-
-  g_test_message("%s: %s: %s", id, json_object_get_string_member(check, "status"),
-                 json_object_get_string_member(check, "message"));
-  g_assert_cmpstr(json_object_get_string_member(check, "status"), ==, status);
-}
-
-/* The check's "fix", "" when null. */
-static const char *check_fix(JsonNode *root, const char *id)
-{
-  JsonNode *fix = json_object_get_member(find_check(root, id), "fix");
-
-  return JSON_NODE_HOLDS_NULL(fix) ? "" : json_node_get_string(fix);
-}
-
-static const char *check_message(JsonNode *root, const char *id)
-{
-  return json_object_get_string_member(find_check(root, id), "message");
-}
+#include "doctor-test-util.h"
 
 /* What a healthy VT-d host has beyond the fixture: /dev/vfio/vfio 0666 as
  * the kernel creates it, a VT-d unit that remaps interrupts, huge pages. */
@@ -96,7 +40,7 @@ static void test_q35_healthy(void)
   /* the q35 guest kernel has neither the cdev nor iommufd: optional */
   assert_check(root, "vfio-cdev", "warn");
   assert_check(root, "iommufd", "warn");
-  g_assert_nonnull(strstr(check_message(root, "vfio-pci"), "loadable"));
+  g_assert_nonnull(strstr(check_message(root, "vfio-pci"), "built as a module (CONFIG_VFIO_PCI=m) and not loaded"));
   g_assert_nonnull(strstr(check_message(root, "modules-alias"), "3 for variant drivers"));
 }
 
@@ -127,7 +71,7 @@ static void test_json_shape(void)
   g_autoptr(GHashTable) ids = g_hash_table_new(g_str_hash, g_str_equal);
   gboolean any_fail = FALSE;
 
-  g_assert_cmpuint(json_array_get_length(checks), ==, 11);
+  g_assert_cmpuint(json_array_get_length(checks), ==, 13);
   for (guint i = 0; i < json_array_get_length(checks); i++) {
     JsonObject *check = json_array_get_object_element(checks, i);
     const char *status = json_object_get_string_member(check, "status");
@@ -145,15 +89,19 @@ static void test_json_shape(void)
   g_assert_cmpstr(json_object_get_string_member(object, "status"), ==, "fail");
 }
 
-/* No groups and nothing to tell the vendor: name both options. */
+/* No groups and nothing to tell the vendor: the firmware switch for
+ * both, intel_iommu=on for Intel, and never amd_iommu=on (the kernel
+ * rejects it: AMD's IOMMU is on by default). */
 static void test_no_iommu(void)
 {
   g_autoptr(MockHost) host = cli_host("no-iommu");
   g_autoptr(JsonNode) root = doctor_json(host, 1);
 
   assert_check(root, "iommu", "fail");
-  g_assert_nonnull(strstr(check_message(root, "iommu"), "neither intel_iommu=on nor amd_iommu=on"));
-  g_assert_nonnull(strstr(check_fix(root, "iommu"), "intel_iommu=on (Intel) or amd_iommu=on (AMD)"));
+  g_assert_nonnull(strstr(check_message(root, "iommu"), "no IOMMU groups"));
+  g_assert_nonnull(strstr(check_fix(root, "iommu"), "in the firmware setup"));
+  g_assert_nonnull(strstr(check_fix(root, "iommu"), "intel_iommu=on"));
+  g_assert_null(strstr(check_fix(root, "iommu"), "amd_iommu"));
 }
 
 /* With the firmware's DMAR table the fix names the one option missing. */
@@ -194,7 +142,25 @@ static void test_interrupt_remapping_missing(void)
   assert_check(root, "interrupt-remapping", "fail");
   g_assert_nonnull(strstr(check_message(root, "interrupt-remapping"), "dmar1"));
   g_assert_null(strstr(check_message(root, "interrupt-remapping"), "dmar0"));
+  /* q35-zoo is a QEMU guest: the VMM's intel-iommu is what lacks it */
+  g_assert_nonnull(strstr(check_fix(root, "interrupt-remapping"), "intel-iommu,intremap=on"));
+  g_assert_nonnull(strstr(check_fix(root, "interrupt-remapping"), "kernel-irqchip=split"));
+}
+
+/* The same on bare metal (no DMI, no hypervisor CPU flag): the platform. */
+static void test_interrupt_remapping_missing_bare_metal(void)
+{
+  g_autoptr(MockHost) host = cli_host("q35-zoo");
+  g_autoptr(JsonNode) root = NULL;
+
+  make_healthy(host);
+  mock_host_remove(host, "/proc/cpuinfo");
+  mock_host_remove(host, "/sys/devices/virtual/dmi");
+  mock_host_write(host, "/sys/class/iommu/dmar1/intel-iommu/ecap", "f02056\n");
+  root = doctor_json(host, 1);
+  assert_check(root, "interrupt-remapping", "fail");
   g_assert_nonnull(strstr(check_fix(root, "interrupt-remapping"), "allow_unsafe_interrupts"));
+  g_assert_null(strstr(check_fix(root, "interrupt-remapping"), "intel-iommu"));
 }
 
 /* allow_unsafe_interrupts makes VFIO accept it: a warning, not a failure. */
@@ -313,7 +279,9 @@ static void test_no_vfio_pci(void)
   root = doctor_json(host, 1);
   assert_check(root, "vfio-pci", "fail");
   assert_check(root, "vfio", "pass");
-  g_assert_nonnull(strstr(check_fix(root, "vfio-pci"), "CONFIG_VFIO_PCI"));
+  /* the config says module: it is the modules that are missing */
+  g_assert_nonnull(strstr(check_message(root, "vfio-pci"), "CONFIG_VFIO_PCI=m"));
+  g_assert_true(g_str_has_prefix(check_fix(root, "vfio-pci"), "install the kernel's modules"));
 }
 
 /* Loaded modules are seen in sysfs, whatever the index says. */
@@ -332,6 +300,9 @@ static void test_vfio_loaded(void)
   assert_check(root, "vfio", "pass");
   assert_check(root, "vfio-pci", "pass");
   g_assert_nonnull(strstr(check_message(root, "vfio-pci"), "is loaded"));
+  /* kmod's modprobe loaded type1 with vfio (softdep) */
+  assert_check(root, "vfio-iommu-type1", "pass");
+  g_assert_nonnull(strstr(check_message(root, "vfio-iommu-type1"), "loaded"));
 }
 
 static void test_dev_vfio(void)
@@ -430,6 +401,7 @@ int main(int argc, char **argv)
   g_test_add_func("/doctor/iommu/intel-firmware", test_no_iommu_intel_firmware);
   g_test_add_func("/doctor/iommu/turned-off", test_no_iommu_turned_off);
   g_test_add_func("/doctor/interrupt-remapping/missing", test_interrupt_remapping_missing);
+  g_test_add_func("/doctor/interrupt-remapping/missing-bare-metal", test_interrupt_remapping_missing_bare_metal);
   g_test_add_func("/doctor/interrupt-remapping/unsafe-allowed", test_interrupt_remapping_unsafe_allowed);
   g_test_add_func("/doctor/interrupt-remapping/cmdline-off", test_interrupt_remapping_cmdline_off);
   g_test_add_func("/doctor/interrupt-remapping/irqs", test_interrupt_remapping_from_irqs);

@@ -4,10 +4,12 @@
  *
  * FIXTURE.ini is a GKeyFile (format in tests/mock/README.md); the files
  * FIXTURE.modules.alias and FIXTURE.modules.builtin.alias next to it are
- * copied verbatim into ROOT/lib/modules/<release>/.  Everything the kernel
+ * copied verbatim into ROOT/lib/modules/<release>/, FIXTURE.kconfig (the
+ * kernel's config) into ROOT/boot/ or ROOT/proc/config.gz.  Everything the kernel
  * would create (links, vfio-dev, /dev/vfio nodes, VFs) is derived from the
  * data with the same code the preload's kernel emulation uses.
  */
+#include "mock-mkhost-platform.h"
 #include "mock-mkhost-usage.h"
 #include "mock-tree.h"
 
@@ -155,6 +157,8 @@ static gboolean write_drivers(Builder *b, GError **error)
 {
   g_auto(GStrv) groups = g_key_file_get_groups(b->kf, NULL);
   g_autoptr(GArray) drivers = g_array_new(FALSE, TRUE, sizeof(MtDriver));
+  g_autoptr(GString) softdeps = g_string_new("# Soft dependencies extracted from modules themselves.\n");
+  g_autofree char *softdep_rel = g_strdup_printf("/lib/modules/%s/modules.softdep", b->release);
 
   for (char **g = groups; *g; g++) {
     MtDriver d = { 0 };
@@ -172,6 +176,12 @@ static gboolean write_drivers(Builder *b, GError **error)
     snprintf(d.module, sizeof(d.module), "%s", module);
     d.vfio = get_bool(b->kf, *g, "vfio", FALSE);
     d.state = parse_state(state);
+    {
+      /* MODULE_SOFTDEP, as depmod writes it into modules.softdep */
+      g_autofree char *softdep = get_str(b->kf, *g, "softdep", NULL);
+      if (softdep != NULL)
+        g_string_append_printf(softdeps, "softdep %s %s\n", module, softdep);
+    }
     g_array_append_val(drivers, d);
     if (is_driver && d.state != MT_MOD_AVAILABLE &&
         !check(mt_driver_register_tree(&d), d.name, error))
@@ -181,6 +191,7 @@ static gboolean write_drivers(Builder *b, GError **error)
       mt_write(rel, "live\n");
     }
   }
+  mt_write(softdep_rel, softdeps->str);
   return check(mt_drivers_save((MtDriver *)drivers->data, (int)drivers->len), "drivers", error);
 }
 
@@ -514,7 +525,7 @@ static gboolean build(const char *fixture, const char *root, GError **error)
   b.usage = mk_usage_new();
   g_mkdir_with_parents(root, 0755);
   mt_set_root(root);
-  ok = write_host(&b, error) && write_drivers(&b, error) && write_modules(&b, stem, error) &&
+  ok = write_host(&b, error) && mk_platform_write(b.kf, stem, b.release, error) && write_drivers(&b, error) && write_modules(&b, stem, error) &&
        write_names(&b, error) && write_faults(&b, error) && write_devices(&b, error) &&
        mk_usage_finish(b.usage, error);
   mk_usage_free(b.usage);

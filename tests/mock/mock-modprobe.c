@@ -8,7 +8,9 @@
  * binds every unbound device they match (driver_override included).
  * Already loaded or builtin: nothing to do.  Unknown: exit 1 with
  * modprobe's message.  Each load is logged in $ROOT/.mock/modprobe.log.
- * Dashes and underscores in names are equivalent, as for kmod.
+ * Dashes and underscores in names are equivalent, as for kmod.  After a
+ * load, the "post:" soft dependencies in modules.softdep are loaded too,
+ * as kmod's modprobe does (the vfio module's vfio_iommu_type1).
  */
 #include "mock-tree.h"
 
@@ -56,6 +58,38 @@ static int mark_loaded(MtDriver *drivers, int n, const char *module, bool *was_l
   return found;
 }
 
+static int load(const char *arg, bool quiet);
+
+/* The modules MODULE's "softdep MODULE pre: ... post: ..." line of
+ * modules.softdep names after "post:", loaded after it as kmod's modprobe
+ * does (busybox's does not); unknown ones are skipped. */
+static void load_post_softdeps(const char *module)
+{
+  char *release = mt_read_trim("/.mock/release");
+  char rel[PATH_MAX], *text, *line, *save = NULL;
+
+  mt_fmt(rel, "/lib/modules/%s/modules.softdep", release ? release : "");
+  free(release);
+  text = mt_read(rel);
+  for (line = text ? strtok_r(text, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+    char *word, *words = NULL, name[128];
+    bool ours = false, in = false;
+    int k = 0;
+    for (word = strtok_r(line, " \t", &words); word; word = strtok_r(NULL, " \t", &words), k++) {
+      normalize_name(word, name, sizeof(name));
+      if (k == 0 && strcmp(word, "softdep") != 0)
+        break;
+      if (k == 1)
+        ours = strcmp(name, module) == 0;
+      else if (k > 1 && ours && word[strlen(word) - 1] == ':')
+        in = strcmp(word, "post:") == 0;
+      else if (k > 1 && ours && in)
+        load(word, true);
+    }
+  }
+  free(text);
+}
+
 static int load(const char *arg, bool quiet)
 {
   char module[128], rel[PATH_MAX];
@@ -90,6 +124,8 @@ static int load(const char *arg, bool quiet)
   }
   free(drivers);
   mt_unlock(lock);
+  if (!was_loaded)
+    load_post_softdeps(module);
   return 0;
 }
 

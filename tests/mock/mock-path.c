@@ -4,7 +4,8 @@
  * Faked prefixes (whole components): /sys, /dev/vfio, /dev/iommu,
  * /lib/modules (and /usr/lib/modules, the same on merged-/usr systems),
  * /run/vfio-hostdev, /etc/vfio-hostdev, /proc/self/mountinfo,
- * /proc/mounts, /proc/cmdline, /proc/net (and /proc/self/net,
+ * /proc/mounts, /proc/cmdline, /proc/cpuinfo, /proc/config.gz, /boot,
+ * /proc/net (and /proc/self/net,
  * /proc/thread-self/net, the same directory).  Relative paths are left alone: a process
  * that chdir()s or uses a dirfd inside the root is already in it.
  *
@@ -38,6 +39,9 @@ static const struct {
   { "/proc/self/mountinfo", "/proc/self/mountinfo" },
   { "/proc/mounts", "/proc/mounts" },
   { "/proc/cmdline", "/proc/cmdline" },
+  { "/proc/cpuinfo", "/proc/cpuinfo" },
+  { "/proc/config.gz", "/proc/config.gz" },
+  { "/boot", "/boot" },
   { "/proc/net", "/proc/net" },
   { "/proc/self/net", "/proc/net" },
   { "/proc/thread-self/net", "/proc/net" },

@@ -20,6 +20,8 @@ GPtrArray *hd_iommu_group_members(gint64 group, GError **error)
 
 const char *hd_iommu_enable_hint(void)
 {
-  return "no IOMMU groups: the IOMMU is off; enable VT-d/AMD-Vi in firmware and boot with "
-         "intel_iommu=on (Intel) or amd_iommu=on (AMD)";
+  /* no amd_iommu=on: AMD's IOMMU is on by default and the kernel rejects
+   * that value ("AMD-Vi: Unknown option") */
+  return "no IOMMU groups: the IOMMU is off; `vfio-hostdev doctor` says why (firmware setting, "
+         "intel_iommu=on missing, amd_iommu=off or iommu=off given, or a VM without a virtual IOMMU)";
 }

@@ -6,15 +6,28 @@
 
 #include "hostdev/device/manager.h"
 #include "hostdev/doctor/check-result.h"
+#include "hostdev/doctor/hypervisor.h"
+#include "hostdev/doctor/kernel-config.h"
+
+/* What several checks need to know about the host, read once. */
+typedef struct {
+  HdManager *manager;
+  HdKernelConfig *config;   /* the running kernel's build options; NULL: unknown */
+  HdHypervisor *hypervisor; /* never NULL; vmm HD_VMM_NONE on bare metal */
+} HdDoctorHost;
 
 /* doctor-iommu.c */
-HdCheck *hd_doctor_check_iommu(void);
-HdCheck *hd_doctor_check_interrupt_remapping(void);
+HdCheck *hd_doctor_check_iommu(const HdDoctorHost *host);
+HdCheck *hd_doctor_check_interrupt_remapping(const HdDoctorHost *host);
 
 /* doctor-vfio.c */
-HdCheck *hd_doctor_check_vfio_module(HdManager *manager);
-HdCheck *hd_doctor_check_vfio_pci(HdManager *manager);
-HdCheck *hd_doctor_check_dev_vfio(void);
+HdCheck *hd_doctor_check_vfio_module(const HdDoctorHost *host);
+HdCheck *hd_doctor_check_vfio_pci(const HdDoctorHost *host);
+HdCheck *hd_doctor_check_dev_vfio(const HdDoctorHost *host);
+
+/* doctor-vfio-iommu.c */
+HdCheck *hd_doctor_check_iommu_type1(const HdDoctorHost *host);
+HdCheck *hd_doctor_check_noiommu(void);
 
 /* doctor-host.c */
 HdCheck *hd_doctor_check_sysfs_writable(void);
@@ -22,6 +35,6 @@ HdCheck *hd_doctor_check_modules_alias(HdManager *manager);
 HdCheck *hd_doctor_check_hugepages(void);
 
 /* doctor-kernel.c */
-HdCheck *hd_doctor_check_vfio_dev(HdManager *manager);
-HdCheck *hd_doctor_check_vfio_cdev(void);
-HdCheck *hd_doctor_check_iommufd(HdManager *manager);
+HdCheck *hd_doctor_check_vfio_dev(const HdDoctorHost *host);
+HdCheck *hd_doctor_check_vfio_cdev(const HdDoctorHost *host);
+HdCheck *hd_doctor_check_iommufd(const HdDoctorHost *host);

@@ -2,6 +2,8 @@
 #include <string.h>
 
 #include "hostdev/doctor/doctor-checks.h"
+#include "hostdev/doctor/hypervisor.h"
+#include "hostdev/doctor/kernel-config.h"
 #include "util/host-paths.h"
 #include "util/kernel-cmdline.h"
 #include "util/sysfs-paths.h"
@@ -19,6 +21,7 @@ typedef enum {
   FIRMWARE_NONE,
   FIRMWARE_INTEL,
   FIRMWARE_AMD,
+  FIRMWARE_VIRTIO, /* virtio-iommu, described by an ACPI VIOT table */
 } FirmwareIommu;
 
 static FirmwareIommu firmware_iommu(void)
@@ -26,11 +29,14 @@ static FirmwareIommu firmware_iommu(void)
   g_autofree char *tables = hd_path_acpi_table(NULL);
   g_autofree char *dmar = hd_path_acpi_table("DMAR");
   g_autofree char *ivrs = hd_path_acpi_table("IVRS");
+  g_autofree char *viot = hd_path_acpi_table("VIOT");
 
   if (hd_sysfs_exists(dmar))
     return FIRMWARE_INTEL;
   if (hd_sysfs_exists(ivrs))
     return FIRMWARE_AMD;
+  if (hd_sysfs_exists(viot))
+    return FIRMWARE_VIRTIO;
   return hd_sysfs_is_dir(tables) ? FIRMWARE_NONE : FIRMWARE_UNKNOWN;
 }
 
@@ -51,7 +57,9 @@ static guint count_groups(void)
   return groups != NULL ? groups->len : 0;
 }
 
-/* A parameter that turns the IOMMU off, as written on the command line. */
+/* A parameter that turns the IOMMU off, as written on the command line.
+ * AMD's IOMMU is on by default: amd_iommu=off and iommu=off are the only
+ * ways it ends up off on a machine whose firmware has it. */
 static const char *disabling_param(const HdCmdline *cmdline)
 {
   if (hd_cmdline_has_word(cmdline, "intel_iommu", "off"))
@@ -68,25 +76,81 @@ static HdCheck *iommu_fail(const char *message, const char *fix)
   return hd_check_new("iommu", IOMMU_TITLE, HD_CHECK_FAIL, message, fix);
 }
 
-/* No groups and no firmware table to say which vendor: name both options,
- * leaving out one the command line already has. */
-static HdCheck *iommu_off_unknown_vendor(const HdCmdline *cmdline)
+/* The kernel option for the vendor's IOMMU when the kernel's config says
+ * it is not built, else NULL (built, or nothing known). */
+static const char *driver_not_built(const HdDoctorHost *host, const char *symbol)
 {
-  gboolean intel = hd_cmdline_has_word(cmdline, "intel_iommu", "on");
-  gboolean amd = hd_cmdline_has_word(cmdline, "amd_iommu", "on");
-  g_autofree char *message = NULL;
-
-  if (intel || amd)
-    message = g_strdup_printf("no IOMMU groups although the kernel command line has %s",
-                              intel ? "intel_iommu=on" : "amd_iommu=on");
-  else
-    message = g_strdup("no IOMMU groups: the IOMMU is off; the kernel command line has neither "
-                       "intel_iommu=on nor amd_iommu=on");
-  return iommu_fail(message, "enable VT-d (Intel) or AMD-Vi (AMD) in the firmware setup and boot with "
-                             "intel_iommu=on (Intel) or amd_iommu=on (AMD) " CMDLINE_HOWTO);
+  if (host->config == NULL || hd_kernel_config_enabled(host->config, symbol))
+    return NULL;
+  return symbol;
 }
 
-HdCheck *hd_doctor_check_iommu(void)
+static HdCheck *iommu_off_param(const char *off)
+{
+  g_autofree char *message = NULL;
+  g_autofree char *fix = NULL;
+
+  if (g_str_equal(off, "intel_iommu=off"))
+    message = g_strdup("no IOMMU groups: the kernel command line has intel_iommu=off");
+  else
+    message = g_strdup_printf("no IOMMU groups: the kernel command line has %s, which turns the IOMMU off "
+                              "(AMD's IOMMU is on by default; only this keeps it off)",
+                              off);
+  fix = g_strdup_printf("remove %s from the kernel command line " CMDLINE_HOWTO, off);
+  return iommu_fail(message, fix);
+}
+
+/* No DMAR or IVRS table in a virtual machine: the VMM gives no IOMMU. */
+static HdCheck *iommu_missing_in_guest(const HdHypervisor *hypervisor)
+{
+  g_autofree char *message =
+    g_strdup_printf("no IOMMU groups: this is a %s virtual machine (%s) and its VMM gives it no IOMMU "
+                    "(no ACPI DMAR, IVRS or VIOT table)",
+                    hd_vmm_name(hypervisor->vmm), hypervisor->evidence);
+
+  return iommu_fail(message, hd_vmm_viommu_advice(hypervisor->vmm));
+}
+
+static HdCheck *iommu_missing_intel(const HdDoctorHost *host, const HdCmdline *cmdline)
+{
+  const char *unbuilt = driver_not_built(host, "CONFIG_INTEL_IOMMU");
+  g_autofree char *message = NULL;
+
+  if (unbuilt != NULL) {
+    message = g_strdup_printf("no IOMMU groups: the firmware has VT-d (ACPI DMAR table) but the kernel is "
+                              "built without %s (%s)",
+                              unbuilt, hd_kernel_config_source(host->config));
+    return iommu_fail(message, "use a kernel built with CONFIG_INTEL_IOMMU (Debian's is)");
+  }
+  if (!hd_cmdline_has_word(cmdline, "intel_iommu", "on"))
+    return iommu_fail("no IOMMU groups: the firmware has VT-d (ACPI DMAR table) but the kernel command "
+                      "line lacks intel_iommu=on",
+                      "add intel_iommu=on to the kernel command line " CMDLINE_HOWTO);
+  return iommu_fail("no IOMMU groups although the firmware has VT-d and the kernel command line has "
+                    "intel_iommu=on",
+                    "look for DMAR errors in the kernel log (dmesg | grep -i dmar)");
+}
+
+static HdCheck *iommu_missing_amd(const HdDoctorHost *host)
+{
+  const char *unbuilt = driver_not_built(host, "CONFIG_AMD_IOMMU");
+  g_autofree char *message = NULL;
+
+  if (unbuilt != NULL) {
+    message = g_strdup_printf("no IOMMU groups: the firmware has AMD-Vi (ACPI IVRS table) but the kernel is "
+                              "built without %s (%s)",
+                              unbuilt, hd_kernel_config_source(host->config));
+    return iommu_fail(message, "use a kernel built with CONFIG_AMD_IOMMU (Debian's is)");
+  }
+  /* AMD's IOMMU is on by default; there is no amd_iommu=on (the kernel
+   * answers "AMD-Vi: Unknown option") to suggest. */
+  return iommu_fail("no IOMMU groups although the firmware has AMD-Vi (ACPI IVRS table), which the kernel "
+                    "enables by default",
+                    "look for AMD-Vi errors in the kernel log (dmesg | grep -i AMD-Vi); check that the "
+                    "firmware setup has IOMMU (AMD-Vi) enabled");
+}
+
+HdCheck *hd_doctor_check_iommu(const HdDoctorHost *host)
 {
   guint groups = count_groups();
   g_autoptr(HdCmdline) cmdline = NULL;
@@ -98,34 +162,27 @@ HdCheck *hd_doctor_check_iommu(void)
   }
   cmdline = read_cmdline();
   off = disabling_param(cmdline);
-  if (off != NULL) {
-    g_autofree char *message = g_strdup_printf("no IOMMU groups: the kernel command line has %s", off);
-    g_autofree char *fix = g_strdup_printf("remove %s from the kernel command line " CMDLINE_HOWTO, off);
-    return iommu_fail(message, fix);
-  }
+  if (off != NULL)
+    return iommu_off_param(off);
   switch (firmware_iommu()) {
   case FIRMWARE_INTEL:
-    if (!hd_cmdline_has_word(cmdline, "intel_iommu", "on"))
-      return iommu_fail("no IOMMU groups: the firmware has VT-d (ACPI DMAR table) but the kernel command "
-                        "line lacks intel_iommu=on",
-                        "add intel_iommu=on to the kernel command line " CMDLINE_HOWTO);
-    return iommu_fail("no IOMMU groups although the firmware has VT-d and the kernel command line has "
-                      "intel_iommu=on",
-                      "check that the kernel is built with CONFIG_INTEL_IOMMU and look for DMAR errors in "
-                      "the kernel log");
+    return iommu_missing_intel(host, cmdline);
   case FIRMWARE_AMD:
-    /* amd_iommu is on by default wherever the firmware has an IVRS table */
-    return iommu_fail("no IOMMU groups although the firmware has AMD-Vi (ACPI IVRS table)",
-                      "check that the kernel is built with CONFIG_AMD_IOMMU, add amd_iommu=on if your "
-                      "kernel needs it, and look for AMD-Vi errors in the kernel log");
+    return iommu_missing_amd(host);
+  case FIRMWARE_VIRTIO:
+    return iommu_fail("no IOMMU groups although the VMM gives a virtio-iommu (ACPI VIOT table)",
+                      driver_not_built(host, "CONFIG_VIRTIO_IOMMU") != NULL
+                        ? "use a kernel built with CONFIG_VIRTIO_IOMMU"
+                        : "modprobe virtio_iommu (or build it in: CONFIG_VIRTIO_IOMMU=y)");
   case FIRMWARE_NONE:
-    return iommu_fail("no IOMMU groups, and the firmware describes no IOMMU (no ACPI DMAR or IVRS table)",
-                      "enable VT-d (Intel) or AMD-Vi (AMD) in the firmware setup, then boot with "
-                      "intel_iommu=on (Intel) or amd_iommu=on (AMD)");
   case FIRMWARE_UNKNOWN:
     break;
   }
-  return iommu_off_unknown_vendor(cmdline);
+  if (host->hypervisor->vmm != HD_VMM_NONE)
+    return iommu_missing_in_guest(host->hypervisor);
+  return iommu_fail("no IOMMU groups, and the firmware describes no IOMMU (no ACPI DMAR or IVRS table)",
+                    "enable VT-d (Intel) or AMD-Vi/IOMMU (AMD) in the firmware setup; on Intel also boot "
+                    "with intel_iommu=on " CMDLINE_HOWTO " (AMD's IOMMU needs no option)");
 }
 
 /* ---- interrupt remapping ------------------------------------------------ */
@@ -202,7 +259,7 @@ static HdCheck *ir_result(HdCheckStatus status, const char *message, const char 
   return hd_check_new("interrupt-remapping", IR_TITLE, status, message, fix);
 }
 
-static HdCheck *ir_missing_on_units(const IommuUnits *units)
+static HdCheck *ir_missing_on_units(const IommuUnits *units, HdVmm vmm)
 {
   g_autofree char *message = NULL;
 
@@ -210,23 +267,30 @@ static HdCheck *ir_missing_on_units(const IommuUnits *units)
     message = g_strdup_printf("VT-d unit(s) %s cannot remap interrupts, and vfio_iommu_type1 has "
                               "allow_unsafe_interrupts=Y: a device can send interrupts the host does not isolate",
                               units->intel_no_ir->str);
-    return ir_result(HD_CHECK_WARN, message, "use a platform with interrupt remapping for untrusted guests");
+    return ir_result(HD_CHECK_WARN, message,
+                     vmm == HD_VMM_QEMU ? "give QEMU's intel-iommu intremap=on for untrusted guests"
+                                        : "use a platform with interrupt remapping for untrusted guests");
   }
   message = g_strdup_printf("VT-d unit(s) %s cannot remap interrupts (ecap IR bit clear): VFIO refuses "
                             "their devices",
                             units->intel_no_ir->str);
+  /* in a QEMU guest the "platform" is the VMM's intel-iommu device */
   return ir_result(HD_CHECK_FAIL, message,
-                   "use a platform with interrupt remapping, or (insecure) load vfio_iommu_type1 with "
-                   "allow_unsafe_interrupts=1");
+                   vmm == HD_VMM_QEMU
+                     ? "give QEMU's intel-iommu interrupt remapping: -machine q35,kernel-irqchip=split "
+                       "-device intel-iommu,intremap=on,caching-mode=on (libvirt: <driver intremap='on'/> "
+                       "in <iommu>)"
+                     : "use a platform with interrupt remapping, or (insecure) load vfio_iommu_type1 with "
+                       "allow_unsafe_interrupts=1");
 }
 
 /* What the units support, when the interrupts themselves do not say. */
-static HdCheck *ir_from_units(const IommuUnits *units)
+static HdCheck *ir_from_units(const IommuUnits *units, HdVmm vmm)
 {
   g_autofree char *message = NULL;
 
   if (units->intel_no_ir->len > 0)
-    return ir_missing_on_units(units);
+    return ir_missing_on_units(units, vmm);
   if (units->intel > 0 || units->amd > 0) {
     message = units->intel > 0
                 ? g_strdup_printf("supported by all %u VT-d units (ecap IR bit)", units->intel)
@@ -240,7 +304,7 @@ static HdCheck *ir_from_units(const IommuUnits *units)
                    "vfio_iommu_type1 has allow_unsafe_interrupts=1");
 }
 
-HdCheck *hd_doctor_check_interrupt_remapping(void)
+HdCheck *hd_doctor_check_interrupt_remapping(const HdDoctorHost *host)
 {
   g_autoptr(HdCmdline) cmdline = read_cmdline();
   IommuUnits units = {0};
@@ -259,7 +323,7 @@ HdCheck *hd_doctor_check_interrupt_remapping(void)
   }
   units.intel_no_ir = g_string_new(NULL);
   scan_units(&units);
-  check = ir_from_units(&units);
+  check = ir_from_units(&units, host->hypervisor->vmm);
   /* Interrupts are listed but none is remapped: supported is not enough. */
   if (remapped == 0 && check->status == HD_CHECK_PASS) {
     hd_check_free(check);

@@ -15,26 +15,25 @@ typedef struct {
   const char *id;
   const char *title;
   const char *module;       /* as modules.dep names it */
-  const char *what;         /* "module vfio", "driver vfio-pci" */
+  const char *what;         /* "VFIO", "vfio-pci" */
   const char *config;       /* the kernel option that provides it */
 } KernelPiece;
 
-static HdCheck *piece_check(HdManager *manager, const KernelPiece *piece, const char *present_path)
+/* What the module index says, when the kernel's config is unknown. */
+static HdCheck *piece_from_module_index(const HdDoctorHost *host, const KernelPiece *piece)
 {
-  const char *release = hd_manager_kernel_release(manager);
+  const char *release = hd_manager_kernel_release(host->manager);
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
   g_autofree char *fix = NULL;
   HdModuleAvailability availability;
 
-  if (hd_sysfs_exists(present_path)) {
-    message = g_strdup_printf("%s is loaded", piece->what);
-    return hd_check_new(piece->id, piece->title, HD_CHECK_PASS, message, NULL);
-  }
-  if (!hd_module_index_lookup(hd_manager_modules_dir(manager), piece->module, &availability, &error)) {
-    message = g_strdup_printf("%s is not loaded, and whether Linux %s has it is unknown: %s",
-                              piece->what, release, error->message);
-    fix = g_strdup_printf("run depmod %s, or try modprobe %s", release, piece->module);
+  if (!hd_module_index_lookup(hd_manager_modules_dir(host->manager), piece->module, &availability, &error)) {
+    message = g_strdup_printf("%s is not loaded, and whether Linux %s has it is unknown: no kernel config "
+                              "(/boot/config-%s, /proc/config.gz) and %s",
+                              piece->what, release, release, error->message);
+    fix = g_strdup_printf("check that the kernel is built with %s; if as a module: depmod %s, then modprobe %s",
+                          piece->config, release, piece->module);
     return hd_check_new(piece->id, piece->title, HD_CHECK_WARN, message, fix);
   }
   switch (availability) {
@@ -53,21 +52,72 @@ static HdCheck *piece_check(HdManager *manager, const KernelPiece *piece, const 
   return hd_check_new(piece->id, piece->title, HD_CHECK_FAIL, message, fix);
 }
 
-HdCheck *hd_doctor_check_vfio_module(HdManager *manager)
+/* Built as a module: is the module installed? */
+static HdCheck *piece_as_module(const HdDoctorHost *host, const KernelPiece *piece)
 {
-  static const KernelPiece vfio = {"vfio", "VFIO core", "vfio", "module vfio", "CONFIG_VFIO"};
-  g_autofree char *loaded = hd_path_module("vfio", NULL);
+  const char *release = hd_manager_kernel_release(host->manager);
+  HdModuleAvailability availability = HD_MODULE_ABSENT;
+  g_autofree char *message = NULL;
+  g_autofree char *fix = NULL;
 
-  return piece_check(manager, &vfio, loaded);
+  if (hd_module_index_lookup(hd_manager_modules_dir(host->manager), piece->module, &availability, NULL) &&
+      availability != HD_MODULE_ABSENT) {
+    message = g_strdup_printf("%s is built as a module (%s=m) and not loaded (bind loads it)", piece->what,
+                              piece->config);
+    return hd_check_new(piece->id, piece->title, HD_CHECK_PASS, message, NULL);
+  }
+  message = g_strdup_printf("%s is built as a module (%s=m) but module %s is not installed for Linux %s "
+                            "(not in modules.dep)",
+                            piece->what, piece->config, piece->module, release);
+  fix = g_strdup_printf("install the kernel's modules (the package of Linux %s), then depmod %s", release, release);
+  return hd_check_new(piece->id, piece->title, HD_CHECK_FAIL, message, fix);
 }
 
-HdCheck *hd_doctor_check_vfio_pci(HdManager *manager)
+static HdCheck *piece_check(const HdDoctorHost *host, const KernelPiece *piece, const char *present_path)
 {
-  static const KernelPiece vfio_pci = {"vfio-pci", "vfio-pci driver", "vfio_pci", "driver vfio-pci",
+  const char *release = hd_manager_kernel_release(host->manager);
+  g_autofree char *message = NULL;
+
+  if (hd_sysfs_exists(present_path)) {
+    message = g_strdup_printf("%s is loaded", piece->what);
+    return hd_check_new(piece->id, piece->title, HD_CHECK_PASS, message, NULL);
+  }
+  if (host->config == NULL)
+    return piece_from_module_index(host, piece);
+  switch (hd_kernel_config_get(host->config, piece->config)) {
+  case HD_KCONFIG_BUILTIN:
+    message = g_strdup_printf("%s is built into Linux %s (%s=y)", piece->what, release, piece->config);
+    return hd_check_new(piece->id, piece->title, HD_CHECK_PASS, message, NULL);
+  case HD_KCONFIG_MODULE:
+    return piece_as_module(host, piece);
+  case HD_KCONFIG_ABSENT:
+  case HD_KCONFIG_NOT_SET:
+  case HD_KCONFIG_VALUE:
+    break;
+  }
+  /* Not built: no module to load, so no modprobe or depmod advice. */
+  message = g_strdup_printf("Linux %s is built without %s: %s is not set in %s", release, piece->what,
+                            piece->config, hd_kernel_config_source(host->config));
+  return hd_check_new(piece->id, piece->title, HD_CHECK_FAIL, message,
+                      "use a kernel built with CONFIG_VFIO and CONFIG_VFIO_PCI (as Debian's linux-image-amd64 "
+                      "is); no module can be loaded into this one");
+}
+
+HdCheck *hd_doctor_check_vfio_module(const HdDoctorHost *host)
+{
+  static const KernelPiece vfio = {"vfio", "VFIO core", "vfio", "VFIO", "CONFIG_VFIO"};
+  g_autofree char *loaded = hd_path_module("vfio", NULL);
+
+  return piece_check(host, &vfio, loaded);
+}
+
+HdCheck *hd_doctor_check_vfio_pci(const HdDoctorHost *host)
+{
+  static const KernelPiece vfio_pci = {"vfio-pci", "vfio-pci driver", "vfio_pci", "vfio-pci",
                                        "CONFIG_VFIO_PCI"};
   g_autofree char *registered = hd_path_pci_driver("vfio-pci", NULL);
 
-  return piece_check(manager, &vfio_pci, registered);
+  return piece_check(host, &vfio_pci, registered);
 }
 
 /* ---- /dev/vfio/vfio ------------------------------------------------------ */
@@ -92,7 +142,7 @@ static HdCheck *container_mode(const char *path, const struct stat *st)
                       "or run the VMs as a user that can open it");
 }
 
-HdCheck *hd_doctor_check_dev_vfio(void)
+HdCheck *hd_doctor_check_dev_vfio(const HdDoctorHost *host)
 {
   g_autofree char *path = hd_path_vfio_container();
   g_autofree char *cdev_dir = hd_path_vfio_cdev_dir();
@@ -115,6 +165,12 @@ HdCheck *hd_doctor_check_dev_vfio(void)
     message = g_strdup_printf("%s is absent although module vfio is loaded", path);
     return hd_check_new("dev-vfio", DEV_VFIO_TITLE, HD_CHECK_FAIL, message,
                         "mount devtmpfs on /dev (in a container: pass /dev/vfio through)");
+  }
+  if (host->config != NULL && !hd_kernel_config_enabled(host->config, "CONFIG_VFIO")) {
+    message = g_strdup_printf("%s is absent: the kernel is built without VFIO (%s)", path,
+                              hd_kernel_config_source(host->config));
+    return hd_check_new("dev-vfio", DEV_VFIO_TITLE, HD_CHECK_WARN, message,
+                        "use a kernel built with CONFIG_VFIO (see the VFIO core check)");
   }
   message = g_strdup_printf("%s is absent: it appears when module vfio loads", path);
   return hd_check_new("dev-vfio", DEV_VFIO_TITLE, HD_CHECK_WARN, message, "modprobe vfio-pci (bind does it)");
