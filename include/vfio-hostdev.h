@@ -499,7 +499,8 @@ typedef struct _VhReleaseResult VhReleaseResult;
  * name), VH_ERROR_REFUSED while a process holds a device open (nothing
  * changed), VH_ERROR_FAILED (state unreadable). Results come with
  * VH_ERROR_UNFINISHED when a device could not be given back (recovery
- * finishes it). Returns: (transfer full) VhReleaseResult*. */
+ * finishes it). When nothing is left unfinished, the owner's CDI spec
+ * (vh_cdi_write()) is removed. Returns: (transfer full) VhReleaseResult*. */
 VH_PUBLIC GPtrArray *vh_release(VhManager *manager, const char *owner, GError **error);
 
 /* "restored", "kept", "gone", "not-owned", "stuck". */
@@ -543,6 +544,30 @@ VH_PUBLIC const GPtrArray *vh_recover_entry_get_devices(const VhRecoverEntry *en
 VH_PUBLIC const GError *vh_recover_entry_get_error(const VhRecoverEntry *entry);
 /* One line describing ENTRY. Returns: (transfer full) g_free(). */
 VH_PUBLIC char *vh_recover_entry_describe(const VhRecoverEntry *entry);
+
+/* ------------------------------------------- managed mode: CDI for containers */
+
+/* The CDI (Container Device Interface) kind of the specs vh_cdi_write()
+ * writes: a container runtime is given "vfio-hostdev.io/pci=0000-01-00.0"
+ * (one device) or "vfio-hostdev.io/pci=OWNER" (all the owner's). */
+#define VH_CDI_KIND "vfio-hostdev.io/pci"
+
+/* The CDI spec (JSON text) of OWNER's prepared devices: one CDI device per
+ * PCI device, named by its address with '-' for ':' ("0000-01-00.0"), and
+ * one named OWNER with all of them; each lists the device nodes the kernel
+ * offers (the group node and /dev/vfio/vfio, the cdev and /dev/iommu).
+ * cdiVersion is the lowest the content needs. NULL with ERROR:
+ * VH_ERROR_INVALID (OWNER is no CDI device name: letters, digits and
+ * _-.: only, starting and ending with a letter or digit),
+ * VH_ERROR_NO_DEVICE (OWNER holds no prepared device), VH_ERROR_FAILED.
+ * Returns: (transfer full) free with g_free(). */
+VH_PUBLIC char *vh_cdi_spec(VhManager *manager, const char *owner, GError **error);
+
+/* Writes vh_cdi_spec() atomically into DIR (NULL: /var/run/cdi, created
+ * when missing) as vfio-hostdev-OWNER.json, replacing an older one;
+ * vh_release() of OWNER removes it. Errors as vh_cdi_spec().
+ * Returns: (transfer full) the file's path; free with g_free(). */
+VH_PUBLIC char *vh_cdi_write(VhManager *manager, const char *owner, const char *dir, GError **error);
 
 /* ---------------------------------------------------------------- doctor */
 

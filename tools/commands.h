@@ -15,6 +15,7 @@ extern const CliCommand cmd_test;
 extern const CliCommand cmd_doctor;
 extern const CliCommand cmd_prepare;
 extern const CliCommand cmd_release;
+extern const CliCommand cmd_cdi;
 extern const CliCommand cmd_recover;
 extern const CliCommand cmd_run;
 extern const CliCommand cmd_persist_apply;

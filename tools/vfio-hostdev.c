@@ -18,6 +18,7 @@ static const CliCommand *const commands[] = {
   &cmd_status,
   &cmd_prepare,
   &cmd_release,
+  &cmd_cdi,
   &cmd_recover,
   &cmd_test,
   &cmd_doctor,

@@ -237,7 +237,9 @@ static void test_modprobe(void)
   modprobe(host, "vfio", 0);
   assert_link(host, "/sys/bus/pci/drivers/vfio-pci/module", "../../../../module/vfio_pci");
   log = mock_host_modprobe_log(host);
-  g_assert_cmpstr(log, ==, "vfio_pci\nvfio\n");
+  /* vfio's soft dependency (modules.softdep) comes after it, as with kmod */
+  g_assert_cmpstr(log, ==, "vfio_pci\nvfio\nvfio_iommu_type1\n");
+  g_assert_true(mock_host_exists(host, "/sys/module/vfio_iommu_type1"));
 }
 
 /* Without an IOMMU group a VFIO driver refuses the device. */

@@ -3,6 +3,7 @@
 #include "hostdev/shared/device-record.h"
 #include "hostdev/device/device.h"
 #include "util/hd-error.h"
+#include "hostdev/managed/cdi-spec.h"
 #include "hostdev/managed/owner-journal.h"
 #include "hostdev/managed/owner-release.h"
 #include "hostdev/managed/recover.h"
@@ -79,6 +80,22 @@ static GPtrArray *release_locked(HdManager *manager, const char *owner, guint un
   return results;
 }
 
+/* The owner's CDI spec goes once nothing of the owner's is left, so that
+ * no container runtime hands out devices the owner gave back. */
+static GPtrArray *forget_cdi_spec(HdManager *manager, const char *owner, GPtrArray *results)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (results == NULL)
+    return NULL;
+  for (guint i = 0; i < results->len; i++)
+    if (((const HdReleaseResult *)g_ptr_array_index(results, i))->outcome == HD_RELEASE_STUCK)
+      return results;
+  if (!hd_cdi_spec_forget(owner, &error))
+    hd_manager_warn(manager, "the CDI spec of owner %s stays: %s", owner, error->message);
+  return results;
+}
+
 GPtrArray *hd_release(HdManager *manager, const char *owner, guint unbind_timeout_ms, GError **error)
 {
   g_autoptr(GPtrArray) recovered = g_ptr_array_new_with_free_func((GDestroyNotify)hd_recover_entry_free);
@@ -95,5 +112,5 @@ GPtrArray *hd_release(HdManager *manager, const char *owner, guint unbind_timeou
     g_autofree char *text = hd_recover_entry_describe(g_ptr_array_index(recovered, i));
     hd_manager_warn(manager, "%s", text);
   }
-  return release_locked(manager, owner, unbind_timeout_ms, error);
+  return forget_cdi_spec(manager, owner, release_locked(manager, owner, unbind_timeout_ms, error));
 }
