@@ -8,9 +8,14 @@ cd "$(dirname "$0")/.."
 BUILD_PACKAGES="meson ninja-build pkg-config gcc clang libc6-dev \
   libglib2.0-dev libxml2-dev libudev-dev libmount-dev libjson-glib-dev \
   udev pciutils hwdata valgrind bc scdoc libclang-rt-dev"
+# The CDI tests: the CDI schema Debian ships, a validator, and a real CDI
+# consumer (podman, with runc: crun refuses hybrid cgroup hosts) running a
+# busybox rootfs.
+CDI_TEST_PACKAGES="golang-github-container-orchestrated-devices-container-device-interface-dev \
+  python3-jsonschema podman runc busybox-static"
 VM_PACKAGES="qemu-system-x86 busybox-static kmod cpio xz-utils"
 
-want="$BUILD_PACKAGES"
+want="$BUILD_PACKAGES $CDI_TEST_PACKAGES"
 [ "${1:-}" = "--vm" ] && want="$want $VM_PACKAGES"
 
 missing=""
