@@ -111,9 +111,12 @@ cat "$BASE_INITRD" "$WORK/overlay.cpio.gz" > "$WORK/initrd.gz"
 truncate -s 4M "$WORK/nvme.img"
 
 # A scenario may ask for more guest memory or kernel arguments (hugepages
-# reserved at boot) in scenarios/NAME.vm: VM_MEM=MiB, VM_APPEND="...".
+# reserved at boot) or no vIOMMU in scenarios/NAME.vm: VM_MEM=MiB,
+# VM_APPEND="...", VM_IOMMU="".
 VM_MEM=1536
 VM_APPEND=
+# The guest's vIOMMU; a scenario about a VM without one sets VM_IOMMU= .
+VM_IOMMU="-device intel-iommu,intremap=on,caching-mode=on"
 # One vCPU per guest: two guests side by side (meson runs the scenarios in
 # parallel) finish sooner on a 2-core machine than one guest with two vCPUs
 # at a time. A scenario that needs more says VM_SMP=2 in its .vm file.
@@ -125,10 +128,11 @@ fi
 # no_timer_check: under TCG on a loaded host the kernel's IO-APIC timer check
 # can time out and panic at boot ("timer doesn't work through
 # Interrupt-remapped IO-APIC"); the emulated timer works, so skip the check.
+# shellcheck disable=SC2086 # VM_IOMMU is words, or nothing
 set -- qemu-system-x86_64 \
   -accel tcg,thread=multi -cpu max -smp "$VM_SMP" -m "$VM_MEM" \
   -machine q35,kernel-irqchip=split \
-  -device intel-iommu,intremap=on,caching-mode=on \
+  $VM_IOMMU \
   -kernel "$VMLINUZ" -initrd "$WORK/initrd.gz" \
   -append "console=ttyS0 intel_iommu=on panic=-1 quiet no_timer_check vmtest.scenario=$SCENARIO${VM_APPEND:+ $VM_APPEND}" \
   -no-reboot -net none \
