@@ -8,8 +8,8 @@
  *            "probe <driver> <bdf-glob> <errno>": every probe of driver on
  *            a matching device fails with errno.
  *   delays   "<op> <ms|hang> [<bdf>]": op (unbind, probe, reset, sriov,
- *            override) sleeps ms milliseconds, or an hour for "hang",
- *            before taking the lock;
+ *            override) sleeps ms milliseconds, or for "hang" until
+ *            the line changes, before taking the lock;
  *            "barrier <op> <n> <base>": op, once begun, waits until the
  *            ops log holds base + n begins of op (n of them in flight at
  *            once), at most BARRIER_MAX_MS;
@@ -169,6 +169,9 @@ typedef struct {
   const char *op, *bdf;
 } DelayCheck;
 
+/* match_delay()'s answer for "hang". */
+#define HANG (-1)
+
 static int match_delay(char **f, int nf, void *data)
 {
   DelayCheck *c = data;
@@ -178,7 +181,7 @@ static int match_delay(char **f, int nf, void *data)
   if (nf >= 3 && (c->bdf == NULL || strcmp(f[2], c->bdf) != 0))
     return 0;
   if (strcmp(f[1], "hang") == 0)
-    return 3600 * 1000;
+    return HANG;
   return atoi(f[1]);
 }
 
@@ -260,6 +263,13 @@ void mt_delay(const char *op, const char *bdf)
   DelayCheck c = { op, bdf };
   int ms = for_each_line("/.mock/delays", match_delay, &c);
 
+  /* a hang lasts until its line changes (or the root goes with the
+   * test's host): the helper doing the write outlives the tool, as a
+   * writer blocked in the kernel does, but never the test */
+  while (ms == HANG) {
+    sleep_ms(GATE_POLL_MS);
+    ms = for_each_line("/.mock/delays", match_delay, &c);
+  }
   if (ms > 0)
     sleep_ms(ms);
   wait_gates(&c);

@@ -294,13 +294,13 @@ static gboolean switch_to_vfio(Job *job, guint timeout_ms, GError **error)
 {
   HdBindResult *result = job->result;
 
-  if (result->disable_vfs > 0 && !hd_switch_set_numvfs(result->address, 0, error))
+  if (result->disable_vfs > 0 && !hd_switch_set_numvfs(result->address, 0, timeout_ms, error))
     return FALSE;
   if (!hd_switch_set_override(result->address, result->driver, error))
     return FALSE;
   if (result->original_driver != NULL && !hd_switch_unbind(result->address, result->original_driver, timeout_ms, error))
     return FALSE;
-  if (!hd_switch_probe(result->address, result->driver, error))
+  if (!hd_switch_probe(result->address, result->driver, timeout_ms, error))
     return FALSE;
   result->vfio_device = hd_switch_wait_vfio(result->address, result->group, error);
   if (result->vfio_device == NULL)

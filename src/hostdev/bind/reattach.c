@@ -7,6 +7,7 @@
 #include "hostdev/shared/driver-switch.h"
 #include "hostdev/shared/group-lock.h"
 #include "util/hd-error.h"
+#include "util/kernel-write.h"
 #include "hostdev/device/iommu-group.h"
 #include "util/parallel.h"
 #include "util/sysfs-paths.h"
@@ -178,7 +179,7 @@ static void reprobe(Job *job)
     return;
   }
   g_autofree char *probe = hd_path_pci_drivers_probe();
-  if (!hd_sysfs_write(probe, device->address, &error)) {
+  if (!hd_kernel_write(device->address, probe, device->address, job->timeout_ms, &error)) {
     job->result->outcome = HD_REATTACH_STUCK;
     job->result->error = g_error_new(HD_ERROR, HD_ERROR_UNFINISHED, "%s is unbound: %s", device->address,
                                      error->message);

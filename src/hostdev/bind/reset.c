@@ -1,14 +1,20 @@
 #include "hostdev/bind/reset.h"
 
+#include <gio/gio.h>
+
 #include "hostdev/device/device.h"
 #include "util/fd-holders.h"
 #include "hostdev/shared/group-lock.h"
 #include "hostdev/device/group-viability.h"
 #include "util/hd-error.h"
+#include "util/kernel-write.h"
 #include "util/sysfs-paths.h"
 #include "util/sysfs.h"
 
 #define LOCK_TIMEOUT_MS (120 * 1000)
+/* A reset that takes longer is a wedged device: the tool stops waiting
+ * (exit 5), the write goes on in its helper (util/kernel-write.h). */
+#define RESET_TIMEOUT_MS (60 * 1000)
 
 void hd_reset_result_free(HdResetResult *result)
 {
@@ -88,7 +94,7 @@ static gboolean reset_with(const char *address, const char *method, gboolean *ch
   if (!hd_sysfs_write(method_path, method, error))
     return FALSE;
   *changed = TRUE;
-  return hd_sysfs_write(reset_path, "1", error);
+  return hd_kernel_write(address, reset_path, "1", RESET_TIMEOUT_MS, error);
 }
 
 /* Tries METHODS in order; the first that works is the result. CHANGED says
@@ -107,6 +113,13 @@ static HdResetResult *try_methods(HdManager *manager, const HdDevice *device, GS
     if (reset_with(device->address, methods[i], changed, &local)) {
       result->method = g_strdup(methods[i]);
       return g_steal_pointer(&result);
+    }
+    /* the kernel still holds the device: nothing more can be tried */
+    if (g_error_matches(local, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ||
+        g_error_matches(local, HD_ERROR, HD_ERROR_UNFINISHED)) {
+      g_set_error(error, HD_ERROR, HD_ERROR_UNFINISHED, "resetting %s by %s: %s", device->address, methods[i],
+                  local->message);
+      return NULL;
     }
     g_ptr_array_add(result->tried, g_strdup_printf("%s: %s", methods[i], local->message));
   }
@@ -170,6 +183,8 @@ HdResetResult *hd_reset(HdManager *manager, const char *address, const char *met
   g_ptr_array_add(names, hd_group_lock_name(device->address, device->iommu_group));
   g_autoptr(GPtrArray) locks = hd_group_locks_acquire(names, LOCK_TIMEOUT_MS, error);
   if (locks == NULL)
+    return NULL;
+  if (!hd_kernel_write_check_idle(device->address, error))
     return NULL;
   g_autofree char *user = vfio_user(manager, device);
   if (user != NULL) {

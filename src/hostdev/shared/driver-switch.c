@@ -3,9 +3,9 @@
 #include <gio/gio.h>
 
 #include "util/hd-error.h"
+#include "util/kernel-write.h"
 #include "util/sysfs-paths.h"
 #include "util/sysfs.h"
-#include "util/timed-write.h"
 
 /* How long the kernel (and udev, for /dev nodes) may take to show a bind's
  * results, and how often to look. */
@@ -42,14 +42,14 @@ gboolean hd_switch_unbind(const char *address, const char *driver, guint timeout
 {
   g_autofree char *path = hd_path_pci_driver(driver, "unbind");
 
-  return hd_sysfs_write_timed(path, address, timeout_ms, error);
+  return hd_kernel_write(address, path, address, timeout_ms, error);
 }
 
-gboolean hd_switch_probe(const char *address, const char *driver, GError **error)
+gboolean hd_switch_probe(const char *address, const char *driver, guint timeout_ms, GError **error)
 {
   g_autofree char *path = hd_path_pci_drivers_probe();
 
-  if (!hd_sysfs_write(path, address, error))
+  if (!hd_kernel_write(address, path, address, timeout_ms, error))
     return FALSE;
   g_autofree char *now = hd_switch_current_driver(address);
   if (g_strcmp0(now, driver) != 0) {
@@ -60,12 +60,12 @@ gboolean hd_switch_probe(const char *address, const char *driver, GError **error
   return TRUE;
 }
 
-gboolean hd_switch_set_numvfs(const char *address, guint numvfs, GError **error)
+gboolean hd_switch_set_numvfs(const char *address, guint numvfs, guint timeout_ms, GError **error)
 {
   g_autofree char *path = hd_path_pci_device(address, "sriov_numvfs");
   g_autofree char *value = g_strdup_printf("%u", numvfs);
 
-  return hd_sysfs_write(path, value, error);
+  return hd_kernel_write(address, path, value, timeout_ms, error);
 }
 
 static char *first_vfio_entry(const char *address)
@@ -114,10 +114,11 @@ static gboolean restore_driver(const HdDeviceRecord *record, guint timeout_ms, G
     return FALSE;
   if (current != NULL && !hd_switch_unbind(record->address, current, timeout_ms, error))
     return FALSE;
-  return record->original_driver == NULL || hd_switch_probe(record->address, record->original_driver, error);
+  return record->original_driver == NULL ||
+         hd_switch_probe(record->address, record->original_driver, timeout_ms, error);
 }
 
-static gboolean restore_vfs(const HdDeviceRecord *record, GError **error)
+static gboolean restore_vfs(const HdDeviceRecord *record, guint timeout_ms, GError **error)
 {
   g_autofree char *path = hd_path_pci_device(record->address, "sriov_numvfs");
   gint64 now = 0;
@@ -129,9 +130,9 @@ static gboolean restore_vfs(const HdDeviceRecord *record, GError **error)
   if (now == record->sriov_numvfs)
     return TRUE;
   /* the kernel refuses to change a non-zero count directly */
-  if (now != 0 && !hd_switch_set_numvfs(record->address, 0, error))
+  if (now != 0 && !hd_switch_set_numvfs(record->address, 0, timeout_ms, error))
     return FALSE;
-  return hd_switch_set_numvfs(record->address, record->sriov_numvfs, error);
+  return hd_switch_set_numvfs(record->address, record->sriov_numvfs, timeout_ms, error);
 }
 
 gboolean hd_switch_restore(const HdDeviceRecord *record, guint timeout_ms, GError **error)
@@ -142,5 +143,5 @@ gboolean hd_switch_restore(const HdDeviceRecord *record, guint timeout_ms, GErro
   if (g_strcmp0(override, record->original_override) != 0 &&
       !hd_switch_set_override(record->address, record->original_override, error))
     return FALSE;
-  return restore_vfs(record, error);
+  return restore_vfs(record, timeout_ms, error);
 }

@@ -1,8 +1,10 @@
 /* The kernel steps of moving a device between drivers, shared by bind,
  * reattach and bind's rollback. They touch sysfs only (no manager, no
  * udev), so that threads can run them for different devices at once.
- * Every write goes through hd_sysfs_write; the unbind, which can block for
- * long in a busy driver, through hd_sysfs_write_timed. */
+ * driver_override goes through hd_sysfs_write; unbind, drivers_probe and
+ * sriov_numvfs, which can block for as long as a driver's remove() or
+ * probe() likes, through hd_kernel_write (the helper process, bounded by
+ * TIMEOUT_MS; a write still in flight stops every later one). */
 #pragma once
 
 #include "hostdev/shared/device-record.h"
@@ -23,10 +25,10 @@ gboolean hd_switch_unbind(const char *address, const char *driver, guint timeout
 
 /* Asks the kernel to probe drivers for the device (drivers_probe), then
  * checks that DRIVER got it: drivers_probe succeeds even when nothing binds. */
-gboolean hd_switch_probe(const char *address, const char *driver, GError **error);
+gboolean hd_switch_probe(const char *address, const char *driver, guint timeout_ms, GError **error);
 
 /* Writes sriov_numvfs (the PF's driver must be bound). */
-gboolean hd_switch_set_numvfs(const char *address, guint numvfs, GError **error);
+gboolean hd_switch_set_numvfs(const char *address, guint numvfs, guint timeout_ms, GError **error);
 
 /* Waits (bounded polling) until the device shows it is a VFIO device:
  * vfio-dev/vfioN and, when GROUP >= 0, /dev/vfio/GROUP. Returns "vfioN". */
