@@ -9,6 +9,7 @@
 #include "hostdev/shared/group-lock.h"
 #include "hostdev/device/group-viability.h"
 #include "util/hd-error.h"
+#include "util/kernel-write.h"
 #include "hostdev/shared/host-use.h"
 #include "hostdev/device/iommu-group.h"
 #include "util/parallel.h"
@@ -63,6 +64,7 @@ typedef struct {
   GPtrArray *results;  /* HdBindResult*, in the order devices were named */
   GHashTable *binding; /* addresses being bound (owned by results) */
   GPtrArray *refusals; /* one sentence each */
+  GPtrArray *unfinished; /* devices an earlier run left unfinished: one sentence each */
 } Plan;
 
 /* Host use of the device (hostdev/shared/host-use.h): refused, or noted
@@ -115,6 +117,42 @@ static HdBindResult *result_new(const HdDevice *device)
   return result;
 }
 
+/* Whether DEVICE may be planned: a kernel write in flight, or a record in
+ * any state but bound by this same kind of request (plain bind, or the
+ * same owner), is unfinished work whose record must never be overwritten:
+ * it holds the only copy of the original driver. */
+static gboolean check_unfinished(Plan *plan, const HdDevice *device)
+{
+  g_autofree char *pending = hd_kernel_write_pending(device->address);
+  g_autoptr(GError) error = NULL;
+
+  if (pending != NULL) {
+    g_ptr_array_add(plan->unfinished, g_strdup_printf("a kernel write for %s has not returned (%s); `vfio-hostdev "
+                                                      "status` shows it, `vfio-hostdev reattach %s` finishes once "
+                                                      "it has", device->address, pending, device->address));
+    return FALSE;
+  }
+  g_autoptr(HdDeviceRecord) record = hd_record_load(device->address, &error);
+  if (error != NULL) {
+    g_ptr_array_add(plan->unfinished, g_strdup_printf("%s; it is kept as it is: `vfio-hostdev status` shows it",
+                                                      error->message));
+    return FALSE;
+  }
+  if (record == NULL ||
+      (record->state == HD_RECORD_BOUND && device->vfio.bound && g_strcmp0(record->owner, plan->options->owner) == 0))
+    return TRUE;
+  g_autofree char *by = record->owner != NULL ? g_strdup_printf("prepare --owner %s", record->owner) : g_strdup("bind");
+  g_autofree char *finish = record->owner != NULL ? g_strdup_printf("release --owner %s", record->owner)
+                                                  : g_strdup_printf("reattach %s", device->address);
+  g_ptr_array_add(plan->unfinished,
+                  g_strdup_printf("%s was left %s by an earlier %s%s%s (original driver %s); its record is kept: "
+                                  "`vfio-hostdev status` shows it, `vfio-hostdev %s` (or `recover`) finishes it",
+                                  device->address, hd_record_state_name(record->state), by,
+                                  record->problem != NULL ? ": " : "", record->problem != NULL ? record->problem : "",
+                                  record->original_driver != NULL ? record->original_driver : "none", finish));
+  return FALSE;
+}
+
 /* Adds DEVICE to the plan after the checks that concern it alone; DRIVER
  * is what was asked for it (NULL: the variant rule). */
 static HdBindResult *plan_device(Plan *plan, const HdDevice *device, const char *driver, gboolean group_member)
@@ -124,6 +162,8 @@ static HdBindResult *plan_device(Plan *plan, const HdDevice *device, const char 
   result->group_member = group_member;
   g_ptr_array_add(plan->results, result);
   g_hash_table_add(plan->binding, result->address);
+  if (!check_unfinished(plan, device))
+    return result;
   if (device->vfio.bound) {
     result->outcome = HD_BIND_ALREADY;
     result->driver = g_strdup(device->driver);
@@ -195,7 +235,8 @@ static GPtrArray *make_plan(HdManager *manager, const GPtrArray *devices, const 
   g_autoptr(GHashTable) binding = g_hash_table_new(g_str_hash, g_str_equal);
   g_autoptr(GPtrArray) refusals = g_ptr_array_new_with_free_func(g_free);
   g_autoptr(GPtrArray) results = g_ptr_array_new_with_free_func((GDestroyNotify)hd_bind_result_free);
-  Plan plan = {manager, options, results, binding, refusals};
+  g_autoptr(GPtrArray) unfinished = g_ptr_array_new_with_free_func(g_free);
+  Plan plan = {manager, options, results, binding, refusals, unfinished};
 
   if (!hd_iommu_groups_present()) {
     g_set_error(error, HD_ERROR, HD_ERROR_REFUSED, "cannot bind: %s", hd_iommu_enable_hint());
@@ -213,6 +254,12 @@ static GPtrArray *make_plan(HdManager *manager, const GPtrArray *devices, const 
     const HdDevice *device = g_ptr_array_index(devices, i);
     if (!device->vfio.bound && device->iommu_group >= 0)
       plan_group(&plan, device);
+  }
+  if (unfinished->len > 0) {
+    g_ptr_array_extend(unfinished, refusals, (GCopyFunc)(void (*)(void))g_strdup, NULL);
+    g_autofree char *why = hd_string_list_join(unfinished, "; ");
+    g_set_error(error, HD_ERROR, HD_ERROR_UNFINISHED, "refusing to bind, nothing changed: %s", why);
+    return NULL;
   }
   if (refusals->len > 0) {
     g_autofree char *why = hd_string_list_join(refusals, "; ");

@@ -192,7 +192,12 @@ static void run_job(gpointer data, gpointer user_data)
   g_autoptr(GError) error = NULL;
   g_autoptr(HdDeviceRecord) record = hd_record_load(job->device->address, &error);
 
-  if (error != NULL) {
+  /* nothing is written, and the record stays as it is, while the kernel
+   * still holds the device */
+  if (error == NULL && !hd_kernel_write_check_idle(job->device->address, &error)) {
+    job->result->outcome = HD_REATTACH_STUCK;
+    job->result->error = g_steal_pointer(&error);
+  } else if (error != NULL) {
     job->result->outcome = HD_REATTACH_STUCK;
     job->result->error = g_error_copy(error);
     job->result->error->code = HD_ERROR_UNFINISHED;

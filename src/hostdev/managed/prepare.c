@@ -9,6 +9,7 @@
 #include "hostdev/shared/group-lock.h"
 #include "hostdev/device/group-viability.h"
 #include "util/hd-error.h"
+#include "util/kernel-write.h"
 #include "hostdev/device/iommu-group.h"
 #include "util/node-owner.h"
 #include "hostdev/managed/owner-journal.h"
@@ -105,7 +106,10 @@ static GPtrArray *load_items(HdManager *manager, const GPtrArray *specs, GError 
     g_ptr_array_add(items, item);
     item->record = hd_record_load(item->device->address, &local);
     if (local != NULL) {
-      g_propagate_error(error, local);
+      /* a damaged record is left for the user: never overwritten */
+      g_set_error(error, HD_ERROR, HD_ERROR_UNFINISHED, "refusing to prepare, nothing changed: %s; it is kept as it "
+                  "is: `vfio-hostdev status` shows it", local->message);
+      g_error_free(local);
       return NULL;
     }
   }
@@ -172,13 +176,6 @@ static void check_item(const Prepare *prepare, Item *item, GPtrArray *refusals)
     g_ptr_array_add(refusals, g_strdup_printf("%s belongs to owner %s", device->address, record->owner));
     return;
   }
-  if (record != NULL && record->state != HD_RECORD_BOUND) {
-    g_ptr_array_add(refusals, g_strdup_printf("%s was left %s by an earlier run%s%s; `vfio-hostdev status` shows it",
-                                              device->address, hd_record_state_name(record->state),
-                                              record->problem != NULL ? ": " : "",
-                                              record->problem != NULL ? record->problem : ""));
-    return;
-  }
   check_group_owners(prepare, device, refusals);
   if (record != NULL && record->owner != NULL)
     item->action = ACTION_OWNED;
@@ -224,9 +221,46 @@ static void check_user(const Prepare *prepare, GPtrArray *refusals)
                                               journal->user != NULL ? journal->user : ""));
 }
 
+/* Work an earlier run left unfinished on ITEM (a kernel write in flight,
+ * a record not bound): never built upon, its record never overwritten. */
+static char *item_unfinished(const Item *item)
+{
+  const char *address = item->device->address;
+  const HdDeviceRecord *record = item->record;
+  g_autofree char *pending = hd_kernel_write_pending(address);
+  if (pending != NULL)
+    return g_strdup_printf("a kernel write for %s has not returned (%s); `vfio-hostdev status` shows it", address,
+                           pending);
+  if (record == NULL || record->state == HD_RECORD_BOUND)
+    return NULL;
+  return g_strdup_printf("%s was left %s by an earlier run%s%s; `vfio-hostdev status` shows it, `vfio-hostdev %s` "
+                         "finishes it", address, hd_record_state_name(record->state),
+                         record->problem != NULL ? ": " : "", record->problem != NULL ? record->problem : "",
+                         record->owner != NULL ? "recover" : "reattach");
+}
+
+static gboolean check_unfinished(Prepare *prepare, GError **error)
+{
+  g_autoptr(GPtrArray) unfinished = g_ptr_array_new_with_free_func(g_free);
+  for (guint i = 0; i < prepare->items->len; i++) {
+    char *why = item_unfinished(g_ptr_array_index(prepare->items, i));
+    if (why != NULL)
+      g_ptr_array_add(unfinished, why);
+  }
+  if (unfinished->len == 0)
+    return TRUE;
+  g_autofree char *text = hd_string_list_join(unfinished, "; ");
+  g_set_error(error, HD_ERROR, HD_ERROR_UNFINISHED, "refusing to prepare for owner %s, nothing changed: %s",
+              prepare->options->owner, text);
+  return FALSE;
+}
+
 static gboolean check_items(Prepare *prepare, GError **error)
 {
   g_autoptr(GPtrArray) refusals = g_ptr_array_new_with_free_func(g_free);
+
+  if (!check_unfinished(prepare, error))
+    return FALSE;
 
   check_user(prepare, refusals);
   for (guint i = 0; i < prepare->items->len; i++)

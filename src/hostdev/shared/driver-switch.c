@@ -137,6 +137,9 @@ static gboolean restore_vfs(const HdDeviceRecord *record, guint timeout_ms, GErr
 
 gboolean hd_switch_restore(const HdDeviceRecord *record, guint timeout_ms, GError **error)
 {
+  /* not even driver_override changes while the kernel still holds it */
+  if (!hd_kernel_write_check_idle(record->address, error))
+    return FALSE;
   if (!restore_driver(record, timeout_ms, error))
     return FALSE;
   g_autofree char *override = hd_switch_current_override(record->address);
