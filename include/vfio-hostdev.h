@@ -148,6 +148,12 @@ VH_PUBLIC const char *vh_device_get_driver(const VhDevice *device);
 VH_PUBLIC const char *vh_device_get_driver_module(const VhDevice *device);
 /* Detail: driver_override, or NULL when clear. */
 VH_PUBLIC const char *vh_device_get_driver_override(const VhDevice *device);
+/* Detail: the kernel write still in flight for the device ("writing
+ * \"0000:01:00.0\" to /sys/bus/pci/drivers/e1000e/unbind since 12:00:01"),
+ * or NULL. While there is one, the details the kernel reads under the
+ * device's lock (config space: revision, bridge; driver_override;
+ * sriov_numvfs) are not read and left empty, so that nothing blocks. */
+VH_PUBLIC const char *vh_device_get_pending_write(const VhDevice *device);
 /* The IOMMU group number, or -1 when the device has none. */
 VH_PUBLIC gint64 vh_device_get_iommu_group(const VhDevice *device);
 /* Detail: reset_method's methods in the kernel's order (NULL-terminated;
@@ -379,6 +385,9 @@ VH_PUBLIC gboolean vh_status_entry_is_managed(const VhStatusEntry *entry);
 VH_PUBLIC gint64 vh_status_entry_get_since(const VhStatusEntry *entry);
 /* Stuck: what did not finish; otherwise NULL. */
 VH_PUBLIC const char *vh_status_entry_get_problem(const VhStatusEntry *entry);
+/* The kernel write still in flight for the device (a stuck unbind), or
+ * NULL; see vh_device_get_pending_write(). */
+VH_PUBLIC const char *vh_status_entry_get_pending_write(const VhStatusEntry *entry);
 
 /* -------------------------------------------------- managed mode: prepare */
 

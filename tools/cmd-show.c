@@ -90,6 +90,7 @@ static void print_plain(const VhDevice *device, const VhVfioChoice *choice, cons
   print_field("Driver:", vh_device_get_driver(device));
   print_field("Driver module:", vh_device_get_driver_module(device));
   print_field("Driver override:", vh_device_get_driver_override(device));
+  print_field("Pending write:", vh_device_get_pending_write(device));
   print_vfio(device);
   print_group(device, members);
   print_field("Reset methods:", *resets != '\0' ? resets : "none");

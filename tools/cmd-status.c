@@ -37,6 +37,7 @@ static JsonNode *entry_to_json(const VhStatusEntry *entry)
   json_object_set_int_member(object, "since", vh_status_entry_get_since(entry));
   json_object_set_string_member(object, "since_text", since);
   json_object_set_member(object, "problem", cli_json_string(vh_status_entry_get_problem(entry)));
+  json_object_set_member(object, "pending_write", cli_json_string(vh_status_entry_get_pending_write(entry)));
   json_node_take_object(node, object);
   return node;
 }
@@ -67,10 +68,12 @@ static void print_entry(const VhStatusEntry *entry)
   g_autofree char *owner = format_owner(entry);
   const char *original = vh_status_entry_get_original_driver(entry);
   const char *problem = vh_status_entry_get_problem(entry);
+  const char *pending = vh_status_entry_get_pending_write(entry);
 
-  printf("%-13s %-8s %-14s %-14s %-20s %s%s%s\n", vh_status_entry_get_address(entry),
+  printf("%-13s %-8s %-14s %-14s %-20s %s%s%s%s%s\n", vh_status_entry_get_address(entry),
          vh_state_name(vh_status_entry_get_state(entry)), original != NULL ? original : "(none)",
-         format_current(entry), owner, since, problem != NULL ? "  " : "", problem != NULL ? problem : "");
+         format_current(entry), owner, since, problem != NULL ? "  " : "", problem != NULL ? problem : "",
+         pending != NULL ? "  pending: " : "", pending != NULL ? pending : "");
 }
 
 static int run_status(int argc, char **argv)

@@ -127,6 +127,7 @@ static void add_detail(JsonBuilder *builder, const VhDevice *device, const VhVfi
   json_builder_add_boolean_value(builder, vh_device_is_bridge(device));
   add_string_or_null(builder, "driver_module", vh_device_get_driver_module(device));
   add_string_or_null(builder, "driver_override", vh_device_get_driver_override(device));
+  add_string_or_null(builder, "pending_write", vh_device_get_pending_write(device));
   add_group_members(builder, group_members);
   add_string_array(builder, "reset_methods", resets, g_strv_length((char **)resets));
   add_int_or_null(builder, "numa_node", numa_node, numa_node >= 0);

@@ -119,3 +119,4 @@ const char *vh_status_entry_get_owner(const VhStatusEntry *entry) { return entry
 gboolean vh_status_entry_is_managed(const VhStatusEntry *entry) { return entry->record->managed; }
 gint64 vh_status_entry_get_since(const VhStatusEntry *entry) { return entry->record->since; }
 const char *vh_status_entry_get_problem(const VhStatusEntry *entry) { return entry->record->problem; }
+const char *vh_status_entry_get_pending_write(const VhStatusEntry *entry) { return entry->pending_write; }

@@ -229,14 +229,14 @@ static gboolean finish(const char *pending, const char *path, const char *answer
   return TRUE;
 }
 
-gboolean hd_kernel_write(const char *device, const char *path, const char *value, guint timeout_ms, GError **error)
+static gboolean write_through_helper(const char *device, const char *path, const char *value, guint timeout_ms,
+                                     GError **error)
 {
   gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
   g_autofree char *pending = pending_path(device);
   int pipe_fds[2];
   char answer[32];
 
-  hd_crash_point();
   int pending_fd = lock_pending(device, error);
   if (pending_fd < 0)
     return FALSE;
@@ -263,4 +263,15 @@ gboolean hd_kernel_write(const char *device, const char *path, const char *value
               "writing \"%s\" to %s did not return within %u ms; the kernel still holds the device (%s)", value, path,
               timeout_ms, pending);
   return FALSE;
+}
+
+gboolean hd_kernel_write(const char *device, const char *path, const char *value, guint timeout_ms, GError **error)
+{
+  hd_crash_point();
+  /* the crash hook kills between steps, never inside one: not while the
+   * .pending file is there for a write whose result is on its way */
+  hd_crash_write_begin();
+  gboolean ok = write_through_helper(device, path, value, timeout_ms, error);
+  hd_crash_write_end();
+  return ok;
 }

@@ -124,12 +124,22 @@ static void test_pending_reattach_outlives_caller(void)
   g_assert_nonnull(strstr(result.err, "/sys/bus/pci/drivers/vfio-pci/unbind"));
   g_assert_cmpuint(unbinds_begun(host), ==, base + 1);
 
+  /* read-only commands answer, and say what is pending instead of
+   * reading what the kernel reads under the device's lock */
   cli_run(host, &result, "status", "--json", NULL);
   g_assert_cmpint(result.status, ==, 0);
+  g_autoptr(JsonNode) status = cli_parse_json(&result);
+  JsonObject *entry = cli_find_device(json_node_get_array(status), E1000E);
+  g_assert_nonnull(strstr(json_object_get_string_member(entry, "pending_write"), "vfio-pci/unbind"));
+  cli_run(host, &result, "show", "--json", E1000E, NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  g_autoptr(JsonNode) shown = cli_parse_json(&result);
+  JsonObject *device = json_node_get_object(shown);
+  g_assert_nonnull(strstr(json_object_get_string_member(device, "pending_write"), "vfio-pci/unbind"));
+  g_assert_true(json_object_get_null_member(device, "driver_override"));
   cli_run(host, &result, "list", NULL);
   g_assert_cmpint(result.status, ==, 0);
-  cli_run(host, &result, "show", E1000E, NULL);
-  g_assert_cmpint(result.status, ==, 0);
+  g_assert_nonnull(strstr(result.out, E1000E));
 
   mock_host_release(host, "unbind", E1000E);
   wait_lock_free(host, PENDING);
@@ -138,6 +148,9 @@ static void test_pending_reattach_outlives_caller(void)
   cli_run(host, &result, "reattach", E1000E, NULL);
   g_assert_cmpint(result.status, ==, 0);
   bt_assert_original(host, E1000E, "e1000e", 0);
+  cli_run(host, &result, "show", "--json", E1000E, NULL);
+  g_autoptr(JsonNode) after = cli_parse_json(&result);
+  g_assert_true(json_object_get_null_member(json_node_get_object(after), "pending_write"));
 }
 
 /* A bind whose unbind is stuck, then binds again (while pending, and once

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/kernel-write.h"
 #include "util/hd-error.h"
 #include "util/sysfs-paths.h"
 #include "util/sysfs.h"
@@ -36,6 +37,7 @@ void hd_device_free(HdDevice *device)
   if (device->vfs != NULL)
     g_ptr_array_unref(device->vfs);
   g_free(device->physfn);
+  g_free(device->pending_write);
   g_free(device);
 }
 
@@ -206,7 +208,8 @@ static void read_sriov(HdDevice *device)
   device->sriov_totalvfs = read_uint_attr(device, "sriov_totalvfs");
   if (device->sriov_totalvfs == 0)
     return;
-  device->sriov_numvfs = read_uint_attr(device, "sriov_numvfs");
+  if (device->pending_write == NULL)
+    device->sriov_numvfs = read_uint_attr(device, "sriov_numvfs");
   /* virtfnN are numbered densely from 0 */
   for (guint i = 0;; i++) {
     g_autofree char *name = g_strdup_printf("virtfn%u", i);
@@ -278,8 +281,13 @@ static HdDevice *load(HdManager *manager, const HdPciAddress *address, LoadLevel
     read_driver_module(device);
   if (level == LOAD_FULL) {
     device->syspath = read_syspath(device);
-    read_config_header(device);
-    read_driver_details(device);
+    device->pending_write = hd_kernel_write_pending(device->address);
+    if (device->pending_write == NULL) {
+      read_config_header(device);
+      read_driver_details(device);
+    } else {
+      read_driver_module(device);
+    }
     read_reset_methods(device);
     read_numa_node(device);
     read_sriov(device);

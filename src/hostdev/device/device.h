@@ -41,6 +41,11 @@ typedef struct _VhDevice {
   guint sriov_numvfs;
   GPtrArray *vfs;       /* addresses of this PF's VFs (virtfnN) */
   char *physfn;         /* a VF's PF address, or NULL */
+  /* the kernel write in flight for it (util/kernel-write.h), or NULL; then
+   * config space, driver_override and sriov_numvfs are not read (left
+   * empty): the kernel reads them under the device's lock or config
+   * access lock, which the write may hold for as long as it blocks */
+  char *pending_write;
 } HdDevice;
 
 /* Reads everything about the device at ADDRESS. HD_ERROR_NO_DEVICE when sysfs has no such

@@ -2,6 +2,7 @@
 
 #include "hostdev/shared/driver-switch.h"
 #include "hostdev/persist/persist.h"
+#include "util/kernel-write.h"
 #include "util/sysfs-paths.h"
 #include "util/sysfs.h"
 
@@ -11,6 +12,7 @@ void hd_status_entry_free(HdStatusEntry *entry)
     return;
   hd_record_free(entry->record);
   g_free(entry->current_driver);
+  g_free(entry->pending_write);
   g_free(entry);
 }
 
@@ -28,6 +30,7 @@ GPtrArray *hd_status(GPtrArray *problems, GError **error)
     entry->present = hd_sysfs_exists(dir);
     entry->current_driver = hd_switch_current_driver(entry->record->address);
     entry->persisted = hd_persist_config_exists(entry->record->address);
+    entry->pending_write = hd_kernel_write_pending(entry->record->address);
     g_ptr_array_add(entries, entry);
   }
   return entries;

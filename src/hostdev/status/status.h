@@ -13,6 +13,7 @@ typedef struct _VhStatusEntry {
   char *current_driver; /* NULL: unbound */
   gboolean present;     /* the device still exists */
   gboolean persisted;   /* bound again at boot (bind --persist) */
+  char *pending_write;  /* the kernel write still in flight for it (util/kernel-write.h), or NULL */
 } HdStatusEntry;
 
 void hd_status_entry_free(HdStatusEntry *entry);
