@@ -8,8 +8,18 @@
  * - Types are opaque: they are only ever handled through pointers and read
  *   through accessors, so that the library can change their insides
  *   without breaking programs built against an older version.
- * - Errors are GErrors of the VH_ERROR domain (codes below) unless stated;
- *   a function that takes GError **error sets it exactly when it fails.
+ * - Errors are GErrors of the VH_ERROR domain (codes below), always: a
+ *   failure of a lower layer (a file, a spawn) comes as VH_ERROR_FAILED
+ *   with its message. A function that takes GError **error sets it exactly
+ *   when it fails.
+ * - Results xor error: a function returns its result, or NULL (FALSE) with
+ *   the error set, never both. A call on several devices (vh_bind,
+ *   vh_reattach, vh_release, vh_persist_apply) fails as a whole when
+ *   nothing was attempted or when something that is no device's failed;
+ *   once devices were worked on it returns one result per device and sets
+ *   no error: each result's outcome and _get_error() say what happened to
+ *   it (a rolled-back or stuck device), and the worst vh_error_exit_code()
+ *   of those errors is what the call came to.
  * - Addresses are PCI addresses as the user writes them: "DDDD:BB:DD.F" or
  *   "BB:DD.F" (domain 0000), hex digits in either case; VMD domains
  *   ("10000:00:02.0") are accepted. Malformed ones fail with
@@ -252,9 +262,9 @@ typedef struct _VhBindResult VhBindResult;
  * /dev/vfio/N); groups are bound in parallel; all or nothing.
  * Returns: (transfer full) VhBindResult* in a stable order, or NULL with
  * ERROR when nothing was attempted: VH_ERROR_INVALID, VH_ERROR_NO_DEVICE,
- * VH_ERROR_REFUSED. Results may come WITH ERROR set too:
- * VH_ERROR_FAILED (everything rolled back) or VH_ERROR_UNFINISHED (a
- * device is stuck). */
+ * VH_ERROR_REFUSED, VH_ERROR_FAILED. Once devices were bound, results
+ * without ERROR: a failure leaves every device VH_BIND_ROLLED_BACK (or
+ * VH_BIND_STUCK, its error VH_ERROR_UNFINISHED), each with its error. */
 VH_PUBLIC GPtrArray *vh_bind(VhManager *manager, const char *const *addresses, const char *driver,
                              VhBindFlags flags, GError **error);
 
@@ -300,8 +310,8 @@ typedef struct _VhReattachResult VhReattachResult;
  * Returns: (transfer full) VhReattachResult*, or NULL with ERROR when
  * nothing was done (VH_ERROR_INVALID, VH_ERROR_NO_DEVICE, VH_ERROR_REFUSED
  * while a process holds a device's group node or cdev open, naming it).
- * Results come with VH_ERROR_UNFINISHED when a device could not be
- * finished. */
+ * A device that could not be finished is a VH_REATTACH_STUCK result with
+ * its error (VH_ERROR_UNFINISHED); the call sets no error then. */
 VH_PUBLIC GPtrArray *vh_reattach(VhManager *manager, const char *const *addresses, GError **error);
 
 /* "restored", "reprobed", "untouched", "stuck". */
@@ -506,10 +516,12 @@ typedef struct _VhReleaseResult VhReleaseResult;
  * forgets the owner; only OWNER's devices are touched. An owner holding
  * nothing is fine (empty result). NULL with ERROR: VH_ERROR_INVALID (owner
  * name), VH_ERROR_REFUSED while a process holds a device open (nothing
- * changed), VH_ERROR_FAILED (state unreadable). Results come with
- * VH_ERROR_UNFINISHED when a device could not be given back (recovery
- * finishes it). When nothing is left unfinished, the owner's CDI spec
- * (vh_cdi_write()) is removed. Returns: (transfer full) VhReleaseResult*. */
+ * changed), VH_ERROR_FAILED (state unreadable), VH_ERROR_UNFINISHED (a
+ * node's owner or the owner's journal could not be restored). A device
+ * that could not be given back is a VH_RELEASE_STUCK result with its error
+ * (VH_ERROR_UNFINISHED; recovery finishes it), and the call sets no error.
+ * When nothing is left unfinished, the owner's CDI spec (vh_cdi_write()) is
+ * removed. Returns: (transfer full) VhReleaseResult*. */
 VH_PUBLIC GPtrArray *vh_release(VhManager *manager, const char *owner, GError **error);
 
 /* "restored", "kept", "gone", "not-owned", "stuck". */
@@ -783,9 +795,11 @@ VH_PUBLIC gboolean vh_unpersist(VhManager *manager, const char *const *addresses
 /* Binds every persisted device that is present with its persisted IDs, as
  * vh_bind() does (without VH_BIND_FORCE or VH_BIND_GROUP), one IOMMU group
  * at a time; FLAGS: VH_BIND_DRY_RUN or none. Returns: (transfer full)
- * VhPersistApplyResult* by address; ERROR set with NULL when the
- * configuration cannot be listed, or with the results carrying the worst
- * code of the failed devices (VH_ERROR_FAILED when a file was damaged). */
+ * VhPersistApplyResult* by address, or NULL with ERROR when the
+ * configuration cannot be listed. A device that failed is a
+ * VH_PERSIST_FAILED result with its error; a file that could not be read
+ * is a line in PROBLEMS (the command exits 1 for either); the call sets no
+ * error then. */
 VH_PUBLIC GPtrArray *vh_persist_apply(VhManager *manager, VhBindFlags flags, GPtrArray *problems, GError **error);
 
 /* Every configuration, by address. Returns: (transfer full) VhPersistConfig*. */

@@ -39,6 +39,21 @@ int cli_fail(const GError *error)
   return vh_error_exit_code(error);
 }
 
+GError *cli_results_error(const GPtrArray *errors)
+{
+  g_autoptr(GString) text = g_string_new(NULL);
+  int code = 0;
+
+  for (guint i = 0; i < errors->len; i++) {
+    const GError *error = g_ptr_array_index(errors, i);
+    if (error == NULL)
+      continue;
+    code = MAX(code, vh_error_exit_code(error));
+    g_string_append_printf(text, "%s%s", text->len > 0 ? "; " : "", error->message);
+  }
+  return code != 0 ? g_error_new_literal(VH_ERROR, code, text->str) : NULL;
+}
+
 int cli_usage_error(const CliCommand *command, const char *format, ...)
 {
   va_list args;

@@ -31,6 +31,11 @@ gboolean cli_parse(const CliCommand *command, const GOptionEntry *entries, const
 /* Prints "vfio-hostdev: MESSAGE" (one line) and returns the exit code for ERROR. */
 int cli_fail(const GError *error);
 
+/* The command's one error for the per-device ERRORS of a call's results
+ * (const GError *, NULL ones skipped): the worst code, the messages joined
+ * with "; "; NULL when there is none. */
+GError *cli_results_error(const GPtrArray *errors);
+
 /* Usage error: one line, exit code 2. */
 int cli_usage_error(const CliCommand *command, const char *format, ...) G_GNUC_PRINTF(2, 3);
 

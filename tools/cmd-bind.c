@@ -112,6 +112,16 @@ static void print_results(const GPtrArray *results, GHashTable *persisted, gbool
     json_node_unref(root);
 }
 
+/* The devices that were rolled back or are stuck, as one error. */
+static GError *bind_error(const GPtrArray *results)
+{
+  g_autoptr(GPtrArray) errors = g_ptr_array_new();
+
+  for (guint i = 0; i < results->len; i++)
+    g_ptr_array_add(errors, (gpointer)vh_bind_result_get_error(g_ptr_array_index(results, i)));
+  return cli_results_error(errors);
+}
+
 static int run_bind(int argc, char **argv)
 {
   g_autofree char *driver = NULL;
@@ -145,6 +155,8 @@ static int run_bind(int argc, char **argv)
   vh_manager_set_unbind_timeout(manager, (guint)(timeout * 1000));
   VhBindFlags flags = (group ? VH_BIND_GROUP : 0) | (force ? VH_BIND_FORCE : 0) | (dry_run ? VH_BIND_DRY_RUN : 0);
   g_autoptr(GPtrArray) results = vh_bind(manager, (const char *const *)argv + 1, driver, flags, &error);
+  if (results != NULL)
+    error = bind_error(results);
   g_autoptr(GHashTable) persisted = persist && error == NULL ? cli_persist_bound(results, group, force, dry_run, &error) : NULL;
   cli_print_warnings(manager);
   if (results != NULL)

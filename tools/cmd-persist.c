@@ -127,6 +127,24 @@ static void print_apply_results(const GPtrArray *results, gboolean json)
   print_skipped(results);
 }
 
+/* The devices that failed, and the files that could not be read (each a
+ * warning already), as one error; skipped devices are warnings. */
+static GError *apply_error(const GPtrArray *results, guint damaged)
+{
+  g_autoptr(GPtrArray) errors = g_ptr_array_new();
+
+  for (guint i = 0; i < results->len; i++) {
+    const VhPersistApplyResult *result = g_ptr_array_index(results, i);
+    if (vh_persist_apply_result_get_outcome(result) == VH_PERSIST_FAILED)
+      g_ptr_array_add(errors, (gpointer)vh_persist_apply_result_get_error(result));
+  }
+  GError *error = cli_results_error(errors);
+  if (error == NULL && damaged > 0)
+    error = g_error_new(VH_ERROR, VH_ERROR_FAILED, "%u persisted binding%s could not be read", damaged,
+                        damaged == 1 ? "" : "s");
+  return error;
+}
+
 static int run_persist_apply(int argc, char **argv)
 {
   gboolean dry_run = FALSE, json = FALSE;
@@ -153,6 +171,8 @@ static int run_persist_apply(int argc, char **argv)
     vh_manager_recover_interrupted(manager);
   vh_manager_set_unbind_timeout(manager, (guint)(timeout * 1000));
   g_autoptr(GPtrArray) results = vh_persist_apply(manager, dry_run ? VH_BIND_DRY_RUN : VH_BIND_NONE, problems, &error);
+  if (results != NULL)
+    error = apply_error(results, problems->len);
   print_warnings(manager);
   for (guint i = 0; i < problems->len; i++)
     cli_persist_warn(g_ptr_array_index(problems, i));

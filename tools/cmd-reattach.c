@@ -65,6 +65,16 @@ static JsonNode *result_to_json(const VhReattachResult *result)
   return node;
 }
 
+/* The devices that could not be finished, as one error. */
+static GError *reattach_error(const GPtrArray *results)
+{
+  g_autoptr(GPtrArray) errors = g_ptr_array_new();
+
+  for (guint i = 0; i < results->len; i++)
+    g_ptr_array_add(errors, (gpointer)vh_reattach_result_get_error(g_ptr_array_index(results, i)));
+  return cli_results_error(errors);
+}
+
 static int reattach_as(const CliCommand *command, int argc, char **argv)
 {
   gboolean json = FALSE;
@@ -88,6 +98,8 @@ static int reattach_as(const CliCommand *command, int argc, char **argv)
   vh_manager_set_unbind_timeout(manager, (guint)(timeout * 1000));
   vh_manager_recover_interrupted(manager);
   g_autoptr(GPtrArray) results = vh_reattach(manager, (const char *const *)argv + 1, &error);
+  if (results != NULL)
+    error = reattach_error(results);
   cli_print_warnings(manager);
   if (results != NULL && json) {
     JsonArray *array = json_array_new();

@@ -59,6 +59,24 @@ static void warn_gone(const GPtrArray *results)
   }
 }
 
+/* The devices that could not be given back, as one error. */
+static GError *release_error(const char *owner, const GPtrArray *results)
+{
+  g_autoptr(GPtrArray) errors = g_ptr_array_new();
+
+  for (guint i = 0; i < results->len; i++)
+    g_ptr_array_add(errors, (gpointer)vh_release_result_get_error(g_ptr_array_index(results, i)));
+  GError *error = cli_results_error(errors);
+  if (error != NULL) {
+    g_prefix_error(&error, "owner %s: ", owner);
+    g_autofree char *message = g_strdup_printf("%s; `vfio-hostdev status` shows what is left, `vfio-hostdev "
+                                               "recover` tries again", error->message);
+    g_free(error->message);
+    error->message = g_steal_pointer(&message);
+  }
+  return error;
+}
+
 static int run_release(int argc, char **argv)
 {
   g_autofree char *owner = NULL;
@@ -86,6 +104,8 @@ static int run_release(int argc, char **argv)
   vh_manager_set_unbind_timeout(manager, (guint)(timeout * 1000));
   vh_manager_recover_interrupted(manager);
   g_autoptr(GPtrArray) results = vh_release(manager, owner, &error);
+  if (results != NULL)
+    error = release_error(owner, results);
   cli_print_warnings(manager);
   if (results != NULL) {
     warn_gone(results);

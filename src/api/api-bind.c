@@ -26,6 +26,7 @@ G_STATIC_ASSERT((int)VH_STATE_STUCK == (int)HD_RECORD_STUCK);
 GPtrArray *vh_bind(VhManager *manager, const char *const *addresses, const char *driver, VhBindFlags flags,
                    GError **error)
 {
+  API_ERRORS_IN_DOMAIN(error);
   if ((flags & ~KNOWN_BIND_FLAGS) != 0) {
     g_set_error(error, HD_ERROR, HD_ERROR_INVALID, "unknown bind flags 0x%x", flags & ~KNOWN_BIND_FLAGS);
     return NULL;
@@ -37,7 +38,9 @@ GPtrArray *vh_bind(VhManager *manager, const char *const *addresses, const char 
     .dry_run = (flags & VH_BIND_DRY_RUN) != 0,
     .unbind_timeout_ms = api_unbind_timeout(manager),
   };
-  return hd_bind(api_hd_manager(manager), addresses, &options, error);
+  GError *local = NULL;
+  GPtrArray *results = hd_bind(api_hd_manager(manager), addresses, &options, &local);
+  return api_results_xor_error(results, local, error);
 }
 
 const char *vh_bind_outcome_name(VhBindOutcome outcome)
@@ -61,7 +64,10 @@ const GError *vh_bind_result_get_error(const VhBindResult *result) { return resu
 
 GPtrArray *vh_reattach(VhManager *manager, const char *const *addresses, GError **error)
 {
-  return hd_reattach(api_hd_manager(manager), addresses, api_unbind_timeout(manager), error);
+  API_ERRORS_IN_DOMAIN(error);
+  GError *local = NULL;
+  GPtrArray *results = hd_reattach(api_hd_manager(manager), addresses, api_unbind_timeout(manager), &local);
+  return api_results_xor_error(results, local, error);
 }
 
 const char *vh_reattach_outcome_name(VhReattachOutcome outcome)
@@ -79,6 +85,7 @@ const GError *vh_reattach_result_get_error(const VhReattachResult *result) { ret
 
 VhResetResult *vh_reset(VhManager *manager, const char *address, const char *method, GError **error)
 {
+  API_ERRORS_IN_DOMAIN(error);
   return hd_reset(api_hd_manager(manager), address, method, error);
 }
 
@@ -93,6 +100,7 @@ const GPtrArray *vh_reset_result_get_failed_methods(const VhResetResult *result)
 
 GPtrArray *vh_status_list(VhManager *manager, GError **error)
 {
+  API_ERRORS_IN_DOMAIN(error);
   g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
   GPtrArray *entries = hd_status(problems, error);
 

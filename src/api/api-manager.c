@@ -34,6 +34,27 @@ int vh_error_exit_code(const GError *error)
   return hd_error_exit_code(error);
 }
 
+void api_error_scope_end(ApiErrorScope *scope)
+{
+  GError **error = scope->error;
+
+  if (error == NULL || *error == NULL || ((*error)->domain == HD_ERROR && hd_error_exit_code(*error) == (*error)->code))
+    return;
+  GError *wrapped = g_error_new_literal(HD_ERROR, HD_ERROR_FAILED, (*error)->message);
+  g_error_free(*error);
+  *error = wrapped;
+}
+
+GPtrArray *api_results_xor_error(GPtrArray *results, GError *local, GError **error)
+{
+  API_ERRORS_IN_DOMAIN(error);
+  if (results != NULL)
+    g_clear_error(&local);
+  else
+    g_propagate_error(error, local);
+  return results;
+}
+
 HdManager *api_hd_manager(VhManager *manager)
 {
   return manager->hd;
@@ -46,6 +67,7 @@ guint api_unbind_timeout(const VhManager *manager)
 
 VhManager *vh_manager_new(const char *modules_dir, GError **error)
 {
+  API_ERRORS_IN_DOMAIN(error);
   HdManager *hd = hd_manager_new(modules_dir, error);
 
   if (hd == NULL)
@@ -91,16 +113,19 @@ void vh_manager_recover_interrupted(VhManager *manager)
 
 GPtrArray *vh_manager_list_devices(VhManager *manager, GError **error)
 {
+  API_ERRORS_IN_DOMAIN(error);
   return hd_enumerate_devices(manager->hd, error);
 }
 
 VhDevice *vh_manager_get_device(VhManager *manager, const char *address, GError **error)
 {
+  API_ERRORS_IN_DOMAIN(error);
   return hd_device_load_by_name(manager->hd, address, error);
 }
 
 GPtrArray *vh_manager_get_group_devices(VhManager *manager, const VhDevice *device, GError **error)
 {
+  API_ERRORS_IN_DOMAIN(error);
   GPtrArray *members = g_ptr_array_new_with_free_func((GDestroyNotify)hd_device_free);
 
   if (device->iommu_group < 0)
@@ -184,6 +209,7 @@ static gboolean check_modalias(const char *modalias, GError **error)
 
 VhVfioChoice *vh_manager_choose_vfio_driver_for_modalias(VhManager *manager, const char *modalias, GError **error)
 {
+  API_ERRORS_IN_DOMAIN(error);
   if (!check_modalias(modalias, error))
     return NULL;
   return hd_vfio_choose(manager->hd, modalias);

@@ -67,6 +67,7 @@ void vh_prepare_request_free(VhPrepareRequest *request)
 gboolean vh_prepare_request_add_device(VhPrepareRequest *request, const char *address, gboolean managed,
                                        const char *model, GError **error)
 {
+  API_ERRORS_IN_DOMAIN(error);
   g_autoptr(HdHostdevSpec) spec = g_new0(HdHostdevSpec, 1);
 
   if (!hd_pci_address_parse(address, &spec->address, error))
@@ -89,11 +90,13 @@ static gboolean add_specs(VhPrepareRequest *request, GPtrArray *specs)
 gboolean vh_prepare_request_add_domain_xml(VhPrepareRequest *request, const char *text, gsize length,
                                            const char *name, GError **error)
 {
+  API_ERRORS_IN_DOMAIN(error);
   return add_specs(request, hd_domain_xml_parse(text, length, name, error));
 }
 
 gboolean vh_prepare_request_add_domain_xml_file(VhPrepareRequest *request, const char *path, GError **error)
 {
+  API_ERRORS_IN_DOMAIN(error);
   return add_specs(request, hd_domain_xml_parse_file(path, error));
 }
 
@@ -141,6 +144,7 @@ static VhPrepareResult *prepare_result_new(GPtrArray *results)
 
 VhPrepareResult *vh_prepare(VhManager *manager, const VhPrepareRequest *request, GError **error)
 {
+  API_ERRORS_IN_DOMAIN(error);
   HdPrepareOptions options = {request->owner, request->user, api_unbind_timeout(manager), request->adopt_only};
   GPtrArray *results = hd_prepare(api_hd_manager(manager), request->specs, &options, error);
 
@@ -186,6 +190,7 @@ const GPtrArray *vh_prepared_device_get_qemu_args(const VhPreparedDevice *device
 
 GPtrArray *vh_release(VhManager *manager, const char *owner, GError **error)
 {
+  API_ERRORS_IN_DOMAIN(error);
   return hd_release(api_hd_manager(manager), owner, api_unbind_timeout(manager), error);
 }
 
@@ -203,6 +208,7 @@ const GError *vh_release_result_get_error(const VhReleaseResult *result) { retur
 
 GPtrArray *vh_recover(VhManager *manager, GError **error)
 {
+  API_ERRORS_IN_DOMAIN(error);
   return hd_recover(api_hd_manager(manager), api_unbind_timeout(manager), error);
 }
 

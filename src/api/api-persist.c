@@ -25,6 +25,7 @@ static GPtrArray *problems_or_scratch(GPtrArray *problems, GPtrArray **scratch)
 
 char *vh_address_canonicalize(const char *address, GError **error)
 {
+  API_ERRORS_IN_DOMAIN(error);
   HdPciAddress parsed;
 
   if (!hd_pci_address_parse(address, &parsed, error))
@@ -34,11 +35,13 @@ char *vh_address_canonicalize(const char *address, GError **error)
 
 gboolean vh_persist_check_writable(GError **error)
 {
+  API_ERRORS_IN_DOMAIN(error);
   return hd_persist_config_ensure_dir(error);
 }
 
 GPtrArray *vh_persist_bound(VhManager *manager, const GPtrArray *bind_results, VhBindFlags flags, GError **error)
 {
+  API_ERRORS_IN_DOMAIN(error);
   HdBindOptions options = {
     .group = (flags & VH_BIND_GROUP) != 0,
     .force = (flags & VH_BIND_FORCE) != 0,
@@ -50,11 +53,13 @@ GPtrArray *vh_persist_bound(VhManager *manager, const GPtrArray *bind_results, V
 
 gboolean vh_unpersist(VhManager *manager, const char *const *addresses, GError **error)
 {
+  API_ERRORS_IN_DOMAIN(error);
   return hd_unpersist(api_hd_manager(manager), addresses, error);
 }
 
 GPtrArray *vh_persist_apply(VhManager *manager, VhBindFlags flags, GPtrArray *problems, GError **error)
 {
+  API_ERRORS_IN_DOMAIN(error);
   g_autoptr(GPtrArray) scratch = NULL;
   HdPersistApplyOptions options = {(flags & VH_BIND_DRY_RUN) != 0, api_unbind_timeout(manager)};
 
@@ -62,17 +67,25 @@ GPtrArray *vh_persist_apply(VhManager *manager, VhBindFlags flags, GPtrArray *pr
     g_set_error(error, HD_ERROR, HD_ERROR_INVALID, "persisted bindings are applied without group or force");
     return NULL;
   }
-  return hd_persist_apply(api_hd_manager(manager), &options, problems_or_scratch(problems, &scratch), error);
+  GError *local = NULL;
+  GPtrArray *results =
+    hd_persist_apply(api_hd_manager(manager), &options, problems_or_scratch(problems, &scratch), &local);
+  return api_results_xor_error(results, local, error);
 }
 
 GPtrArray *vh_persist_list(GPtrArray *problems, GError **error)
 {
+  API_ERRORS_IN_DOMAIN(error);
   g_autoptr(GPtrArray) scratch = NULL;
 
   return hd_persist_config_list(problems_or_scratch(problems, &scratch), error);
 }
 
-VhPersistConfig *vh_persist_load(const char *address, GError **error) { return hd_persist_config_load(address, error); }
+VhPersistConfig *vh_persist_load(const char *address, GError **error)
+{
+  API_ERRORS_IN_DOMAIN(error);
+  return hd_persist_config_load(address, error);
+}
 gboolean vh_persist_exists(const char *address) { return hd_persist_config_exists(address); }
 char *vh_persist_path(const char *address) { return hd_persist_config_path(address); }
 void vh_persist_config_free(VhPersistConfig *config) { hd_persist_config_free(config); }
@@ -104,6 +117,7 @@ const GError *vh_persist_apply_result_get_error(const VhPersistApplyResult *resu
 
 GPtrArray *vh_status_list_persisted(GPtrArray *problems, GError **error)
 {
+  API_ERRORS_IN_DOMAIN(error);
   g_autoptr(GPtrArray) scratch = NULL;
 
   return hd_status_persisted(problems_or_scratch(problems, &scratch), error);
@@ -116,6 +130,7 @@ const char *vh_persist_status_get_found_ids(const VhPersistStatus *status) { ret
 
 VhStatusEntry *vh_status_get(const char *address, GError **error)
 {
+  API_ERRORS_IN_DOMAIN(error);
   g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
   g_autoptr(GPtrArray) entries = hd_status(problems, error);
 

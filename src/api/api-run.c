@@ -50,11 +50,13 @@ void vh_run_options_set_bind_flags(VhRunOptions *options, VhBindFlags flags)
 
 gboolean vh_run_options_add_hugepages(VhRunOptions *options, const char *spec, GError **error)
 {
+  API_ERRORS_IN_DOMAIN(error);
   return hd_hugepage_spec_parse(spec, options->hugepages, error);
 }
 
 VhRun *vh_run_new(GError **error)
 {
+  API_ERRORS_IN_DOMAIN(error);
   return hd_run_new(error);
 }
 
@@ -79,6 +81,7 @@ static gboolean check_options(const VhRunOptions *options, GError **error)
 
 gboolean vh_run_setup(VhRun *run, VhManager *manager, const VhRunOptions *options, GError **error)
 {
+  API_ERRORS_IN_DOMAIN(error);
   if (!check_options(options, error))
     return FALSE;
   HdRunOptions run_options = {
@@ -99,6 +102,7 @@ const char *const *vh_run_get_addresses(const VhRun *run)
 
 int vh_run_command(VhRun *run, const char *const *argv, GError **error)
 {
+  API_ERRORS_IN_DOMAIN(error);
   return hd_run_command(run, argv, error);
 }
 

@@ -26,6 +26,7 @@ const char *vh_selftest_case_get_summary(const VhSelftestCase *test_case) { retu
 VhSelftest *vh_selftest_new(VhManager *manager, const char *address, VhSelftestIommu iommu, const char *filter,
                             GError **error)
 {
+  API_ERRORS_IN_DOMAIN(error);
   return hd_selftest_prepare(api_hd_manager(manager), address, (HdSelftestIommuKind)iommu, filter, error);
 }
 

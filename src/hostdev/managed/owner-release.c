@@ -205,15 +205,19 @@ static gboolean settle_journal(HdJournal *journal, gboolean finished, GError **e
 }
 
 gboolean hd_owner_give_back(HdJournal *journal, gboolean pending_only, guint timeout_ms, GPtrArray *results,
-                            GError **error)
+                            gboolean *owner_problem, GError **error)
 {
   g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func(g_free);
   g_autoptr(GError) journal_error = NULL;
 
   give_back_nodes(journal, pending_only, messages);
+  guint node_problems = messages->len;
   give_back_devices(journal, pending_only, timeout_ms, results, messages);
-  if (!settle_journal(journal, messages->len == 0, &journal_error))
+  gboolean settled = settle_journal(journal, messages->len == 0, &journal_error);
+  if (!settled)
     g_ptr_array_add(messages, g_strdup(journal_error->message));
+  if (owner_problem != NULL)
+    *owner_problem = node_problems > 0 || !settled;
   if (messages->len == 0)
     return TRUE;
   g_autofree char *text = hd_string_list_join(messages, "; ");

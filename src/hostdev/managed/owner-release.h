@@ -58,6 +58,8 @@ GPtrArray *hd_owner_journal_addresses(const HdJournal *journal, gboolean pending
  * removed; some devices held before a rolled-back prepare, it says the
  * owner holds them (not running). When something could not be given back
  * the journal stays running, so that recovery tries again, and ERROR is
- * HD_ERROR_UNFINISHED naming each. */
+ * HD_ERROR_UNFINISHED naming each. OWNER_PROBLEM (may be NULL): set when
+ * something that is no device's failed (a node's owner, the journal), so
+ * that no device result tells of it. */
 gboolean hd_owner_give_back(HdJournal *journal, gboolean pending_only, guint timeout_ms, GPtrArray *results,
-                            GError **error);
+                            gboolean *owner_problem, GError **error);

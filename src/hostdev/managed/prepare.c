@@ -443,7 +443,7 @@ static gboolean execute(Prepare *prepare, GError **error)
     return TRUE;
   g_autoptr(GPtrArray) undone = g_ptr_array_new_with_free_func((GDestroyNotify)hd_release_result_free);
   g_autoptr(GError) undo_error = NULL;
-  if (hd_owner_give_back(prepare->journal, TRUE, prepare->options->unbind_timeout_ms, undone, &undo_error)) {
+  if (hd_owner_give_back(prepare->journal, TRUE, prepare->options->unbind_timeout_ms, undone, NULL, &undo_error)) {
     g_set_error(error, HD_ERROR, HD_ERROR_FAILED, "prepare for owner %s failed, rolled back: %s",
                 prepare->options->owner, cause->message);
     return FALSE;

@@ -92,7 +92,7 @@ void hd_recover_owner_locked(HdManager *manager, const char *owner, guint unbind
     return;
   }
   entry->action = rollback ? HD_RECOVER_ROLLED_BACK : HD_RECOVER_FINISHED;
-  if (!hd_owner_give_back(journal, rollback, unbind_timeout_ms, entry->devices, &error))
+  if (!hd_owner_give_back(journal, rollback, unbind_timeout_ms, entry->devices, NULL, &error))
     entry_fail(entry, error);
 }
 

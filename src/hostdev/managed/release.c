@@ -76,7 +76,15 @@ static GPtrArray *release_locked(HdManager *manager, const char *owner, guint un
     g_ptr_array_unref(results);
     return NULL;
   }
-  hd_owner_give_back(journal, FALSE, unbind_timeout_ms, results, error);
+  gboolean owner_problem = FALSE;
+  if (!hd_owner_give_back(journal, FALSE, unbind_timeout_ms, results, &owner_problem, &local) && owner_problem) {
+    /* no device result would tell of it: the call fails as a whole */
+    g_propagate_error(error, local);
+    g_ptr_array_unref(results);
+    return NULL;
+  }
+  /* what is left is a stuck device's, and its result says so */
+  g_clear_error(&local);
   return results;
 }
 

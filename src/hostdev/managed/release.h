@@ -10,7 +10,9 @@
 /* Releases OWNER. Returns HdReleaseResult* (owner-release.h), empty when
  * the owner holds nothing (releasing twice is fine), or NULL with ERROR:
  * HD_ERROR_INVALID (owner name), HD_ERROR_REFUSED (in use, nothing
- * changed), HD_ERROR_FAILED (the state could not be read). When a device
- * could not be given back the results come with HD_ERROR_UNFINISHED; the
- * journal keeps the release running so that `recover` finishes it. */
+ * changed), HD_ERROR_FAILED (the state could not be read),
+ * HD_ERROR_UNFINISHED (a node's owner or the journal could not be
+ * restored). Results and error never come together: a device that could not
+ * be given back is a result (stuck, with its error); the journal keeps the
+ * release running so that `recover` finishes it. */
 GPtrArray *hd_release(HdManager *manager, const char *owner, guint unbind_timeout_ms, GError **error);
