@@ -37,11 +37,24 @@
 
 #include <glib.h>
 
+#include "vfio-hostdev-version.h"
+
 G_BEGIN_DECLS
 
 /* Marks the exported functions; the library is built with
  * -fvisibility=hidden, so nothing else leaves it (docs/abi.md). */
 #define VH_PUBLIC __attribute__((visibility("default")))
+
+/* --------------------------------------------------------------- version */
+
+/* The version of the library that runs ("0.1.0"; VH_VERSION_STRING is the
+ * header's). Returns: (transfer none) a static string. */
+VH_PUBLIC const char *vh_version(void);
+
+/* TRUE when the library that runs is version MAJOR.MINOR.MICRO or newer:
+ * the run-time twin of VH_CHECK_VERSION(), for a program that needs a
+ * behaviour added in that version. */
+VH_PUBLIC gboolean vh_check_version(guint major, guint minor, guint micro);
 
 /* ---------------------------------------------------------------- errors */
 

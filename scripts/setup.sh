@@ -34,6 +34,6 @@ if [ -n "$missing" ]; then
 fi
 
 if [ ! -f build/build.ninja ]; then
-  meson setup build --werror
+  meson setup build --werror -Dtest_hooks=true
 fi
 ninja -C build

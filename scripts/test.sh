@@ -38,7 +38,7 @@ run_suite() {
 run_suite "plain build: all suites" -C build
 
 if [ ! -f build-asan/build.ninja ]; then
-  meson setup build-asan --werror -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+  meson setup build-asan --werror -Dtest_hooks=true -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
 fi
 ninja -C build-asan || failed=$((failed + 1))
 ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \

@@ -23,6 +23,24 @@ struct _VhManager {
   guint unbind_timeout_ms;
 };
 
+G_STATIC_ASSERT(VH_CHECK_VERSION(VH_VERSION_MAJOR, VH_VERSION_MINOR, VH_VERSION_MICRO));
+
+const char *vh_version(void)
+{
+  return VH_VERSION_STRING;
+}
+
+gboolean vh_check_version(guint major, guint minor, guint micro)
+{
+  static const guint ours[] = {VH_VERSION_MAJOR, VH_VERSION_MINOR, VH_VERSION_MICRO};
+  const guint wanted[] = {major, minor, micro};
+
+  for (guint i = 0; i < G_N_ELEMENTS(ours); i++)
+    if (ours[i] != wanted[i])
+      return ours[i] > wanted[i];
+  return TRUE;
+}
+
 GQuark vh_error_quark(void)
 {
   /* one domain: every layer's errors reach the caller unchanged */

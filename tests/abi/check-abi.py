@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Checks the shared library's ABI against what the repository says it is.
 
-Usage: check-abi.py LIBRARY HEADER SYMBOLS SONAME
+Usage: check-abi.py LIBRARY HEADER SYMBOLS SONAME TEST_HOOKS
 
 - every function the header marks VH_PUBLIC is exported, and nothing else
   is (the library is built with -fvisibility=hidden);
 - the exported set is exactly the committed list SYMBOLS, so that adding
   a symbol is a visible change and removing one (an ABI break) cannot
   happen by accident;
-- the library's soname is SONAME.
+- the library's soname is SONAME;
+- the crash-test hook's variable (VFIO_HOSTDEV_TEST_CRASH_AT) is in the
+  library exactly when it was built with -Dtest_hooks=true (TEST_HOOKS
+  "true"): a production library has no trace of it.
 Prints TAP.
 """
 import re
@@ -38,6 +41,19 @@ def soname(library):
     return match.group(1) if match else None
 
 
+CRASH_VARIABLE = b'VFIO_HOSTDEV_TEST_CRASH_AT'
+
+
+def test_hook_problems(library, test_hooks):
+    with open(library, 'rb') as f:
+        present = CRASH_VARIABLE in f.read()
+    if present == test_hooks:
+        return []
+    if present:
+        return ['%s is in a library built without -Dtest_hooks=true' % CRASH_VARIABLE.decode()]
+    return ['%s is missing from a library built with -Dtest_hooks=true' % CRASH_VARIABLE.decode()]
+
+
 def check(number, name, problems):
     print(('ok' if not problems else 'not ok') + ' %d %s' % (number, name))
     for problem in problems:
@@ -46,10 +62,10 @@ def check(number, name, problems):
 
 
 def main():
-    library, header, symbols, expected_soname = sys.argv[1:5]
+    library, header, symbols, expected_soname, test_hooks = sys.argv[1:6]
     lib, decl, lst = exported(library), declared(header), listed(symbols)
     print('TAP version 13')
-    print('1..4')
+    print('1..5')
     results = [
         check(1, 'only vh_ symbols are exported', ['exported: ' + s for s in sorted(lib) if not s.startswith('vh_')]),
         check(2, 'the header and the library agree',
@@ -60,6 +76,8 @@ def main():
               ['in the list, not exported (an ABI break): ' + s for s in sorted(lst - lib)]),
         check(4, 'soname', [] if soname(library) == expected_soname else
               ['soname %s, expected %s' % (soname(library), expected_soname)]),
+        check(5, 'the crash-test hook is there exactly in test builds',
+              test_hook_problems(library, test_hooks == 'true')),
     ]
     return 0 if all(results) else 1
 

@@ -1,7 +1,8 @@
 /* Drives the public API's error paths (run by test-api-errors against a
  * fake host whose state directories the test has broken) and prints one
  * line per call: "NAME DOMAIN CODE [both]" for an error ("both": results
- * came with it, which the contract forbids), "NAME ok" otherwise. Built
+ * came with it, which the contract forbids), "NAME ok" otherwise; with
+ * the argument "version", the library's version and its checks. Built
  * like a program using the library: the public header only. */
 #include <stdio.h>
 #include <vfio-hostdev.h>
@@ -16,9 +17,29 @@ static void report(const char *name, gboolean returned, GError *error)
   g_error_free(error);
 }
 
-int main(void)
+/* "version RUNTIME HEADER" and the run-time and compile-time checks around
+ * the header's own version, each 1 or 0. */
+static void print_version(void)
+{
+  printf("version %s %s\n", vh_version(), VH_VERSION_STRING);
+  printf("check %d %d %d %d %d\n", vh_check_version(0, 0, 0),
+         vh_check_version(VH_VERSION_MAJOR, VH_VERSION_MINOR, VH_VERSION_MICRO),
+         vh_check_version(VH_VERSION_MAJOR, VH_VERSION_MINOR, VH_VERSION_MICRO + 1),
+         vh_check_version(VH_VERSION_MAJOR, VH_VERSION_MINOR + 1, 0), vh_check_version(VH_VERSION_MAJOR + 1, 0, 0));
+  printf("macro %d %d %d %d\n", VH_CHECK_VERSION(0, 0, 0),
+         VH_CHECK_VERSION(VH_VERSION_MAJOR, VH_VERSION_MINOR, VH_VERSION_MICRO),
+         VH_CHECK_VERSION(VH_VERSION_MAJOR, VH_VERSION_MINOR, VH_VERSION_MICRO + 1),
+         VH_CHECK_VERSION(VH_VERSION_MAJOR + 1, 0, 0));
+}
+
+int main(int argc, char **argv)
 {
   GError *error = NULL;
+
+  if (argc > 1 && g_str_equal(argv[1], "version")) {
+    print_version();
+    return 0;
+  }
   const char *const devices[] = {"0000:01:00.0", NULL};
   const char *const missing_command[] = {"/nonexistent/command", NULL};
 

@@ -8,10 +8,10 @@
 
 #define E1000E "0000:01:00.0"
 
-/* Runs api-errors on HOST; returns its lines. */
-static GStrv run_api_errors(MockHost *host)
+/* Runs api-errors [ARG] on HOST; returns its lines. */
+static GStrv run_api_errors(MockHost *host, const char *arg)
 {
-  const char *const argv[] = {API_ERRORS_BIN, NULL};
+  const char *const argv[] = {API_ERRORS_BIN, arg, NULL};
   g_auto(CliResult) result = {0};
   g_autoptr(GError) error = NULL;
 
@@ -59,7 +59,7 @@ static void test_foreign_errors_wrapped(void)
   mock_host_write(host, "/run/vfio-hostdev", "not a directory");
   mock_host_remove(host, "/etc/vfio-hostdev");
   mock_host_write(host, "/etc/vfio-hostdev", "not a directory");
-  g_auto(GStrv) lines = run_api_errors(host);
+  g_auto(GStrv) lines = run_api_errors(host, NULL);
   assert_contract(lines);
   assert_error(lines, "recover", 1);
   assert_error(lines, "status", 1);
@@ -79,11 +79,23 @@ static void test_results_xor_error(void)
 
   mock_host_inject_probe_fault(host, "vfio-pci", E1000E, ENOMEM);
   mock_host_write(host, "/etc/vfio-hostdev/devices/" E1000E ".conf", "[device\ngarbage");
-  g_auto(GStrv) lines = run_api_errors(host);
+  g_auto(GStrv) lines = run_api_errors(host, NULL);
   assert_contract(lines);
   g_assert_cmpstr(line_of(lines, "bind"), ==, "bind ok");
   bt_assert_original(host, E1000E, "e1000e", 0);
   assert_error(lines, "persist-load", 1);
+}
+
+/* vh_version() and the header both say meson's project version; the
+ * run-time and compile-time checks agree around it. */
+static void test_version(void)
+{
+  g_autoptr(MockHost) host = cli_host("q35-zoo");
+  g_auto(GStrv) lines = run_api_errors(host, "version");
+
+  g_assert_cmpstr(line_of(lines, "version"), ==, "version " PROJECT_VERSION " " PROJECT_VERSION);
+  g_assert_cmpstr(line_of(lines, "check"), ==, "check 1 1 0 0 0");
+  g_assert_cmpstr(line_of(lines, "macro"), ==, "macro 1 1 0 0");
 }
 
 int main(int argc, char **argv)
@@ -91,5 +103,6 @@ int main(int argc, char **argv)
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/api-errors/foreign-errors-wrapped", test_foreign_errors_wrapped);
   g_test_add_func("/api-errors/results-xor-error", test_results_xor_error);
+  g_test_add_func("/api-errors/version", test_version);
   return g_test_run();
 }

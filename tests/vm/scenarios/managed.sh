@@ -78,7 +78,9 @@ vt_has "the failure names the unmanaged device" "$VT_ERR" "$nic is unmanaged"
 vt_same_state "edu and e1000e are where they were" /tmp/managed.before
 vt_eq "no records after the failed prepare" none "$(vt_records)"
 
-# killed half way (before its 6th durable step), rolled back by recover
+# killed half way (before its 6th durable step), rolled back by recover;
+# the crash hook is only in builds with -Dtest_hooks=true
+if grep -q VFIO_HOSTDEV_TEST_CRASH_AT /usr/lib/libvfio-hostdev.so.0; then
 VFIO_HOSTDEV_TEST_CRASH_AT=6 "$VT_TOOL" prepare --owner vm1 --xml /tmp/vm1.xml > /dev/null 2>&1
 vt_eq "prepare killed by SIGKILL half way" 137 "$?"
 vt_run "$VT_TOOL" recover
@@ -88,3 +90,6 @@ vt_same_state "after recover every device is as before" /tmp/managed.before
 vt_eq "no records after recover" none "$(vt_records)"
 vt_run "$VT_TOOL" recover
 vt_eq "a second recover finds nothing" "nothing to recover 0" "$VT_OUT $VT_RC"
+else
+  vt_skip "prepare killed half way is rolled back by recover" "the build has no crash hook (-Dtest_hooks=true)"
+fi
