@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # bind-bench.sh BUILD_DIR [N] [DELAY_MS]: binds and reattaches N independent
 # devices (one IOMMU group each) on a mocked host whose unbind and probe
 # each take DELAY_MS (a modelled kernel delay), and reports wall time and

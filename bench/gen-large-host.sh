@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Writes a mock fixture (tests/mock/README.md format) for a large host to
 # DIR/large.ini and DIR/large.modules.alias: NPF SR-IOV physical functions
 # with NVF VFs each behind root ports, and NDEV plain endpoints spread over

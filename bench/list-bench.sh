@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Benchmark: `vfio-hostdev list` against `lspci -k` on the same mocked host
 # with 1000+ devices, in the same run. Target: list no slower than lspci -k.
 # Usage: list-bench.sh BUILDDIR [RUNS]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Sourced by the bind and prepare benchmarks: a mocked host (q35-zoo plus N
 # e1000e NICs, each alone in its IOMMU group behind root port 00:03.0) whose
 # unbind and probe each take DELAY_MS, vfio_pci already loaded.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # prepare-bench.sh BUILD_DIR [N] [DELAY_MS]: prepare + release of N managed
 # devices (one IOMMU group each) for one owner, on a mocked host whose
 # unbind and probe each take DELAY_MS (a modelled kernel delay), against

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* hd_alias_pattern_wildcards against glibc's fnmatch(3), the matcher it
  * ranks for. Input: PATTERN, a NUL, then a CANDIDATE string (empty when
  * there is no NUL). A pattern counted as having no wildcard must behave as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What the fuzz targets share: turning the fuzzer's bytes into C strings
  * and asserting properties (a failed property aborts, which libFuzzer
  * reports as a crash with the input saved). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* libvirt domain XML (<hostdev> elements) from hostile input: never
  * crashes or leaks, and every address it returns is a valid PCI address. */
 #include "hostdev/managed/domain-xml.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The kernel command line splitter on any bytes: never crashes, never
  * yields more parameters than bytes, and the last parameter's first value
  * word (when it has one) is found by hd_cmdline_has_word: the last

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The fake host's fixture reader (tests/mock/mock-mkhost.c) on any input.
  *
  * mock-mkhost has no parsing step separate from building: it reads the

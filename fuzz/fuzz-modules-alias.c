@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* modules.alias parsing and matching. Input: the first line is the key to
  * match (e.g. "vfio_pci:v0000...i00"), the rest is a modules.alias file.
  * Properties: the prefix filter keeps only what it should, every kept alias

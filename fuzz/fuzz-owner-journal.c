@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The owner journal (/run/vfio-hostdev/owner-<name>.journal) from hostile
  * input: never crashes or leaks; a journal it accepts names canonical
  * device addresses and nodes under /dev/vfio/ only, each once, and writing

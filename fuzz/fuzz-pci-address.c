@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* hd_pci_address_parse on any bytes: never crashes, and whatever it
  * accepts formats canonically and parses back to the same address. */
 #include <stdint.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The per-device state record (/run/vfio-hostdev/<address>.record) from
  * hostile input: never crashes or leaks; a record it accepts has a
  * canonical PCI address, and writing it out and parsing that again gives

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Bounded fuzzing: builds the libFuzzer targets in BUILDDIR (configured
 # with clang and -Dfuzzing=true when it does not exist yet) and runs each
 # for SECONDS, starting from its seeds in fuzz/corpus/<target>/. New inputs

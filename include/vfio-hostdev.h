@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libvfio-hostdev: prepares PCI devices for VFIO passthrough.
  *
  * The public C API of the library behind the vfio-hostdev command; the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Installs what vfio-hostdev needs to build and test on Debian 12, then
 # configures and builds it in ./build. Idempotent: safe to run again.
 # Usage: scripts/setup.sh [--vm]   (--vm also installs the real-kernel suite's packages)

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Runs every test suite: the plain build (unit, mock, cli and the real-kernel
 # vm suite), then the unit, mock and cli suites again under
 # AddressSanitizer+UBSan and under valgrind. Installs what is missing first

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What every command shares: option parsing, error and warning reporting,
  * JSON printing. Commands only parse words and print results. */
 #pragma once

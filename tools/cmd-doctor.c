@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* doctor: prints the host readiness checks (vh_doctor()). */
 #include <stdio.h>
 

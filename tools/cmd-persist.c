@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* persist-apply (what vfio-hostdev-persist.service runs at boot) and
  * unpersist; `bind --persist` is in cmd-bind.c with persist-cli.c. */
 #include <stdio.h>

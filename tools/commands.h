@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The subcommands of vfio-hostdev; each parses its own options. */
 #pragma once
 

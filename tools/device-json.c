@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "device-json.h"
 
 static void add_id16(JsonBuilder *builder, const char *key, guint16 id)

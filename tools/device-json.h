@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The JSON shapes of devices and driver choices. Key names are a stable
  * interface (docs/json.md); add keys, never rename them. */
 #pragma once

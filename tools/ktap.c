@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "ktap.h"
 
 void ktap_diag(GString *out, const char *text)

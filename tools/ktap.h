@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* KTAP, the kernel's test output format (Documentation/dev-tools/ktap.rst),
  * for `vfio-hostdev test`:
  *   KTAP version 1

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* JSON and text shared by the managed-mode commands (prepare, release,
  * recover): how a device given back by an owner is shown. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What `bind --persist` and `status` add for persisted bindings, kept out
  * of cmd-bind.c and cmd-status.c so that those stay about their own job.
  * These take no manager and no status entries: they read what they need

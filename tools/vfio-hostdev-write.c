@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* vfio-hostdev-write: one sysfs write that may block in the kernel, done by
  * a process that holds nothing else (installed in libexecdir; the library
  * runs it, never a user).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* vfio-hostdev: prepares PCI devices for VFIO passthrough. This file only
  * dispatches to the subcommands. */
 #include <locale.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* api-example: the libvfio-hostdev API in one small program (docs/api.md).
  *
  *   api-example                   list the host's PCI devices

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* CDI specs for an owner's devices (hostdev/managed/cdi-spec.h). */
 #include "api/api-private.h"
 #include "hostdev/managed/cdi-spec.h"

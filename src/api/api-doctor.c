@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The public API: host readiness (doctor). */
 #include "api/api-private.h"
 

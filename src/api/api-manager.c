@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The public API: errors, the manager, devices and the VFIO driver choice. */
 #include "api/api-private.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The public API: managed mode (prepare, release, recover). */
 #include "api/api-private.h"
 

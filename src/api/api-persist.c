@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The public API: bindings persisted across reboots. */
 #include "api/api-private.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What the files of the public API layer (src/api/) share. The layer only
  * translates: it holds no policy, and its public types are either the
  * internal structs themselves (tagged with the public names in the

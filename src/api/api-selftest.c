@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The public API: the VFIO self-tests (`vfio-hostdev test`). */
 #include "api/api-private.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Replacing a small file so that a reader (or a crash) sees either the old
  * contents or the new ones, never a mix: write a temporary file next to it,
  * fsync it, rename it over the old name, fsync the directory. */

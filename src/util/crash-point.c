@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "util/crash-point.h"
 
 #include <signal.h>

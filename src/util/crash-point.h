@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A test hook for crash safety: the process kills itself (SIGKILL, as a
  * crash or `kill -9` would) just before its Nth durable step, N taken from
  * the environment variable VFIO_HOSTDEV_TEST_CRASH_AT. A durable step is

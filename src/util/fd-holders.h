@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Which processes hold a file open, found the way fuser(1) does, but with
  * one pass over /proc for a whole invocation: every /proc/<pid>/fd/<n> is
  * stat()ed once and indexed by what it is, and each question afterwards is

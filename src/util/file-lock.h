@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Exclusive locks between invocations (and between threads of one
  * invocation): flock(2) on a lock file. A flock belongs to the open file,
  * so it is released when the holder exits, even by a crash: a lock file

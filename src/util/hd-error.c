@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "util/hd-error.h"
 
 G_DEFINE_QUARK(vfio-hostdev-error-quark, hd_error)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The error domain shared by every layer, and what each code means to a
  * caller. The numeric values are the command's exit codes (docs/exit-codes.md). */
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "util/host-paths.h"
 
 char *hd_path_kernel_cmdline(void)

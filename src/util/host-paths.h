@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Host-wide paths read by the readiness checks (`doctor`): the kernel
  * command line, firmware tables, huge pages and the VFIO/iommufd device
  * nodes. Per-device and per-driver paths are in sysfs-paths.h. All

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The kernel's hugetlb pools, one per page size, as sysfs publishes them
  * (Documentation/admin-guide/mm/hugetlbpage.rst): nr_hugepages is the
  * pool's size and can be written, free_hugepages what nobody holds.

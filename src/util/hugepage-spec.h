@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What `run --hugepages` asks for: "2M=512,1G=2", a page size and a count
  * per item. Parsing only; reserving the pages is hugepage-reservation's
  * job (hostdev/shared/hugepage-reservations.h). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "util/kernel-cmdline.h"
 
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The kernel command line (/proc/cmdline) split into parameters the way the
  * kernel's next_arg() splits it: blanks separate parameters, double quotes
  * keep blanks inside one and are not part of the value, the first '='

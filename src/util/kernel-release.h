@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The running kernel's release, as uname(2) reports it. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Sysfs writes that can block in the kernel for as long as a driver likes
  * (unbind, bind, drivers_probe, sriov_numvfs, reset, remove, rescan): a
  * driver's remove() or probe() on a wedged device sleeps uninterruptibly,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Loading a kernel module with the system's modprobe(8). */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Whether a kernel's module index lists a module: modules.builtin (built
  * into the kernel) and modules.dep (loadable with modprobe). Names compare
  * as kmod compares them, '-' and '_' alike ("vfio-pci" is "vfio_pci"). */

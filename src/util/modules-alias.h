@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Reading modules.alias files and matching a key against their patterns,
  * the way kmod matches (fnmatch), plus the wildcard count used to rank matches.
  * Mechanism only: which prefix to consider and how to choose is the caller's. */

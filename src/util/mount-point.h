@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Which mount a path lives on, and whether it is read-only, read from a
  * mountinfo file with libmount. The answer is lexical: the mount whose
  * target is the longest whole-component prefix of the path (symlinks are

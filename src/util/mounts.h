@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Mounted filesystems, as libmount reads /proc/self/mountinfo. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Network interfaces: whether one is up and whether the host uses it
  * (addresses, routes). Names are kernel interface names ("enp1s0"). */
 #pragma once

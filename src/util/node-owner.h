@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Who owns a device node (/dev/vfio/<group>, /dev/vfio/devices/vfioN) and
  * with which permissions: read before handing a node to an unprivileged
  * VMM, so that it can be given back exactly. Mechanism only. */

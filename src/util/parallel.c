@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "util/parallel.h"
 
 void hd_parallel_for_each(GPtrArray *items, GFunc func, gpointer user_data, guint max_threads)

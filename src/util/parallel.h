@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Running independent pieces of work at once: one thread each, up to a
  * limit. Kernel work on different devices (an unbind or a probe can take
  * 100 ms or more) overlaps this way instead of adding up. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* PCI addresses (domain:bus:device.function) as the kernel names devices in sysfs. */
 #pragma once
 

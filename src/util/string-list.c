@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "util/string-list.h"
 
 char *hd_string_list_join(const GPtrArray *strings, const char *separator)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Lists of strings kept in a GPtrArray (refusals, problems, names): what
  * several messages are built from. */
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "util/sysfs-paths.h"
 
 char *hd_path_pci_devices(void)

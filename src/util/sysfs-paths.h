@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Where the kernel publishes what: every sysfs and /dev path the tool uses is
  * built here, so that policy code never assembles one by hand. All functions
  * return newly allocated strings. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Reading and writing sysfs attributes and links. Paths are absolute; this
  * layer builds none itself. Writes use open(2)+write(2) (never stdio) so that
  * the kernel's errno for a write reaches the caller intact. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The few libudev services the tool uses: enumerating PCI devices and looking
  * up vendor/model names in the hardware database (what lspci shows).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The kernel's VFIO and iommufd uAPI, from the installed linux-libc-dev
  * headers, completed where they are too old. Debian 12 ships the headers of
  * Linux 6.1: <linux/vfio.h> without the device cdev ioctls (6.6) and no

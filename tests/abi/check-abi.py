@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Checks the shared library's ABI against what the repository says it is.
 
 Usage: check-abi.py LIBRARY HEADER SYMBOLS SONAME TEST_HOOKS

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Drives the public API's error paths (run by test-api-errors against a
  * fake host whose state directories the test has broken) and prints one
  * line per call: "NAME DOMAIN CODE [both]" for an error ("both": results

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Helpers shared by the bind, reattach, reset and status tests: reading a
  * device's state in the fake tree, hashing the tree, timing runs. */
 #pragma once

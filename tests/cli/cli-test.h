@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Running the vfio-hostdev command against a fake host and reading what it
  * printed. Every test of tests/cli/ runs the real binary, as a user would. */
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "doctor-test-util.h"
 
 char *root_path(MockHost *host, const char *path)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Helpers for the `doctor` tests (test-doctor.c, test-doctor-kernel.c):
  * run `doctor --json` on a fake host and look at one check. */
 #pragma once

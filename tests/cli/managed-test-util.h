@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Helpers shared by the prepare, release and recover tests: domain XML
  * files, runs with extra environment (the crash hook), and the state
  * a device should be back in. */

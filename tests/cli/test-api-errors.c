@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The API's error contract, through the public library (tests/cli/
  * api-errors.c) against the fake host: every error is in VH_ERROR, never
  * GIOError or GFileError from a lower layer, and no call returns results

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* docs/examples/api-example.c, built against the public header and the
  * shared library only, run against the fake host: what it prints through
  * the API must agree with the fake kernel's tree, and its bind and

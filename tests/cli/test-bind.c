@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* `bind` against the fake kernel: every path of the issue, each checked in
  * the fake tree (driver links, vfio-dev, /dev/vfio, records), not only in
  * what the command prints. */

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """`vfio-hostdev cdi` against what consumes CDI specs, printing TAP:
 
 1. the CDI schema Debian ships (golang-github-container-orchestrated-

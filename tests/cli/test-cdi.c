@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* `cdi`: the CDI spec of an owner's prepared devices, against fake hosts:
  * one device per PCI device and one for the owner, the nodes the kernel
  * offers (group node and container; cdev and /dev/iommu when the kernel

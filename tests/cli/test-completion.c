@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The bash completion (docs/completion/vfio-hostdev) run by bash under the
  * mock, as bash would run it for a user pressing TAB: it must offer the
  * commands, each command's options, and the fake host's PCI addresses.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* `doctor` reading the kernel's build configuration and the machine it
  * runs on: a kernel without VFIO is told apart from VFIO built as a
  * module but not loaded; a virtual machine gets advice for its VMM, not

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* `doctor` against fake hosts: each check must say pass, warn or fail for
  * what the fake host holds, name the fix, and the exit status must be 1
  * exactly when a check fails. The fake hosts are tweaked per test the way a

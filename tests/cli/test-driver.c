@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* `driver`: which VFIO driver bind would choose, and why. Alias files are
  * written per test into a temporary modules directory (--modules-dir) or
  * into the fake host's /lib/modules. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Bad input: every malformed address, absent device and bad usage gets its
  * documented exit code and a one-line error, and changes nothing. */
 #include "cli-test.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The integration examples of docs/examples/ under the fake host: the QEMU
  * wrapper with a fake "qemu" (prepares, passes the arguments, releases on
  * exit and on signals, passes QEMU's exit status on) and the libvirt hook

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* `bind`'s safety checks (src/hostdev/shared/host-usage.c) against the
  * host-usage fixture, a server whose NICs, disks and GPUs the host uses:
  * each use is refused (exit 4) naming what uses the device, with the fake

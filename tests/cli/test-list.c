@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* `list` and `show` against fake hosts: what the command reports must agree
  * with the fake kernel's tree for every device. */
 #include "cli-test.h"

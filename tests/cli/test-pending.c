@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* A kernel write that does not return (a driver's remove() asleep on a
  * wedged device) is the helper's, never the tool's: the tool exits 5 at its
  * deadline with nothing of it left behind, the helper holds the device's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* `bind --persist`, `persist-apply` (what the boot unit runs), `unpersist`
  * and persisted devices in `status`, against the fake kernel. A boot is a
  * fresh fake host built from the same fixture with /etc/vfio-hostdev

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* `prepare` against the fake kernel, in the spirit of libvirt's hostdev
  * tests: no devices, managed, unmanaged, mixed, explicit variants,
  * conflicting owners, repeated prepares, shared groups, failures rolled

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* `reattach` (and its alias `unbind`): exactly the original driver from the
  * record, refusal while a process holds the device, no-record reprobe, and
  * faults at every write. */

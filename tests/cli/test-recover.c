@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Crash safety: the tool is killed (SIGKILL, through the test hook
  * VFIO_HOSTDEV_TEST_CRASH_AT) before each durable step of a prepare, of a
  * release and of a plain bind in turn; `recover` must then put every

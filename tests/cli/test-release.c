@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* `release`: only the owner's devices, managed ones back to their
  * original drivers, disappeared ones dropped with a warning, refused while
  * a VM holds a device, and unfinished releases finished by `recover`. */

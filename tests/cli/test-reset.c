@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* `reset`: the method that ran is named and is the one the fake kernel
  * logged; bad methods, devices without one, and bus resets that would hit
  * a busy sibling are refused. */

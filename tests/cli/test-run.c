@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* `run` against the fake kernel: the command sees its devices bound (it
  * checks the fake sysfs itself: it runs under the same preload), and
  * afterwards everything is as before, whatever the command did: success,

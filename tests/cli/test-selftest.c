@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* `vfio-hostdev test` against fake hosts whose device nodes answer the
  * VFIO and iommufd uAPI (the mock's uAPI preload, tests/mock/README-uapi.md):
  * KTAP as the kernel writes it, case selection, both backends on a healthy

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* `status`: the devices bound by the tool, from their records, with their
  * original and current drivers and since when. */
 #include "bind-test-util.h"

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Keeps the source tree's layout as docs/design.md describes it, in TAP.
 
 Checks, over the tree at ROOT:
@@ -7,13 +8,18 @@ Checks, over the tree at ROOT:
     never point up a layer (util < hostdev < api < tools; tools use only
     the public header) and close no cycle between folders;
   - no C file is over 600 lines (the public header excepted);
-  - the README's layout tree names exactly the folders on disk.
+  - the README's layout tree names exactly the folders on disk;
+  - every tracked source file (C, headers, meson, shell, Python, scripts
+    with a shebang) names its licence in an SPDX-License-Identifier line
+    near its top: GPL-2.0-only in tests/vm/qedu_mig/ (a kernel module),
+    LGPL-2.1-or-later everywhere else (COPYING).
 
 Usage: check-layout.py ROOT         check the tree, print TAP
        check-layout.py --self-test  prove each check fails on a broken tree
 """
 import os
 import re
+import subprocess
 import sys
 import tempfile
 
@@ -27,6 +33,12 @@ LAYERS = {'util': 0, 'hostdev': 1, 'api': 2, 'tools': 3}
 TREE_DEPTH = 2
 SOURCE_DIRS = ('src', 'tools', 'include', 'tests', 'fuzz', 'bench', 'docs')
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
+# Where the SPDX line must be (a shebang comes first).
+SPDX_LINES = 3
+SPDX = re.compile(r'SPDX-License-Identifier: (\S+)')
+GPL_FOLDERS = ('tests/vm/qedu_mig/',)
+SOURCE_NAMES = ('meson.build', 'meson_options.txt', 'Kbuild')
+SOURCE_SUFFIXES = ('.c', '.h', '.h.in', '.py', '.sh')
 
 
 def c_files(root):
@@ -186,11 +198,51 @@ def check_readme_tree(root):
     return problems
 
 
+def tracked_files(root):
+    """git's tracked files, or every file outside build and hidden folders
+    when ROOT is no git work tree."""
+    try:
+        out = subprocess.run(['git', '-C', root, 'ls-files', '-z'], check=True, capture_output=True).stdout
+        return sorted(name for name in out.decode().split('\0') if name)
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    files = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        rel = os.path.relpath(dirpath, root)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith('.') and not (rel == '.' and d.startswith('build')))
+        files += [os.path.normpath(os.path.join(rel, name)) for name in filenames]
+    return sorted(files)
+
+
+def is_source(root, path):
+    name = os.path.basename(path)
+    if name in SOURCE_NAMES or name.endswith(SOURCE_SUFFIXES) or '/completion/' in '/' + path:
+        return True
+    with open(os.path.join(root, path), 'rb') as f:
+        return f.read(2) == b'#!'
+
+
+def check_spdx(root):
+    problems = []
+    for path in tracked_files(root):
+        if not os.path.isfile(os.path.join(root, path)) or not is_source(root, path):
+            continue
+        head = read(root, path).splitlines()[:SPDX_LINES]
+        found = [m.group(1) for m in map(SPDX.search, head) if m]
+        wanted = 'GPL-2.0-only' if path.startswith(GPL_FOLDERS) else 'LGPL-2.1-or-later'
+        if not found:
+            problems.append('%s has no SPDX-License-Identifier line in its first %d lines' % (path, SPDX_LINES))
+        elif found[0].rstrip('*/') != wanted:
+            problems.append('%s says %s, expected %s' % (path, found[0], wanted))
+    return problems
+
+
 CHECKS = [
     ('no folder under src/ has more than %d C files' % MAX_C_FILES, check_folder_sizes),
     ('includes are path-qualified, never go up a layer, close no cycle', check_includes),
     ('no C file over %d lines but the public header' % MAX_LINES, check_file_lengths),
     ('the README layout tree is the tree on disk', check_readme_tree),
+    ('every source file names its licence (SPDX)', check_spdx),
 ]
 
 
@@ -208,26 +260,38 @@ def run(root, out=sys.stdout):
 
 # ---- self-test: each check must fail on a tree broken its way ----------------
 
+C = '// SPDX-License-Identifier: LGPL-2.1-or-later\n'
+H = '/* SPDX-License-Identifier: LGPL-2.1-or-later */\n'
+
 GOOD_TREE = {
     'README.md': '## Layout\n```\nsrc/util/   x\nsrc/hostdev/   x\nsrc/hostdev/a/   x\n'
-                 'src/hostdev/b/   x\ntools/   x\n```\n',
-    'src/util/u.h': '#pragma once\n',
-    'src/util/u.c': '#include "util/u.h"\n',
-    'src/hostdev/a/a.h': '#include "util/u.h"\n',
-    'src/hostdev/b/b.c': '#include "hostdev/a/a.h"\n#include "config.h"\n',
-    'tools/t.c': '#include "vfio-hostdev.h"\n#include "t.h"\n',
-    'tools/t.h': '#pragma once\n',
+                 'src/hostdev/b/   x\ntools/   x\ntests/vm/   x\n```\n',
+    'src/util/u.h': H + '#pragma once\n',
+    'src/util/u.c': C + '#include "util/u.h"\n',
+    'src/hostdev/a/a.h': H + '#include "util/u.h"\n',
+    'src/hostdev/b/b.c': C + '#include "hostdev/a/a.h"\n#include "config.h"\n',
+    'tools/t.c': C + '#include "vfio-hostdev.h"\n#include "t.h"\n',
+    'tools/t.h': H + '#pragma once\n',
+    'tools/meson.build': '# SPDX-License-Identifier: LGPL-2.1-or-later\n',
+    'tests/run': '#!/bin/sh\n# SPDX-License-Identifier: LGPL-2.1-or-later\n',
+    'tests/vm/qedu_mig/q.c': '// SPDX-License-Identifier: GPL-2.0-only\n',
+    'tests/data.txt': 'not source\n',
 }
 
 BREAKAGES = {
-    'folder size': {'src/util/f%d.c' % i: '' for i in range(MAX_C_FILES + 1)},
-    'include up a layer': {'src/util/u.c': '#include "hostdev/a/a.h"\n'},
-    'include cycle': {'src/hostdev/a/a.c': '#include "hostdev/b/b.h"\n', 'src/hostdev/b/b.h': ''},
-    'bare include': {'src/hostdev/b/b.c': '#include "u.h"\n'},
-    'tools include internals': {'tools/t.c': '#include "util/u.h"\n'},
-    'long file': {'tests/x.c': '\n' * (MAX_LINES + 1)},
+    'folder size': {'src/util/f%d.c' % i: C for i in range(MAX_C_FILES + 1)},
+    'include up a layer': {'src/util/u.c': C + '#include "hostdev/a/a.h"\n'},
+    'include cycle': {'src/hostdev/a/a.c': C + '#include "hostdev/b/b.h"\n', 'src/hostdev/b/b.h': H},
+    'bare include': {'src/hostdev/b/b.c': C + '#include "u.h"\n'},
+    'tools include internals': {'tools/t.c': C + '#include "util/u.h"\n'},
+    'long file': {'tests/x.c': C + '\n' * MAX_LINES},
     'README lists a folder not on disk': {'README.md': GOOD_TREE['README.md'].replace('tools/', 'tools/\nsrc/gone/')},
-    'README misses a folder': {'src/hostdev/c/c.c': ''},
+    'README misses a folder': {'src/hostdev/c/c.c': C},
+    'C file without SPDX': {'tools/t.c': '#include "vfio-hostdev.h"\n'},
+    'script without SPDX': {'tests/run': '#!/bin/sh\nexit 0\n'},
+    'meson.build without SPDX': {'tools/meson.build': "project('x')\n"},
+    'SPDX below the top': {'tools/t.h': '\n\n\n' + H},
+    'wrong licence': {'tests/vm/qedu_mig/q.c': C},
 }
 
 

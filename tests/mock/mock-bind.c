@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* mock-bind.c: the driver core's matching, probing and unbinding
  * (drivers/base/dd.c and drivers/pci/pci-driver.c of Linux 6.12), acting
  * on the links of the fake sysfs tree.  Callers hold the mock lock.

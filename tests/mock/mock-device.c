@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* mock-device.c: creates a PCI device directory the way the kernel lays it
  * out (attribute files, binary config space, the bus/pci/devices link, the
  * subsystem and iommu_group links), with the shapes of a Linux 6.12 guest

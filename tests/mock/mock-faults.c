@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* mock-faults.c: the lock serialising emulated kernel operations across
  * processes, fault injection, delays and the logs tests read.
  *

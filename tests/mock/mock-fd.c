@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* mock-fd.c: remembers which fds are open on kernel attributes (sysfs
  * files whose writes act) and turns write(2) on them into kernel
  * operations.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* mock-fsop: a tiny program the mock self-tests run under the preload to
  * exercise one libc call on a path and print the outcome.
  *

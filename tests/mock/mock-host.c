@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* mock-host.c: the harness side of the fake host (see mock-host.h). */
 #include "mock-host.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mock-host.h: test harness for the fake host (tests/mock/README.md).
  *
  * A MockHost is a fresh temporary root built by mock-mkhost from

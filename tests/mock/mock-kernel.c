@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* mock-kernel.c: what the kernel does when a sysfs attribute is written.
  *
  * The preload routes write(2) on a tracked fd here with the attribute's

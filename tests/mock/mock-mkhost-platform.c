@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* mock-mkhost-platform.c: see mock-mkhost-platform.h. */
 #include "mock-mkhost-platform.h"
 #include "mock-tree.h"

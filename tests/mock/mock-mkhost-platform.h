@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mock-mkhost-platform.h: the machine around the PCI devices, for
  * mock-mkhost: the kernel's build configuration (/boot/config-<release>
  * or /proc/config.gz), the CPU's flags (/proc/cpuinfo) and DMI

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* mock-mkhost-usage.c: the host's use of its devices, for mock-mkhost.
  *
  * Network interfaces below a device get the sysfs files of a 6.12 netdev

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mock-mkhost-usage.h: what the host does with its devices, for
  * mock-mkhost: network interfaces (sysfs, addresses, /proc/net route
  * tables), block devices (namespaces, partitions, holders, mounts) and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* mock-mkhost: builds a fake host root from a fixture.
  *
  *   mock-mkhost FIXTURE.ini ROOT

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* modprobe for the fake host: "loads" modules into the fake kernel.
  *
  *   modprobe [-q] [-v] [-b] [-a] [--] MODULE...

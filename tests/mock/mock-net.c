@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* mock-net.c: the fake host's network interfaces for the libc calls that
  * ask the kernel over netlink or ioctls, which path rewriting cannot reach:
  * getifaddrs()/freeifaddrs(), if_nametoindex(), if_indextoname(),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* mock-path.c: decides which host paths belong to the fake host and maps
  * them into $VFIO_HOSTDEV_MOCK_ROOT.
  *

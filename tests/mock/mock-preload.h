@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mock-preload.h: internals shared by the pieces of the LD_PRELOAD
  * library (libvfio-hostdev-mock.so). */
 #pragma once

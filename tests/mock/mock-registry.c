@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* mock-registry.c: which drivers the fake kernel has registered, which
  * modules exist, and the id tables (as modules.alias patterns) the driver
  * core matches devices against.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* mock-spawn.c: the library's kernel write helper (util/kernel-write.h)
  * is run from its installed path, which a test build has not installed:
  * posix_spawn() of that path runs the build tree's helper instead. The

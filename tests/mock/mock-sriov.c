@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* mock-sriov.c: enabling and disabling SR-IOV VFs (drivers/pci/iov.c):
  * VF routing IDs from sriov_offset/sriov_stride, VF directories next to
  * the PF, physfn/virtfnN links, a new IOMMU group per VF, probing when

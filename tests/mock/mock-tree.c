@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* mock-tree.c: file primitives on the fake host's root directory.
  *
  * All paths given here are logical ("/sys/..."); they are prefixed with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mock-tree.h: the fake host's tree on disk and its emulated kernel.
  *
  * This core is plain libc (no glib) because it is linked into the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* mock-uapi-device.c: the PCI device a VFIO device fd stands for, as
  * vfio-pci presents it: nine regions (BAR0 mmap-able, config space
  * virtualized from sysfs), five IRQ indexes with eventfd triggers, and

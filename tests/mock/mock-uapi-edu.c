@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* mock-uapi-edu.c: QEMU's edu device (docs/specs/edu.rst) behind BAR0:
  * the liveness register, interrupt raise/acknowledge, and the DMA engine
  * copying between RAM (through the device's IO address space, with its

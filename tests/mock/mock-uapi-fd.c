@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* mock-uapi-fd.c: the libc entry points of the uAPI preload. An fd opened
  * on a fake node becomes known at its first VFIO/iommufd ioctl (type ';'),
  * by the path /proc/self/fd names; device fds are memfds the emulation

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* mock-uapi-nodes.c: the VFIO container (/dev/vfio/vfio) with the type1v2
  * IOMMU, group nodes (/dev/vfio/<group>), device fds, device cdevs
  * (/dev/vfio/devices/vfioN) and iommufd (/dev/iommu), with the order of

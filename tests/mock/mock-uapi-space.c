@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* mock-uapi-space.c: an IO address space as the kernel keeps it for a
  * type1 container or an iommufd IOAS: mappings IOVA -> process memory,
  * the usable ranges of an Intel IOMMU with 39-bit addresses (QEMU's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mock-uapi.h: the VFIO and iommufd uAPI on the fake host's device nodes
  * (libvfio-hostdev-mock-uapi.so, a second preload that goes before
  * libvfio-hostdev-mock.so in LD_PRELOAD; see README-uapi.md).

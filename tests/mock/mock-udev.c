@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* mock-udev.c: the libudev entry points the tool and libpci use, served
  * from the fake host.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* mock-uname.c: uname() reports the fake kernel's release (kept by mkhost
  * in $ROOT/.mock/release); the other fields are the real machine's. */
 #include "mock-preload.h"

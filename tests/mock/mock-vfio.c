@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* mock-vfio.c: what binding a VFIO driver creates (Linux >= 6.1):
  * <dev>/vfio-dev/vfioN (N the lowest free index across the host, with a
  * /sys/class/vfio-dev/vfioN link), the legacy group node /dev/vfio/<group>

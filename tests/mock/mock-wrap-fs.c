@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* mock-wrap-fs.c: directories, links, renames and metadata calls mapped
  * into the root.  realpath() of a faked path answers in host form
  * ("/sys/devices/..."), as the tool compares such paths. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* mock-wrap-open.c: the open and fopen families, mapped into the root.
  * Every variant funnels into one helper that calls the real openat(). */
 #include "mock-preload.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* mock-wrap-stat.c: stat, access and statfs families mapped into the root.
  * glibc >= 2.33 exports stat/lstat/fstatat directly; the __xstat family is
  * kept for programs built against older glibc. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-mock-common.h: helpers shared by the mock self-tests. */
 #pragma once
 

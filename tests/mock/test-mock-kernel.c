@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* test-mock-kernel: the emulated kernel's reaction to sysfs writes, fault
  * injection, delays and the mock modprobe, driven through mock-fsop (an
  * open+write+close under the preload) like the tool drives a real kernel. */

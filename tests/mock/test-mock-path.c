@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* test-mock-path: path rewriting of the preload (stat, open, realpath,
  * readlink, opendir, uname) on the fake tree, and nothing of the real host
  * reachable through a faked prefix. */

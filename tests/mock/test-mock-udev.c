@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* test-mock-udev: the libudev entry points served by the preload (device
  * enumeration and hwdb names), and lspci -k under the mock.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* test-mock-zoo: the q35-zoo fixture against the real guest's sysfs in
  * tests/fixtures/q35-zoo-sysfs.json, before and after the binding done in
  * the guest (edu -> qedu-mig, e1000e -> vfio-pci, 2 nvme VFs), the latter

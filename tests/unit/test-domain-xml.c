@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* libvirt domain XML: what is read from <hostdev> and <interface> elements, and hostile
  * input refused with a one-line error that says where. */
 #include <string.h>

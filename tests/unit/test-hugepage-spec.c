@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* `run --hugepages`: SIZE=COUNT items, sizes in K, M or G, each size once. */
 #include "util/hd-error.h"
 #include "util/hugepage-spec.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The kernel command line splitter and the module index's entry names:
  * the mechanism behind doctor's IOMMU and module checks. */
 #include "util/kernel-cmdline.h"

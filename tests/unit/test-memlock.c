@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The --memlock-needed warning: what it says for a VMM running as another
  * user (its limit cannot be known here) under each accounting, and that a
  * user that does not exist is not taken for root. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* In-process tests of modules.alias loading, fnmatch matching and ranking.
  * Each test writes its fixture files into a fresh temporary directory. */
 #include <fnmatch.h>

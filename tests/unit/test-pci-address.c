@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* In-process tests of PCI address parsing, formatting and ordering. */
 #include <string.h>
 

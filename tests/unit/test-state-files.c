@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The state files recovery reads back: hd_record_parse() and
  * hd_journal_parse() (what hd_record_load() and hd_journal_load() use)
  * on texts the tool wrote and on damaged ones. What they accept is what

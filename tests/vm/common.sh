@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=sh disable=SC2034 # the variables are for the sourcing scripts
 # Shared helpers of the host side of the real-kernel suite (sourced, POSIX sh).
 # Provides: VM_DIR, VM_CACHE, log, die, prereq_missing.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=sh disable=SC2034 # KVER, VMLINUZ, BASE_INITRD are for run.sh
 # Preparation of the real-kernel suite (sourced by run.sh; POSIX sh).
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Turn a guest's results channel into the meson test's TAP.
 
 The guest (tests/vm/guest/lib.sh) prints on its second serial port:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Real-kernel tests: boots a Debian 6.12 guest under QEMU (TCG) with an
 # emulated IOMMU and a small zoo of PCI devices, runs one scenario with the
 # freshly built vfio-hostdev inside, and reports TAP.

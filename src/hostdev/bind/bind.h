@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* bind: from a host driver to a VFIO driver, group-aware, safe, verified
  * and exactly restorable.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Which driver a device is bound to, by module and by driver name. Module
  * and driver names differ (module vfio_pci registers driver vfio-pci;
  * qedu_mig registers qedu-mig), and in module names '-' and '_' are the

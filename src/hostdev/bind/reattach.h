@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* reattach (alias unbind): back to exactly the driver a device had before
  * `bind`, from its record: the original driver (not merely the kernel's
  * default), driver_override and VFs, verified, then the record removed.

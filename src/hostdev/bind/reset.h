@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* reset: a function-level reset through sysfs, naming the method that ran.
  * The kernel tries reset_method's methods in order and does not say which
  * one worked; to say it, we try them ourselves one at a time (reset_method

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What the kernel says about one PCI device, read from sysfs in one go. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Every PCI device of the host, found through libudev. */
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "hostdev/device/group-viability.h"
 
 #include "hostdev/device/iommu-group.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Group viability: VFIO hands a whole IOMMU group to one owner, so the
  * kernel refuses a group in which another member is driven by a host driver
  * that does DMA. A member is harmless when it is VFIO-bound, unbound, bound

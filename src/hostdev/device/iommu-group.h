@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* IOMMU groups: whether the host has any, and who shares one. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The manager: one per invocation. It owns what is read once per run (the
  * kernel release, the modules.alias tables, the libudev handle) and the
  * warnings gathered while working, which the caller reports. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "hostdev/device/vfio-choice.h"
 
 static void candidate_free(gpointer data)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Which VFIO driver `bind` would use for a device: the variant rule.
  * key = "vfio_" + modalias; candidates = the `vfio_pci:` aliases that match
  * the key under fnmatch; the best has the fewest wildcards, ties to the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "hostdev/device/vfio-detect.h"
 
 #include "util/sysfs-paths.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Is a device bound to a VFIO driver? Decided by what the kernel publishes,
  * never by the driver's name: on Linux >= 6.1 a `vfio-dev/` directory in the
  * device's sysfs node means VFIO-bound (variant drivers and drivers such as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* One result of a doctor check: pass, warn or fail, what was found and what
  * to do. Its own unit so that the checks (doctor-checks.h) and their runner
  * (doctor.h) both use it without calling each other. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The individual checks of doctor.h, grouped by subject, one file each:
  * doctor-iommu.c, doctor-vfio.c, doctor-host.c, doctor-kernel.c. Each
  * returns a new HdCheck and never fails: a fact that cannot be read

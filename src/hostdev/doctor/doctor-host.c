@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* doctor: the host's plumbing: a writable sysfs, the running kernel's
  * modules.alias, huge pages. */
 #include <string.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* doctor: the IOMMU and interrupt remapping. */
 #include <string.h>
 

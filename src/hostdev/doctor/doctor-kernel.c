@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* doctor: kernel features that change how VFIO devices are found and
  * opened: vfio-dev/ in sysfs, device cdevs and iommufd. None is required.
  * Each is judged by what the kernel shows or by the option its config

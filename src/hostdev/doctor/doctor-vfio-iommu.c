@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* doctor: what backs the VFIO container: the type1 IOMMU driver the
  * legacy container (/dev/vfio/vfio) needs, and the unsafe no-IOMMU mode. */
 #include <string.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* doctor: VFIO itself: the core module, the vfio-pci driver and the
  * container node /dev/vfio/vfio. */
 #include <sys/stat.h>

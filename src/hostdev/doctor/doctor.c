@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "hostdev/doctor/doctor.h"
 
 #include "hostdev/doctor/doctor-checks.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* doctor: is this host ready for VFIO? A fixed list of checks, each
  * pass, warn or fail, with one line saying what was found and, unless it
  * passed, one line saying what to do. Reads only: it never changes the host

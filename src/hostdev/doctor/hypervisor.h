@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Is this host a virtual machine, and under which hypervisor? The CPU's
  * "hypervisor" flag (CPUID leaf 1, ECX bit 31, set by every hypervisor
  * for its guests) says whether; DMI's sys_vendor and product_name say

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The running kernel's build configuration (Kconfig's .config), read from
  * /boot/config-<release> (how Debian and most distributions ship it) or,
  * failing that, /proc/config.gz (CONFIG_IKCONFIG_PROC). The doctor uses it

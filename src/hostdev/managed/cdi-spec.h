@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* CDI (Container Device Interface) specs for an owner's prepared devices,
  * so that container runtimes (podman, containerd, CRI-O, Kata) and
  * Kubernetes DRA drivers hand them to workloads: one spec file per owner,

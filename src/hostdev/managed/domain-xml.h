@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Reading the PCI devices of libvirt domain XML, from input that may be
  * hostile. The document has exactly one root element: a whole <domain> (its
  * <devices>/<hostdev> and <devices>/<interface type='hostdev'>), or one bare

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "hostdev/managed/memlock.h"
 
 #include <linux/capability.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Whether the VMM that will use an owner's devices can pin the guest's RAM.
  * VFIO pins all guest RAM (for DMA) and charges it against RLIMIT_MEMLOCK
  * unless the pinning process has CAP_IPC_LOCK: the legacy container (type1,

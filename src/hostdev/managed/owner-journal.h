@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The owner journal: what one VM (an "owner") holds and what the
  * prepare or release working for it is doing, so that an operation cut
  * short by a crash or SIGKILL can be rolled back or finished by the next

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Giving an owner's devices back: the one code path behind `release`, the
  * rollback of a failed prepare and the recovery of an interrupted prepare
  * or release. Every step is idempotent (a device already back is left

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* prepare: the devices of one VM (an owner), from libvirt <hostdev>
  * specs, made ready for the VM, all or nothing.
  *

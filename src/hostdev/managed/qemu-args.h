@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The QEMU command line for a prepared VM's devices. Legacy (group) form:
  * `-device vfio-pci,host=BDF` per device (QEMU opens /dev/vfio/<group>);
  * iommufd form, when the host has /dev/iommu and every device a VFIO cdev:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Finishing or rolling back what a crashed or killed invocation left
  * half done, from the state directory alone:
  * - an owner journal whose prepare is still marked running: rolled back

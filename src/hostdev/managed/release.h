@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* release: the devices of one owner given back (owner-release.h says how
  * each one goes back), their nodes returned to their previous owner and
  * mode, and the owner's journal removed. Only that owner's devices are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A persisted binding: what `bind --persist` asks to be bound again at
  * every boot, and the IDs that say it is still the same device. One
  * GKeyFile per device, /etc/vfio-hostdev/devices/<address>.conf, replaced

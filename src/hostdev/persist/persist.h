@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Persistence across reboots: `bind --persist` writes one configuration
  * per device it left on a VFIO driver (persist-config.h), and at boot
  * `persist-apply` (vfio-hostdev-persist.service) binds them again, as

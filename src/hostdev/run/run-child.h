@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The command `run` runs: started with the tool's standard streams and
  * descriptors and the held signals released in it, then waited for while
  * the tool forwards the signals it receives. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The signals that would end `run` before it has put back what it changed:
  * SIGINT (Ctrl-C), SIGTERM (kill, service managers), SIGHUP (a closed
  * terminal) and SIGQUIT (Ctrl-\). They are blocked for the whole run,

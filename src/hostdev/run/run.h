@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* run: the kernel developer's bind-run-restore loop in one command. Binds
  * the devices (bind.h), reserves hugepages, runs one command with the
  * devices named in its environment, then puts back exactly what this run

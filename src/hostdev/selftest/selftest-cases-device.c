@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Cases on the device itself: what VFIO says about it, its config space,
  * its BARs, its interrupts, its reset. */
 #include "hostdev/selftest/selftest-context.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Cases on the IO address space: its ranges, and mapping memory of each
  * kind into it, at the bottom and at the very top, and a request that
  * wraps around the 64-bit space. */

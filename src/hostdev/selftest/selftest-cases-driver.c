@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Cases that make the device itself work, through a self-test driver for
  * it (selftest-driver.h): DMA through the IOMMU, a DMA the IOMMU must
  * block, and an MSI. Devices without a driver skip them. */

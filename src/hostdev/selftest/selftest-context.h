@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What a self-test case sees (internal to selftest*.c): the device, its
  * IOMMU backend, the open VFIO device, and how to report. A case returns
  * its status; hd_selftest_fail()/hd_selftest_skip() record why. Every case

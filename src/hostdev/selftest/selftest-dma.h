@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Memory for DMA and where to put it in the IO address space. */
 #pragma once
 

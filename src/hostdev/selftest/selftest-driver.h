@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Self-test device drivers: small user-space drivers that make a known
  * device do DMA through the IOMMU and raise an MSI, as the kernel's VFIO
  * selftests do (tools/testing/selftests/vfio/lib/drivers). A driver is a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* A self-test driver for QEMU's educational device "edu" (1234:11e8; QEMU's
  * docs/specs/edu.rst): a DMA engine that copies between RAM and a 4 KiB
  * buffer inside the device, and an MSI. Registers are reached through the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "hostdev/selftest/selftest-iommu.h"
 
 #include <string.h>

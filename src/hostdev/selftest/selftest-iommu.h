@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The two ways to own a VFIO device and its IO address space, behind one
  * small interface: the legacy container + group with the type1v2 IOMMU
  * (selftest-type1.c) and iommufd + the device cdev (selftest-iommufd.c).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The iommufd backend: the device's cdev (/dev/vfio/devices/vfioN, Linux
  * >= 6.6) bound to /dev/iommu, attached to an IO address space (IOAS) of
  * its own. */

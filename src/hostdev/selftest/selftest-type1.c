@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The legacy backend: /dev/vfio/vfio (the container) + /dev/vfio/<group>,
  * with the type1v2 IOMMU, as QEMU and DPDK have used it for a decade. */
 #include "hostdev/selftest/selftest-iommu.h"

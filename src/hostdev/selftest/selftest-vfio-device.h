@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* An open VFIO PCI device: what VFIO_DEVICE_GET_INFO and
  * VFIO_DEVICE_GET_REGION_INFO say, and the accesses the self-tests and
  * device drivers make through the device fd (config space and BARs by

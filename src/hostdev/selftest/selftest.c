@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The self-test runner: selects the cases, opens the device through the
  * backend (the "open" case), runs each case and reports it, and undoes
  * everything afterwards whatever happened. */

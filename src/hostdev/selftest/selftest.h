@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* `vfio-hostdev test`: opens a VFIO-bound device through one IOMMU backend
  * and runs the self-test cases on it (the kernel's VFIO selftests'
  * catalogue and more), one result per case. The cases are listed in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The per-device state record: what a device was like before this tool
  * bound it, so that `reattach` can restore exactly that (not merely the
  * kernel's default driver), even after a crash. One GKeyFile per device,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The kernel steps of moving a device between drivers, shared by bind,
  * reattach and bind's rollback. They touch sysfs only (no manager, no
  * udev), so that threads can run them for different devices at once.

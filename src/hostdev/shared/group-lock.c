@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "hostdev/shared/group-lock.h"
 
 #include "hostdev/shared/device-record.h"

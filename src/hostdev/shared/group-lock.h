@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Serialising invocations that touch the same devices: one lock per IOMMU
  * group under /run/vfio-hostdev/ (group-N.lock), since VFIO hands out whole
  * groups and a group's members are bound and checked together. Devices

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Block: a block device below the device that is mounted, or held by
  * another block device (device-mapper, md, LVM): unbinding would pull a
  * disk from under a filesystem. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The checks hd_host_use() runs, one per kind of use, each appending an
  * HdHostUser* per use it finds to USERS. A new check is a file of its own
  * declared here and listed in host-use.c's table. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Display: the boot VGA device (boot_vga = 1) or the device behind a
  * console framebuffer (fbN): the console would go dark, and a firmware
  * framebuffer keeps its BAR reserved anyway. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Network: an interface below the device that is up and has an address
  * (other than IPv6 link-local) or a route: the NIC may carry the admin's
  * ssh session. */

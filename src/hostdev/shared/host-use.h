@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Who on the host uses a device: the one check that bind and every path
  * built on it (prepare, run, persist-apply) make before taking a device
  * from its host driver. Unbinding takes away whatever the host does with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Hugepages on demand: when a case (or `run --hugepages`) needs free pages
  * of a size and the pool has too few, grow the pool through sysfs and
  * remember its size before, so that restore() puts it back exactly. */

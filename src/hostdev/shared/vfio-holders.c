@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "hostdev/shared/vfio-holders.h"
 
 #include "util/fd-holders.h"

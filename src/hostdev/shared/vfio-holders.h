@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Is a VM still using a device? A process that holds the device's VFIO
  * group node (shared by the group: holding it owns every member) or its
  * cdev open. Moving such a device to another driver would block in the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* status: the devices this tool has bound, from their records, with what
  * the kernel says about them now. */
 #pragma once

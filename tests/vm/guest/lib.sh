@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=sh disable=SC2034 # VT_* are for the scenarios
 # TAP helpers for guest scenarios (busybox sh, sourced before the scenario).
 #

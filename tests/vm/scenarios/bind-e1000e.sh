@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=sh
 # Scenario bind-e1000e: a NIC on a host driver. `bind --dry-run` changes
 # nothing (no driver, override, module or state file); an interface that is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Host-side checks of scenario bind-group: status --json after bind --group."""
 import json
 

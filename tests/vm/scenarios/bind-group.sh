@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=sh
 # Scenario bind-group: the ICH9 functions 00:1f.0/.2/.3 share one IOMMU
 # group. Binding 00:1f.3 alone is refused (exit 4) naming 00:1f.2 and ahci,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=sh
 # Scenario bind-sriov: the nvme PF with 2 VFs enabled. A VF bound to a
 # driver makes bind refuse (exit 4, naming it); with its VFs idle, bind

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=sh
 # Scenario bind-variant: `bind` of edu chooses its VFIO variant driver
 # qedu_mig (driver qedu-mig, a name without "vfio" that differs from the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=sh
 # Scenario boot: the harness itself works: the devices are there with their
 # host drivers, the IOMMU is on, and the test variant driver qedu_mig binds

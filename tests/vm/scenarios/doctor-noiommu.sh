@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=sh
 # Scenario doctor-noiommu: the guest's QEMU gives it no vIOMMU
 # (doctor-noiommu.vm): `doctor` sees a QEMU virtual machine (the CPU's

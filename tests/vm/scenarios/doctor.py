@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Host-side checks of scenario doctor: what `doctor --json` says in the
 stock Debian 6.12 guest, from its kernel's config and what is loaded."""
 import json

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=sh
 # Scenario doctor: `doctor --json` in the stock Debian 6.12 guest (QEMU with
 # intel-iommu), which has its kernel's config at /boot/config-<release> as

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=sh
 # Scenario driver: "driver" picks the VFIO module the guest's modules.alias
 # names: qedu_mig for edu (a variant alias, 5 wildcards, beats vfio_pci's

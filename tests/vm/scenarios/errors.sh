@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=sh
 # Scenario errors: malformed addresses are bad input (exit 2), a well-formed
 # address with no device is "no such device" (exit 3); each says so in one

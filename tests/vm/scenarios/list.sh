@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=sh
 # Scenario list: "list --json" and "show --json" agree with the guest's
 # sysfs for every PCI device. edu is first bound to the test variant driver

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=sh
 # Scenario managed: prepare/release (managed mode) on the real kernel.
 # A domain with edu (managed: gets its variant driver qedu-mig) and e1000e

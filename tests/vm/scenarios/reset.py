@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Host-side checks of scenario reset: reset --json names the method."""
 import json
 

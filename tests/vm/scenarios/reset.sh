@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=sh
 # Scenario reset: `reset` resets through sysfs and names the method that
 # ran; the kernel's function tracer confirms which reset function ran

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=sh
 # Scenario run: `run -d <e1000e> -- COMMAND` on the real kernel. The command
 # checks sysfs itself: its device (VFIO_SELFTESTS_BDF, VFIO_HOSTDEV_BDFS) on

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=sh
 # Scenario selftest: `vfio-hostdev test` on edu through the real kernel's
 # VFIO (type1v2; this kernel has no iommufd), bound first to the variant
