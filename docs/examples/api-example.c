@@ -60,38 +60,43 @@ static gboolean show_choice(VhManager *manager, const char *address, GError **er
 static gboolean bind_one(VhManager *manager, const char *address, GError **error)
 {
   const char *const addresses[] = {address, NULL};
-  GError *local = NULL;
-  /* results come even when the bind failed: they say what happened to each device */
-  g_autoptr(GPtrArray) results = vh_bind(manager, addresses, NULL, VH_BIND_NONE, &local);
+  /* results xor error: NULL when nothing was attempted; otherwise each
+   * result says what happened to its device, failures included */
+  g_autoptr(GPtrArray) results = vh_bind(manager, addresses, NULL, VH_BIND_NONE, error);
 
-  for (guint i = 0; results != NULL && i < results->len; i++) {
+  if (results == NULL)
+    return FALSE;
+  for (guint i = 0; i < results->len; i++) {
     const VhBindResult *result = g_ptr_array_index(results, i);
     const char *driver = vh_bind_result_get_driver(result);
     printf("bind %s: %s, driver %s\n", vh_bind_result_get_address(result),
            vh_bind_outcome_name(vh_bind_result_get_outcome(result)), driver != NULL ? driver : "-");
+    if (vh_bind_result_get_error(result) != NULL) {
+      g_propagate_error(error, g_error_copy(vh_bind_result_get_error(result)));
+      return FALSE;
+    }
   }
-  if (local == NULL)
-    return TRUE;
-  g_propagate_error(error, local);
-  return FALSE;
+  return TRUE;
 }
 
 static gboolean reattach_one(VhManager *manager, const char *address, GError **error)
 {
   const char *const addresses[] = {address, NULL};
-  GError *local = NULL;
-  g_autoptr(GPtrArray) results = vh_reattach(manager, addresses, &local);
+  g_autoptr(GPtrArray) results = vh_reattach(manager, addresses, error);
 
-  for (guint i = 0; results != NULL && i < results->len; i++) {
+  if (results == NULL)
+    return FALSE;
+  for (guint i = 0; i < results->len; i++) {
     const VhReattachResult *result = g_ptr_array_index(results, i);
     const char *driver = vh_reattach_result_get_driver(result);
     printf("reattach %s: %s, driver %s\n", vh_reattach_result_get_address(result),
            vh_reattach_outcome_name(vh_reattach_result_get_outcome(result)), driver != NULL ? driver : "-");
+    if (vh_reattach_result_get_error(result) != NULL) {
+      g_propagate_error(error, g_error_copy(vh_reattach_result_get_error(result)));
+      return FALSE;
+    }
   }
-  if (local == NULL)
-    return TRUE;
-  g_propagate_error(error, local);
-  return FALSE;
+  return TRUE;
 }
 
 static gboolean run(VhManager *manager, int argc, char **argv, GError **error)
