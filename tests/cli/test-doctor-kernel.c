@@ -156,6 +156,32 @@ static void test_unknown_hypervisor(void)
   g_assert_null(strstr(check_fix(root, "iommu"), "firmware setup"));
 }
 
+/* VT-d in the firmware: what the kernel's config says changes the advice. */
+static void test_intel_from_config(void)
+{
+  g_autoptr(MockHost) host = cli_host("no-iommu");
+  const char *config = "/boot/config-6.12.48+deb13-amd64";
+
+  mock_host_write(host, "/sys/firmware/acpi/tables/DMAR", "");
+  mock_host_write(host, config, "CONFIG_VFIO=m\nCONFIG_INTEL_IOMMU=y\nCONFIG_INTEL_IOMMU_DEFAULT_ON=y\n");
+  {
+    g_autoptr(JsonNode) root = doctor_json(host, 1);
+    g_assert_nonnull(strstr(check_message(root, "iommu"), "CONFIG_INTEL_IOMMU_DEFAULT_ON=y"));
+    g_assert_null(strstr(check_fix(root, "iommu"), "intel_iommu=on"));
+  }
+  mock_host_write(host, config, "CONFIG_VFIO=m\n# CONFIG_INTEL_IOMMU is not set\n");
+  {
+    g_autoptr(JsonNode) root = doctor_json(host, 1);
+    g_assert_nonnull(strstr(check_message(root, "iommu"), "built without CONFIG_INTEL_IOMMU (" ));
+    g_assert_true(g_str_has_prefix(check_fix(root, "iommu"), "use a kernel built with CONFIG_INTEL_IOMMU"));
+  }
+  mock_host_write(host, config, "CONFIG_VFIO=m\nCONFIG_INTEL_IOMMU=y\n");
+  {
+    g_autoptr(JsonNode) root = doctor_json(host, 1);
+    g_assert_true(g_str_has_prefix(check_fix(root, "iommu"), "add intel_iommu=on"));
+  }
+}
+
 /* Nothing anywhere in doctor, list or show advises amd_iommu=on. */
 static void assert_never_amd_iommu_on(MockHost *host)
 {
@@ -293,6 +319,7 @@ int main(int argc, char **argv)
   g_test_add_func("/doctor/hypervisor/qemu-without-iommu", test_qemu_guest_without_iommu);
   g_test_add_func("/doctor/hypervisor/unknown", test_unknown_hypervisor);
   g_test_add_func("/doctor/iommu/amd-iommu-off", test_amd_iommu_off);
+  g_test_add_func("/doctor/iommu/intel-from-config", test_intel_from_config);
   g_test_add_func("/doctor/type1/not-loaded", test_type1_not_loaded);
   g_test_add_func("/doctor/type1/not-loaded-iommufd", test_type1_not_loaded_iommufd);
   g_test_add_func("/doctor/noiommu", test_noiommu);

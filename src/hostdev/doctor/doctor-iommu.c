@@ -123,12 +123,14 @@ static HdCheck *iommu_missing_intel(const HdDoctorHost *host, const HdCmdline *c
                               unbuilt, hd_kernel_config_source(host->config));
     return iommu_fail(message, "use a kernel built with CONFIG_INTEL_IOMMU (Debian's is)");
   }
-  if (!hd_cmdline_has_word(cmdline, "intel_iommu", "on"))
+  /* a kernel that turns VT-d on by itself needs no intel_iommu=on */
+  if (!hd_cmdline_has_word(cmdline, "intel_iommu", "on") &&
+      (host->config == NULL || !hd_kernel_config_enabled(host->config, "CONFIG_INTEL_IOMMU_DEFAULT_ON")))
     return iommu_fail("no IOMMU groups: the firmware has VT-d (ACPI DMAR table) but the kernel command "
                       "line lacks intel_iommu=on",
                       "add intel_iommu=on to the kernel command line " CMDLINE_HOWTO);
-  return iommu_fail("no IOMMU groups although the firmware has VT-d and the kernel command line has "
-                    "intel_iommu=on",
+  return iommu_fail("no IOMMU groups although the firmware has VT-d and the kernel turns it on "
+                    "(intel_iommu=on, or CONFIG_INTEL_IOMMU_DEFAULT_ON=y)",
                     "look for DMAR errors in the kernel log (dmesg | grep -i dmar)");
 }
 

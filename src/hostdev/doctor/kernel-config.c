@@ -15,9 +15,13 @@ struct _HdKernelConfig {
 static char *not_set_symbol(const char *line)
 {
   const char *start = line + strlen("# ");
-  const char *end = strstr(start, " is not set");
+  const char *end;
 
-  if (!g_str_has_prefix(line, "# CONFIG_") || end == NULL || end[strlen(" is not set")] != '\0')
+  /* the prefix first: START is inside LINE only then */
+  if (!g_str_has_prefix(line, "# CONFIG_"))
+    return NULL;
+  end = strstr(start, " is not set");
+  if (end == NULL || end[strlen(" is not set")] != '\0')
     return NULL;
   return g_strndup(start, end - start);
 }
