@@ -7,11 +7,11 @@
  * and a real consumer (podman) are in test-cdi-consumers.py. */
 #include <glib/gstdio.h>
 
-#include "cli-test.h"
+#include "managed-test-util.h"
 
-#define NVME "0000:02:00.0"
-#define VF "0000:03:10.4"
-#define Q35_E1000E "0000:01:00.0"
+/* devices of the realistic host (managed-test-util.h names q35-zoo's) */
+#define R_NVME "0000:02:00.0"
+#define R_VF "0000:03:10.4"
 
 static void prepare(MockHost *host, const char *owner, const char *address, const char *other)
 {
@@ -84,7 +84,7 @@ static void test_spec_cdev(void)
   g_autoptr(JsonNode) root = NULL;
   JsonObject *spec;
 
-  prepare(host, "vm1", NVME, VF);
+  prepare(host, "vm1", R_NVME, R_VF);
   root = spec_on_stdout(host, "vm1");
   spec = json_node_get_object(root);
   g_assert_cmpstr(json_object_get_string_member(spec, "kind"), ==, "vfio-hostdev.io/pci");
@@ -95,8 +95,8 @@ static void test_spec_cdev(void)
     g_autofree char *nvme = node_paths(spec_device(spec, "0000-02-00.0"));
     g_autofree char *vf = node_paths(spec_device(spec, "0000-03-10.4"));
     g_autofree char *owner = node_paths(spec_device(spec, "vm1"));
-    g_autofree char *expected_nvme = expected_nodes(host, NVME);
-    g_autofree char *expected_vf = expected_nodes(host, VF);
+    g_autofree char *expected_nvme = expected_nodes(host, R_NVME);
+    g_autofree char *expected_vf = expected_nodes(host, R_VF);
     g_auto(GStrv) vf_nodes = g_strsplit(expected_vf, " ", -1);
     g_autofree char *expected_owner =
       g_strdup_printf("%s %s %s", expected_nvme, vf_nodes[0], vf_nodes[2]);
@@ -115,12 +115,12 @@ static void test_spec_legacy(void)
   g_autoptr(MockHost) host = cli_host("q35-zoo");
   g_autoptr(JsonNode) root = NULL;
 
-  prepare(host, "guest-1", Q35_E1000E, NULL);
+  prepare(host, "guest-1", E1000E, NULL);
   root = spec_on_stdout(host, "guest-1");
   {
     g_autofree char *device = node_paths(spec_device(json_node_get_object(root), "0000-01-00.0"));
     g_autofree char *owner = node_paths(spec_device(json_node_get_object(root), "guest-1"));
-    g_autofree char *expected = expected_nodes(host, Q35_E1000E);
+    g_autofree char *expected = expected_nodes(host, E1000E);
 
     g_assert_cmpstr(device, ==, expected);
     g_assert_null(strstr(device, "iommu"));
@@ -138,7 +138,7 @@ static void test_write_and_release(void)
   g_autofree char *written = NULL;
   g_autoptr(JsonNode) expected = NULL;
 
-  prepare(host, "vm1", NVME, NULL);
+  prepare(host, "vm1", R_NVME, NULL);
   {
     g_auto(CliResult) result = {0};
     JsonObject *object;
@@ -177,6 +177,34 @@ static void test_write_and_release(void)
   g_rmdir(dir);
 }
 
+/* A release killed half way leaves the spec; recover, finishing the
+ * release, removes it. */
+static void test_recover_finishes_release(void)
+{
+  g_autoptr(MockHost) host = cli_host("realistic");
+  g_autofree char *dir = g_dir_make_tmp("vfio-hostdev-cdi-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename(dir, "vfio-hostdev-vm1.json", NULL);
+  const char *const release[] = {"release", "--owner", "vm1", NULL};
+  g_auto(CliResult) write = {0};
+  g_auto(CliResult) killed = {0};
+  g_auto(CliResult) recover = {0};
+
+  prepare(host, "vm1", R_NVME, R_VF);
+  cli_run(host, &write, "cdi", "--owner", "vm1", "--output", dir, NULL);
+  g_assert_cmpint(write.status, ==, 0);
+  /* past its first durable step (the journal says "release, running") */
+  mt_run_crash_at(host, &killed, 2, release);
+  g_assert_cmpint(killed.status, !=, 0);
+  g_assert_true(mt_has_journal(host, "vm1"));
+  g_assert_true(g_file_test(path, G_FILE_TEST_EXISTS));
+  cli_run(host, &recover, "recover", NULL);
+  g_assert_cmpint(recover.status, ==, 0);
+  g_assert_false(mt_has_journal(host, "vm1"));
+  g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+  g_assert_false(mock_host_exists(host, "/run/vfio-hostdev/owner-vm1.cdi"));
+  g_rmdir(dir);
+}
+
 /* Another owner's release leaves the spec alone. */
 static void test_release_other_owner(void)
 {
@@ -186,8 +214,8 @@ static void test_release_other_owner(void)
   g_auto(CliResult) write = {0};
   g_auto(CliResult) release = {0};
 
-  prepare(host, "vm1", NVME, NULL);
-  prepare(host, "vm2", VF, NULL);
+  prepare(host, "vm1", R_NVME, NULL);
+  prepare(host, "vm2", R_VF, NULL);
   cli_run(host, &write, "cdi", "--owner", "vm1", "--output", dir, NULL);
   g_assert_cmpint(write.status, ==, 0);
   g_assert_true(g_str_has_prefix(write.out, "wrote "));
@@ -217,7 +245,7 @@ static void test_errors(void)
 {
   g_autoptr(MockHost) host = cli_host("realistic");
 
-  prepare(host, "vm@1", NVME, NULL);
+  prepare(host, "vm@1", R_NVME, NULL);
   /* a valid owner, but '@' cannot be in a CDI device name */
   assert_refused(host, 2, "is not a CDI device name", "vm@1", NULL);
   assert_refused(host, 2, "is not a CDI device name", "vm1-", NULL);
@@ -233,6 +261,7 @@ int main(int argc, char **argv)
   g_test_add_func("/cdi/spec/legacy", test_spec_legacy);
   g_test_add_func("/cdi/write-and-release", test_write_and_release);
   g_test_add_func("/cdi/release-other-owner", test_release_other_owner);
+  g_test_add_func("/cdi/recover-finishes-release", test_recover_finishes_release);
   g_test_add_func("/cdi/errors", test_errors);
   return g_test_run();
 }

@@ -226,3 +226,11 @@ gboolean hd_cdi_spec_forget(const char *owner, GError **error)
   g_strchomp(path);
   return hd_atomic_remove(path, error) && hd_atomic_remove(note, error);
 }
+
+void hd_cdi_spec_drop(HdManager *manager, const char *owner)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!hd_cdi_spec_forget(owner, &error))
+    hd_manager_warn(manager, "the CDI spec of owner %s stays: %s", owner, error->message);
+}

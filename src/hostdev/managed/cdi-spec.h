@@ -30,3 +30,7 @@ char *hd_cdi_spec_write(HdManager *manager, const char *owner, const char *dir, 
 
 /* Removes the spec written for OWNER, if any, and what remembered it. */
 gboolean hd_cdi_spec_forget(const char *owner, GError **error);
+
+/* hd_cdi_spec_forget(), a failure being a warning of MANAGER: for release
+ * and recover, whose devices are given back whatever becomes of the file. */
+void hd_cdi_spec_drop(HdManager *manager, const char *owner);

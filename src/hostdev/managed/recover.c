@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "hostdev/managed/cdi-spec.h"
 #include "util/atomic-file.h"
 #include "hostdev/shared/device-record.h"
 #include "hostdev/device/device.h"
@@ -95,6 +96,8 @@ void hd_recover_owner_locked(HdManager *manager, const char *owner, guint unbind
   entry->action = rollback ? HD_RECOVER_ROLLED_BACK : HD_RECOVER_FINISHED;
   if (!hd_owner_give_back(journal, rollback, unbind_timeout_ms, entry->devices, NULL, &error))
     entry_fail(entry, error);
+  else if (!rollback)
+    hd_cdi_spec_drop(manager, owner); /* a finished release, as release itself does */
 }
 
 static void recover_owner(HdManager *manager, const char *owner, guint unbind_timeout_ms, GPtrArray *entries)

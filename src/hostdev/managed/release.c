@@ -93,15 +93,12 @@ static GPtrArray *release_locked(HdManager *manager, const char *owner, guint un
  * no container runtime hands out devices the owner gave back. */
 static GPtrArray *forget_cdi_spec(HdManager *manager, const char *owner, GPtrArray *results)
 {
-  g_autoptr(GError) error = NULL;
-
   if (results == NULL)
     return NULL;
   for (guint i = 0; i < results->len; i++)
     if (((const HdReleaseResult *)g_ptr_array_index(results, i))->outcome == HD_RELEASE_STUCK)
       return results;
-  if (!hd_cdi_spec_forget(owner, &error))
-    hd_manager_warn(manager, "the CDI spec of owner %s stays: %s", owner, error->message);
+  hd_cdi_spec_drop(manager, owner);
   return results;
 }
 
