@@ -237,9 +237,12 @@ vm_base_initrd() {
   mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/sbin" \
     "$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/run" "$root/etc"
   cp /bin/busybox "$root/bin/busybox"
-  # the kernel's config where Debian installs it, for doctor to read
-  mkdir -p "$root/boot"
-  cp "$VM_CACHE/$KVER/kernel/boot/config-$KVER" "$root/boot/" || die "no boot/config-$KVER in the kernel package"
+  # the kernel's config where Debian installs it, for doctor to read (a
+  # kernel package without one leaves doctor /proc/config.gz, if built in)
+  if [ -f "$VM_CACHE/$KVER/kernel/boot/config-$KVER" ]; then
+    mkdir -p "$root/boot"
+    cp "$VM_CACHE/$KVER/kernel/boot/config-$KVER" "$root/boot/" || die "cannot copy boot/config-$KVER"
+  fi
   vm_modroot "$root"
   (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -1) \
     > "$BASE_INITRD.tmp" || die "cpio of the base initramfs failed"
