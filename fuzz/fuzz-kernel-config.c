@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The kernel config parser on any bytes: never crashes, and the last line
  * decides its symbol when it is an assignment "CONFIG_X=VALUE" (y:
  * built in, m: module, n or empty: not set, else a value), as the last

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* hd_kernel_config_parse(): a Kconfig .config as the kernel writes it
  * (CONFIG_X=y/m/value, "# CONFIG_X is not set", comments, blank lines),
  * and what is not one of those lines. */
