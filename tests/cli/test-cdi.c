@@ -252,6 +252,16 @@ static void test_errors(void)
   assert_refused(host, 3, "owner vm2 holds no prepared device", "vm2", NULL);
   assert_refused(host, 2, "--owner NAME is required", NULL, NULL);
   assert_refused(host, 2, "unexpected argument", "vm2", "extra");
+  /* a directory that cannot be made: failed (exit 1), nothing remembered */
+  prepare(host, "vm1", R_VF, NULL);
+  {
+    g_auto(CliResult) result = {0};
+    cli_run(host, &result, "cdi", "--owner", "vm1", "--output", "/dev/null/cdi", NULL);
+    g_assert_cmpint(result.status, ==, 1);
+    cli_assert_one_line(result.err);
+    g_assert_nonnull(strstr(result.err, "/dev/null/cdi"));
+    g_assert_false(mock_host_exists(host, "/run/vfio-hostdev/owner-vm1.cdi"));
+  }
 }
 
 #ifdef HD_TEST_HOOKS
