@@ -15,6 +15,8 @@ BUILD_PACKAGES="meson ninja-build pkg-config gcc clang libc6-dev \
 CDI_TEST_PACKAGES="golang-github-container-orchestrated-devices-container-device-interface-dev \
   python3-jsonschema podman runc busybox-static"
 VM_PACKAGES="qemu-system-x86 busybox-static kmod cpio xz-utils"
+# The VM suite's modern guest kernel is built from source (tests/vm/kernel/).
+VM_PACKAGES="$VM_PACKAGES linux-source-6.12 make bc bison flex libelf-dev libssl-dev"
 
 want="$BUILD_PACKAGES $CDI_TEST_PACKAGES"
 [ "${1:-}" = "--vm" ] && want="$want $VM_PACKAGES"
@@ -31,7 +33,7 @@ if [ -n "$missing" ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   # shellcheck disable=SC2086
-  apt-get install -y -qq --no-install-recommends $missing
+  apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends $missing
 fi
 
 if [ ! -f build/build.ninja ]; then

@@ -2,26 +2,43 @@
 # shellcheck shell=sh disable=SC2034 # KVER, VMLINUZ, BASE_INITRD are for run.sh
 # Preparation of the real-kernel suite (sourced by run.sh; POSIX sh).
 #
-# vm_prepare makes sure, once per kernel version and source hash, that the
-# cache holds everything a boot needs, and sets:
+# Two guest kernels:
+#   stock   Debian's linux-image-6.12-amd64 (no iommufd, no VFIO cdev)
+#   modern  6.12 built from Debian's linux-source-6.12 with iommufd, the
+#           VFIO cdev and virtio_vfio_pci (kernel/modern.sh, modern.config)
+#
+# vm_prepare KERNEL makes sure, once per kernel version and source hash, that
+# the cache holds everything a boot of KERNEL needs, and sets:
 #   KVER        the guest kernel release (e.g. 6.12.117+deb12-amd64)
 #   VMLINUZ     the guest kernel image
 #   BASE_INITRD the cached base initramfs (busybox + decompressed modules +
 #               module indexes, qedu_mig included); run.sh appends the tool
 #               and the scripts as a second cpio archive on every run.
-# It is idempotent and serialised by a lock in the cache, so parallel callers
-# (several scenarios, vm-prepare) wait for one another instead of repeating it.
+# It is idempotent and serialised by a lock per kernel in the cache, so
+# parallel callers (several scenarios, vm-prepare*) wait for one another
+# instead of repeating it.
 #
-# Cache layout ($VM_CACHE/<kver>/):
+# Cache layout, stock ($VM_CACHE/<kver>/):
 #   kernel/             dpkg -x of linux-image-<kver>-unsigned (or signed)
-#   qedu_mig-<hash>/    the variant module built against linux-headers-<kver>
+#   headers/            linux-headers-<kver> and friends, unpacked
+#   qedu_mig-<hash>/    the variant module built against the headers
 #   base-<hash>.cpio.gz the base initramfs
+# modern ($VM_CACHE/modern-<srcversion>-<hash>/, see kernel/modern.sh):
+#   vmlinuz, modules/lib/modules/<kver>/, kbuild/ (pruned build tree),
+#   config, build.log, and qedu_mig-<hash>/, base-<hash>.cpio.gz as above.
 # <hash> covers the sources that go into the artefact, so editing them
 # rebuilds it; stale entries can be deleted at any time (rm -rf the cache).
+
+. "$VM_DIR/kernel/modern.sh"
 
 # Host drivers loaded at boot, the VFIO stack, and what scenarios modprobe.
 GUEST_MODULES="e1000e nvme virtio_net ahci i2c_i801 \
   vfio vfio_iommu_type1 vfio_pci_core vfio_pci irqbypass qedu_mig pci_stub"
+# The modern kernel adds iommufd, the virtio-net variant driver and what
+# "in use" scenarios stack on devices (loop, ext4 and md are built in or
+# pulled by these).
+GUEST_MODULES_MODERN="$GUEST_MODULES iommufd virtio_vfio_pci \
+  bridge 8021q bonding macvlan dm_mod md_mod linear raid1"
 
 KERNEL_META=linux-image-6.12-amd64
 
@@ -91,9 +108,9 @@ vm_resolve_kver() {
 
 # Download and unpack the kernel package (unsigned preferred).
 vm_kernel() {
-  kdir=$VM_CACHE/$KVER/kernel
+  kdir=$KROOT/kernel
   [ -f "$kdir/.done" ] && return 0
-  tmp=$VM_CACHE/$KVER/dl.tmp
+  tmp=$KROOT/dl.tmp
   rm -rf "$tmp" "$kdir.tmp"
   mkdir -p "$tmp"
   log "downloading linux-image-$KVER"
@@ -122,7 +139,7 @@ vm_kernel() {
 # compiler and kbuild's runtime dependencies (gcc-12, make, pahole for BTF,
 # libelf1, libssl3) are installed on the host when missing.
 vm_headers() {
-  hroot=$VM_CACHE/$KVER/headers
+  hroot=$KROOT/headers
   HEADERS=$hroot/usr/src/linux-headers-$KVER
   [ -f "$hroot/.done" ] && return 0
   kbase=${KVER%-amd64}
@@ -141,7 +158,7 @@ vm_headers() {
       || { vm_apt_update && vm_apt install --no-install-recommends $need; } \
       || prereq_missing "cannot install$need (no network to the apt archive?)"
   fi
-  tmp=$VM_CACHE/$KVER/hdl.tmp
+  tmp=$KROOT/hdl.tmp
   rm -rf "$tmp" "$hroot.tmp"
   mkdir -p "$tmp"
   log "downloading linux-headers-$KVER"
@@ -167,10 +184,10 @@ vm_hash() { cat "$@" | sha256sum | cut -c1-16; }
 vm_module() {
   src=$VM_DIR/qedu_mig
   h=$(vm_hash "$src/qedu_mig.c" "$src/Kbuild")
-  QEDU_KO=$VM_CACHE/$KVER/qedu_mig-$h/qedu_mig.ko
+  QEDU_KO=$KROOT/qedu_mig-$h/qedu_mig.ko
   [ -f "$QEDU_KO" ] && return 0
-  vm_headers
-  b=$VM_CACHE/$KVER/qedu_mig-$h.tmp
+  [ "$VM_KERNEL" = stock ] && vm_headers
+  b=$KROOT/qedu_mig-$h.tmp
   rm -rf "$b"
   mkdir -p "$b"
   cp "$src/qedu_mig.c" "$src/Kbuild" "$b/"
@@ -188,7 +205,7 @@ vm_module() {
 # so that busybox modprobe loads them.
 vm_modroot() {
   root=$1
-  kmods=$VM_CACHE/$KVER/kernel/lib/modules/$KVER
+  kmods=$KMODS
   stage=$root.stage
   rm -rf "$stage"
   mkdir -p "$stage/lib/modules"
@@ -197,7 +214,9 @@ vm_modroot() {
   mkdir -p "$stage/lib/modules/$KVER/extra"
   cp "$QEDU_KO" "$stage/lib/modules/$KVER/extra/qedu_mig.ko"
   depmod -b "$stage" "$KVER" || die "depmod failed"
-  files=$(for m in $GUEST_MODULES; do
+  mods=$GUEST_MODULES
+  [ "$VM_KERNEL" = modern ] && mods=$GUEST_MODULES_MODERN
+  files=$(for m in $mods; do
       modprobe -d "$stage" -S "$KVER" --show-depends "$m" || echo "MISSING $m"
     done | awk '$1 == "insmod" { print $2 } $1 == "MISSING" { print }' | sort -u)
   echo "$files" | grep -q "^MISSING" && die "modules not found in $KVER: $(echo "$files" | grep '^MISSING' | tr '\n' ' ')"
@@ -224,15 +243,19 @@ vm_modroot() {
   rm -rf "$stage"
   grep -q "^alias vfio_pci:v00001234d000011E8sv\*sd\*bc\*sc\*i\* qedu_mig\$" \
     "$root/lib/modules/$KVER/modules.alias" || die "depmod did not list qedu_mig's vfio_pci alias"
+  if [ "$VM_KERNEL" = modern ]; then
+    grep -q "^alias vfio_pci:v00001AF4d00001041sv\*sd\*bc\*sc\*i\* virtio_vfio_pci\$" \
+      "$root/lib/modules/$KVER/modules.alias" || die "modules.alias of $KVER lacks virtio_vfio_pci's alias for 1af4:1041"
+  fi
 }
 
 # Base initramfs: busybox and the guest module tree.
 vm_base_initrd() {
   h=$(vm_hash "$QEDU_KO" /bin/busybox "$VM_DIR/prepare.sh")
-  BASE_INITRD=$VM_CACHE/$KVER/base-$h.cpio.gz
+  BASE_INITRD=$KROOT/base-$h.cpio.gz
   [ -f "$BASE_INITRD" ] && return 0
-  log "building the base initramfs for $KVER"
-  root=$VM_CACHE/$KVER/base-$h.root
+  log "building the base initramfs for $KVER ($VM_KERNEL)"
+  root=$KROOT/base-$h.root
   rm -rf "$root"
   mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/sbin" \
     "$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/run" "$root/etc"
@@ -249,22 +272,36 @@ vm_base_initrd() {
   mv "$BASE_INITRD.tmp" "$BASE_INITRD"
   rm -rf "$root"
   # Drop the archives and modules of older sources.
-  for f in "$VM_CACHE/$KVER"/base-*.cpio.gz "$VM_CACHE/$KVER"/qedu_mig-*; do
+  for f in "$KROOT"/base-*.cpio.gz "$KROOT"/qedu_mig-*; do
     [ "$f" = "$BASE_INITRD" ] || [ "$f" = "${QEDU_KO%/*}" ] || rm -rf "$f"
   done
 }
 
+# vm_prepare KERNEL (stock or modern); sets VM_KERNEL too.
 vm_prepare() {
+  VM_KERNEL=${1:-stock}
   { mkdir -p "$VM_CACHE" 2>/dev/null && [ -w "$VM_CACHE" ]; } ||
     prereq_missing "cache directory $VM_CACHE is not writable (set VFIO_HOSTDEV_VM_CACHE)"
   vm_host_tools
-  exec 9>"$VM_CACHE/.lock"
-  flock 9
-  vm_resolve_kver
-  mkdir -p "$VM_CACHE/$KVER"
-  vm_kernel
+  case $VM_KERNEL in
+    stock)
+      exec 9>"$VM_CACHE/.lock"
+      flock 9
+      vm_resolve_kver
+      KROOT=$VM_CACHE/$KVER
+      KMODS=$KROOT/kernel/lib/modules/$KVER
+      mkdir -p "$KROOT"
+      vm_kernel
+      VMLINUZ=$KROOT/kernel/boot/vmlinuz-$KVER ;;
+    modern)
+      # A lock of its own: a first build takes minutes and stock scenarios
+      # need not wait for it.
+      exec 9>"$VM_CACHE/.lock-modern"
+      flock 9
+      vm_modern_kernel ;;
+    *) die "unknown kernel $VM_KERNEL (stock or modern)" ;;
+  esac
   vm_module
   vm_base_initrd
   exec 9>&-
-  VMLINUZ=$VM_CACHE/$KVER/kernel/boot/vmlinuz-$KVER
 }

@@ -1,19 +1,21 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Real-kernel tests: boots a Debian 6.12 guest under QEMU (TCG) with an
-# emulated IOMMU and a small zoo of PCI devices, runs one scenario with the
-# freshly built vfio-hostdev inside, and reports TAP.
+# Real-kernel tests: boots a 6.12 guest under QEMU (TCG) with an emulated
+# IOMMU and a small zoo of PCI devices, runs one scenario with the freshly
+# built vfio-hostdev inside, and reports TAP.
 #
-# Usage: tests/vm/run.sh [-b BUILDDIR] [-t TOOL] [-T SECONDS] [--tap] SCENARIO
-#        tests/vm/run.sh [-b BUILDDIR] -s          interactive shell in the guest
-#        tests/vm/run.sh --prepare                 only download/build the cache
+# Usage: tests/vm/run.sh [-k KERNEL] [-b BUILDDIR] [-t TOOL] [-T SECONDS] [--tap] SCENARIO
+#        tests/vm/run.sh [-k KERNEL] [-b BUILDDIR] -s  interactive shell in the guest
+#        tests/vm/run.sh [-k KERNEL] --prepare         only download/build the cache
 #
+#   -k KERNEL    stock (Debian's linux-image-6.12, the default) or modern
+#                (built from linux-source-6.12 with iommufd and the VFIO cdev)
 #   -b BUILDDIR  meson build directory (default: ./build); the tool is
 #                BUILDDIR/tools/vfio-hostdev unless -t names it
 #   -T SECONDS   QEMU wall-clock limit (default 180); the guest is killed then
 #   --tap        meson mode: a missing prerequisite is a TAP skip plan
-# Files of the last run: BUILDDIR/tests/vm/work/SCENARIO/ (console.log,
-# results.log, initrd.gz). See tests/vm/README.md.
+# Files of the last run: BUILDDIR/tests/vm/work/[modern-]SCENARIO/
+# (console.log, results.log, initrd.gz). See tests/vm/README.md.
 # Exit: 0 all checks passed, 1 a check failed or the guest did not finish,
 # 77 a prerequisite is missing (1 instead when CI=true).
 set -u
@@ -24,9 +26,10 @@ exec 3>&1 1>&2
 . "$(dirname "$0")/common.sh"
 . "$VM_DIR/prepare.sh"
 
-usage() { sed -n '6,17p' "$VM_DIR/run.sh" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '7,18p' "$VM_DIR/run.sh" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 BUILDDIR=build
+KERNEL=stock
 TOOL=
 TIMEOUT=180
 VM_TAP=0
@@ -35,6 +38,7 @@ SCENARIO=
 while [ $# -gt 0 ]; do
   case $1 in
     -b) BUILDDIR=${2:?}; shift ;;
+    -k) KERNEL=${2:?}; shift ;;
     -t) TOOL=${2:?}; shift ;;
     -T) TIMEOUT=${2:?}; shift ;;
     --tap) VM_TAP=1 ;;
@@ -47,13 +51,14 @@ while [ $# -gt 0 ]; do
   shift
 done
 export VM_TAP
+case $KERNEL in stock | modern) ;; *) echo "run.sh: -k takes stock or modern, not $KERNEL" >&2; usage ;; esac
 
 if [ "$MODE" = prepare ]; then
   t0=$(date +%s)
-  vm_prepare
-  log "prepared kernel $KVER in $(( $(date +%s) - t0 ))s (cache: $VM_CACHE)"
+  vm_prepare "$KERNEL"
+  log "prepared the $KERNEL kernel $KVER in $(( $(date +%s) - t0 ))s (cache: $VM_CACHE)"
   if [ "$VM_TAP" = 1 ]; then
-    printf '1..1\nok 1 - guest kernel %s, qedu_mig and base initramfs are cached\n' "$KVER" >&3
+    printf '1..1\nok 1 - %s guest kernel %s, qedu_mig and base initramfs are cached\n' "$KERNEL" "$KVER" >&3
   fi
   exit 0
 fi
@@ -73,9 +78,10 @@ if [ ! -x "$TOOL" ]; then
   fi
 fi
 
-vm_prepare
+vm_prepare "$KERNEL"
 
 WORK=$BUILDDIR/tests/vm/work/$SCENARIO
+[ "$KERNEL" = stock ] || WORK=$BUILDDIR/tests/vm/work/$KERNEL-$SCENARIO
 [ -d "$BUILDDIR" ] || WORK=$(mktemp -d /tmp/vfio-hostdev-vm.XXXXXX)
 rm -rf "$WORK"
 mkdir -p "$WORK/root" || die "cannot create $WORK"
@@ -135,7 +141,7 @@ set -- qemu-system-x86_64 \
   -machine q35,kernel-irqchip=split \
   $VM_IOMMU \
   -kernel "$VMLINUZ" -initrd "$WORK/initrd.gz" \
-  -append "console=ttyS0 intel_iommu=on panic=-1 quiet no_timer_check vmtest.scenario=$SCENARIO${VM_APPEND:+ $VM_APPEND}" \
+  -append "console=ttyS0 intel_iommu=on panic=-1 quiet no_timer_check vmtest.scenario=$SCENARIO vmtest.kernel=$KERNEL${VM_APPEND:+ $VM_APPEND}" \
   -no-reboot -net none \
   -device edu,addr=02.0 \
   -device pcie-root-port,id=rp1,chassis=1,slot=1,addr=03.0 \
@@ -157,7 +163,7 @@ if [ "$MODE" = shell ]; then
   exit 0
 fi
 
-log "booting $KVER for scenario $SCENARIO (log: $WORK/console.log)"
+log "booting $KVER ($KERNEL) for scenario $SCENARIO (log: $WORK/console.log)"
 t0=$(date +%s)
 timeout -k 10 "$TIMEOUT" "$@" -display none -monitor none \
   -serial "file:$WORK/console.log" -serial "file:$WORK/results.log" </dev/null

@@ -10,6 +10,10 @@
 # Anything else on stdout is passed through as a TAP comment.
 
 VT_TOOL=/usr/bin/vfio-hostdev
+# The suite's name of the running kernel: stock (Debian's linux-image-6.12:
+# no iommufd, no VFIO cdev) or modern (iommufd, /dev/vfio/devices/vfioN,
+# virtio_vfio_pci). Scenarios assert what their kernel must do.
+VT_KERNEL=${VMTEST_KERNEL:-stock}
 VT_FAILED=0
 
 vt_desc() { echo "$*" | tr '#\n' '_ '; }

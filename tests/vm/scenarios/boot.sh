@@ -22,3 +22,18 @@ vt_check "vfio-dev/vfioN appears under edu ($vfio)" [ -n "$vfio" ]
 group=$(basename "$(readlink "/sys/bus/pci/devices/$edu/iommu_group")")
 vt_check "/dev/vfio/$group is created" [ -c "/dev/vfio/$group" ]
 vt_check "the tool runs in the guest" "$VT_TOOL" --help
+
+# What sets the suite's kernels apart (vmtest.kernel= names the one booted).
+if [ "$VT_KERNEL" = modern ]; then
+  vt_check "modern kernel: /dev/iommu exists (iommufd, loaded with vfio)" [ -c /dev/iommu ]
+  vt_check "modern kernel: /dev/vfio/devices/$vfio is edu's VFIO cdev" [ -c "/dev/vfio/devices/$vfio" ]
+  vt_check "modern kernel: modules.alias names virtio_vfio_pci for 1af4:1041" \
+    grep -q '^alias vfio_pci:v00001AF4d00001041sv\*sd\*bc\*sc\*i\* virtio_vfio_pci$' "/lib/modules/$(uname -r)/modules.alias"
+  vt_check "modern kernel: CONFIG_VFIO_DEVICE_CDEV=y in /proc/config.gz" sh -c "zcat /proc/config.gz | grep -qx CONFIG_VFIO_DEVICE_CDEV=y"
+  for m in iommufd vfio_iommu_type1 virtio_vfio_pci bridge 8021q bonding macvlan dm_mod md_mod raid1 linear; do
+    vt_check "modern kernel: module $m loads" modprobe "$m"
+  done
+else
+  vt_check "stock kernel: no /dev/iommu (no CONFIG_IOMMUFD)" [ ! -e /dev/iommu ]
+  vt_check "stock kernel: no /dev/vfio/devices (no VFIO cdev)" [ ! -e /dev/vfio/devices ]
+fi

@@ -1,13 +1,16 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=sh
 # Scenario selftest: `vfio-hostdev test` on edu through the real kernel's
-# VFIO (type1v2; this kernel has no iommufd), bound first to the variant
-# driver qedu-mig, then to vfio-pci, both through sysfs directly. Every
-# applicable case passes, the edu DMA and MSI cases included; the cases
-# that cannot apply to edu (no MSI-X, no reset) are skipped with why; the
-# 2M hugepage pool is grown for the run and restored. Also: iommufd is
-# refused plainly, a device on a host driver is refused (exit 4), and
-# e1000e on vfio-pci passes what applies to it (MSI-X, reset).
+# VFIO, bound first to the variant driver qedu-mig, then to vfio-pci, both
+# through sysfs directly. Every applicable case passes, the edu DMA and MSI
+# cases included; the cases that cannot apply to edu (no MSI-X, no reset)
+# are skipped with why; the 2M hugepage pool is grown for the run and
+# restored. The backend depends on the kernel: stock has no iommufd, so the
+# default is type1 and `--iommu iommufd` is refused plainly (exit 1); modern
+# has /dev/iommu and the device cdev, so the default is iommufd and
+# `--iommu iommufd` passes like the default run. Also: a device on a host
+# driver is refused (exit 4), and e1000e on vfio-pci passes what applies to
+# it (MSI-X, reset).
 
 edu=$(vt_find 1234 11e8)
 e1000e=$(vt_find 8086 10d3)
@@ -15,6 +18,7 @@ pool=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
 
 # busybox modprobe ignores vfio's softdep on the type1 IOMMU driver.
 vt_check "vfio_iommu_type1 loads" modprobe vfio_iommu_type1
+[ "$VT_KERNEL" = modern ] && vt_check "iommufd loads (modern kernel)" modprobe iommufd
 
 # The cases that must pass on edu (the others must be skipped, and why).
 EDU_PASS="open device.info config.ids config.bus_master bars.mmap irq.msi dma.iova_ranges dma.map_anonymous
@@ -50,11 +54,20 @@ vt_check "edu binds to qedu-mig through sysfs" vt_bind "$edu" qedu-mig qedu_mig
 vt_run "$VT_TOOL" test "$edu"
 echo "$VT_OUT" | sed 's/^/# qedu-mig: /'
 check_edu_run "test $edu on qedu-mig"
-vt_check "test on qedu-mig says type1 backend (no iommufd here)" sh -c "echo '$VT_OUT' | grep -q 'qedu-mig, IOMMU group .*, type1 backend'"
+if [ "$VT_KERNEL" = modern ]; then
+  vt_check "test on qedu-mig says iommufd backend (the default with /dev/iommu and the cdev)" sh -c "echo '$VT_OUT' | grep -q 'qedu-mig, IOMMU group .*, iommufd backend'"
+else
+  vt_check "test on qedu-mig says type1 backend (no iommufd here)" sh -c "echo '$VT_OUT' | grep -q 'qedu-mig, IOMMU group .*, type1 backend'"
+fi
 vt_eq "the 2M hugepage pool is back to its size" "$pool_before" "$(cat $pool)"
 
 vt_run "$VT_TOOL" test "$edu" --iommu iommufd
-vt_eq "--iommu iommufd without /dev/iommu: exit 1, one line" "1 1" "$VT_RC $(printf '%s' "$VT_ERR" | grep -c '')"
+if [ "$VT_KERNEL" = modern ]; then
+  echo "$VT_OUT" | sed 's/^/# qedu-mig iommufd: /'
+  check_edu_run "test $edu --iommu iommufd on qedu-mig (modern kernel)"
+else
+  vt_eq "--iommu iommufd without /dev/iommu: exit 1, one line" "1 1" "$VT_RC $(printf '%s' "$VT_ERR" | grep -c '')"
+fi
 
 vt_check "edu rebinds to vfio-pci through sysfs" vt_bind "$edu" vfio-pci vfio_pci
 vt_run "$VT_TOOL" test "$edu"
