@@ -253,7 +253,8 @@ vm_modroot() {
 vm_base_initrd() {
   h=$(vm_hash "$QEDU_KO" /bin/busybox "$VM_DIR/prepare.sh")
   BASE_INITRD=$KROOT/base-$h.cpio.gz
-  [ -f "$BASE_INITRD" ] && return 0
+  # touch: marks it in use for the clean-up below
+  [ -f "$BASE_INITRD" ] && { touch "$BASE_INITRD" "${QEDU_KO%/*}"; return 0; }
   log "building the base initramfs for $KVER ($VM_KERNEL)"
   root=$KROOT/base-$h.root
   rm -rf "$root"
@@ -271,9 +272,12 @@ vm_base_initrd() {
     > "$BASE_INITRD.tmp" || die "cpio of the base initramfs failed"
   mv "$BASE_INITRD.tmp" "$BASE_INITRD"
   rm -rf "$root"
-  # Drop the archives and modules of older sources.
+  # Drop the archives and modules of older sources, once unused for a day:
+  # other checkouts (worktrees) sharing the cache may still use theirs, and a
+  # run reads its base after the lock is released.
   for f in "$KROOT"/base-*.cpio.gz "$KROOT"/qedu_mig-*; do
-    [ "$f" = "$BASE_INITRD" ] || [ "$f" = "${QEDU_KO%/*}" ] || rm -rf "$f"
+    [ "$f" = "$BASE_INITRD" ] || [ "$f" = "${QEDU_KO%/*}" ] ||
+      [ -z "$(find "$f" -maxdepth 0 -mtime +0 2>/dev/null)" ] || rm -rf "$f"
   done
 }
 

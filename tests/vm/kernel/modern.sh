@@ -17,9 +17,12 @@
 # either file builds a new kernel in a new directory (older ones are
 # removed once the new one is complete).
 #
-# The build happens in KROOT.build/ (an interrupted build resumes there:
-# make is incremental) and takes ~10 minutes on two cores; a line per
-# minute on stderr shows it is alive. Callers hold the modern lock.
+# The build happens in $VM_CACHE/modern-build-<srcversion>-<fragment hash>/
+# (keyed by what goes into the kernel only, so an interrupted build, or one
+# whose later steps failed, resumes there after an edit of this file: make
+# is incremental) and takes ~10 minutes on an idle 2-core machine; a line
+# per minute on stderr shows it is alive. It is removed once the kernel is
+# cached. Callers hold the modern lock.
 
 MODERN_SRC_PKG=linux-source-6.12
 MODERN_TARBALL=/usr/src/linux-source-6.12.tar.xz
@@ -108,13 +111,13 @@ vm_modern_kernel() {
   vm_modern_host_packages
   [ -f "$MODERN_TARBALL" ] || die "$MODERN_SRC_PKG is installed but $MODERN_TARBALL is missing"
   srcver=$(dpkg-query -W -f='${Version}' "$MODERN_SRC_PKG")
-  key=$(echo "$srcver" | tr -c 'A-Za-z0-9.+\n' '_')-$(vm_hash "$MODERN_FRAGMENT" "$VM_DIR/kernel/modern.sh")
-  KROOT=$VM_CACHE/modern-$key
+  srckey=$(echo "$srcver" | tr -c 'A-Za-z0-9.+\n' '_')
+  KROOT=$VM_CACHE/modern-$srckey-$(vm_hash "$MODERN_FRAGMENT" "$VM_DIR/kernel/modern.sh")
   HEADERS=$KROOT/kbuild
   VMLINUZ=$KROOT/vmlinuz
   if [ ! -f "$KROOT/.done" ]; then
-    build=$KROOT.build
-    blog=$KROOT.build.log
+    build=$VM_CACHE/modern-build-$srckey-$(vm_hash "$MODERN_FRAGMENT")
+    blog=$build.log
     t0=$(date +%s)
     log "building the modern guest kernel ($MODERN_SRC_PKG $srcver + modern.config) in $build; ~10 min on 2 cores"
     src=$build/linux-source-6.12
@@ -149,9 +152,9 @@ vm_modern_kernel() {
     mv "$out" "$KROOT"
     mv "$blog" "$KROOT/build.log"
     rm -rf "$build"
-    # Kernels of older sources or fragments.
+    # Kernels (and left-over builds) of older sources, fragments or scripts.
     for d in "$VM_CACHE"/modern-*; do
-      case $d in "$KROOT" | "$KROOT".*) ;; *) rm -rf "$d" ;; esac
+      case $d in "$KROOT") ;; *) rm -rf "$d" ;; esac
     done
     log "modern guest kernel $kver built and cached in $(( $(date +%s) - t0 ))s ($(du -sh "$KROOT" | cut -f1))"
   fi
