@@ -263,9 +263,11 @@ vm_base_initrd() {
   cp /bin/busybox "$root/bin/busybox"
   # the kernel's config where Debian installs it, for doctor to read (a
   # kernel package without one leaves doctor /proc/config.gz, if built in)
-  if [ -f "$VM_CACHE/$KVER/kernel/boot/config-$KVER" ]; then
+  kconfig=$KROOT/kernel/boot/config-$KVER
+  [ "$VM_KERNEL" = modern ] && kconfig=$KROOT/config
+  if [ -f "$kconfig" ]; then
     mkdir -p "$root/boot"
-    cp "$VM_CACHE/$KVER/kernel/boot/config-$KVER" "$root/boot/" || die "cannot copy boot/config-$KVER"
+    cp "$kconfig" "$root/boot/config-$KVER" || die "cannot copy boot/config-$KVER"
   fi
   vm_modroot "$root"
   (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -1) \

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=sh disable=SC2034 # KVER, VMLINUZ, KMODS, HEADERS, KROOT are for prepare.sh
 # The "modern" guest kernel of the real-kernel suite (sourced by prepare.sh;
 # POSIX sh): Linux 6.12 from Debian's linux-source-6.12, configured with
@@ -73,12 +74,12 @@ vm_modern_config() {
 # the full output goes to $log.
 vm_modern_make() {
   log_file=$1; what=$2; shift 2
-  t0=$(date +%s)
+  mk_t0=$(date +%s)
   parent=$$
   (
     while sleep 60; do
       kill -0 "$parent" 2>/dev/null || exit 0
-      log "$what: $(( $(date +%s) - t0 ))s, $(grep -c '^  [A-Z]' "$log_file" 2>/dev/null) build steps so far"
+      log "$what: $(( $(date +%s) - mk_t0 ))s, $(grep -c '^  [A-Z]' "$log_file" 2>/dev/null) build steps so far"
     done
   ) &
   ticker=$!
@@ -90,7 +91,7 @@ vm_modern_make() {
     tail -n 40 "$log_file" >&2
     die "$what failed (exit $mrc; full log: $log_file)"
   fi
-  log "$what: done in $(( $(date +%s) - t0 ))s"
+  log "$what: done in $(( $(date +%s) - mk_t0 ))s"
 }
 
 # What out-of-tree module builds need from the build tree: the top Makefile,

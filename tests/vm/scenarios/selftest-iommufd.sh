@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=sh
 # Scenario selftest-iommufd (modern kernel only): `vfio-hostdev test` through
 # both IOMMU backends the modern kernel offers, iommufd (/dev/iommu + the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Host-side checks of scenario variant-virtio: bind/status/list/show --json
 for virtio-net on virtio-vfio-pci (modern kernel), cdev included."""
 import importlib.util

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=sh
 # Scenario variant-virtio (modern kernel only): the virtio-net PF (1af4:1041)
 # has an upstream VFIO variant driver in the modern kernel, virtio_vfio_pci
