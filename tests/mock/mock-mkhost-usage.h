@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mock-mkhost-usage.h: what the host does with its devices, for
  * mock-mkhost: network interfaces (sysfs, addresses, /proc/net route
- * tables), block devices (namespaces, partitions, holders, mounts) and
- * framebuffers.  Fixture keys: tests/mock/README.md, "Host usage". */
+ * tables: mock-mkhost-net.c), block devices (namespaces, partitions,
+ * holders, mounts) and framebuffers.  Fixture keys: tests/mock/README.md,
+ * "Host usage". */
 #pragma once
 
 #include <glib.h>

@@ -402,8 +402,8 @@ static void fill_device(Builder *b, const char *group, MtDevice *d)
 }
 
 /* Child devices the safety checks look at (net=, nvme=, fb= and their
- * net.*, block.*, fb.* keys: mock-mkhost-usage.c), plus arbitrary
- * "file.<relpath>=contents" files. */
+ * net.*, block.*, fb.* keys: mock-mkhost-usage.c, mock-mkhost-net.c), plus
+ * arbitrary "file.<relpath>=contents" files. */
 static gboolean write_children(Builder *b, const char *group, const char *dir, GError **error)
 {
   g_auto(GStrv) keys = g_key_file_get_keys(b->kf, group, NULL, NULL);

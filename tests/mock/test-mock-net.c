@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* test-mock-net: the fake host's network state (mock-net.c, the net.*
- * fixture keys of mock-mkhost-usage.c): getifaddrs() and the if_*()
+ * fixture keys of mock-mkhost-net.c): getifaddrs() and the if_*()
  * calls answer from the root only, /proc/net is the root's, and nothing
  * of the real machine's interfaces, addresses or routes shows through. */
 #include "test-mock-common.h"
