@@ -125,6 +125,34 @@ int mt_bind_links(const char *bdf, const char *driver)
   return mt_link(rel, dir);
 }
 
+/* A device that died (a wedged device, lost from the bus): every config
+ * read returns ones, the PCI core sees it in D3cold. */
+void mt_device_die(const char *dir)
+{
+  char rel[PATH_MAX], ones[256];
+
+  memset(ones, 0xff, sizeof(ones));
+  mt_fmt(rel, "%s/config", dir);
+  mt_write_bytes(rel, ones, sizeof(ones), 0644);
+  mt_fmt(rel, "%s/power_state", dir);
+  mt_write(rel, "D3cold\n");
+}
+
+static bool is_dead(const char *bdf)
+{
+  char dir[PATH_MAX], rel[PATH_MAX];
+  char *power;
+  bool dead;
+
+  if (mt_device_dir(bdf, dir) < 0)
+    return false;
+  mt_fmt(rel, "%s/power_state", dir);
+  power = mt_read_trim(rel);
+  dead = power != NULL && strcmp(power, "D3cold") == 0;
+  free(power);
+  return dead;
+}
+
 int mt_probe(const MtDriver *drv, const char *bdf)
 {
   char current[128];
@@ -138,6 +166,9 @@ int mt_probe(const MtDriver *drv, const char *bdf)
     return -ENODEV;
   if ((rc = mt_fault_probe(drv->name, bdf)) != 0)
     return -rc;
+  /* a driver's probe reads the device: a dead one fails it */
+  if (is_dead(bdf))
+    return -EIO;
   if (drv->vfio && (rc = vfio_probe_check(bdf)) < 0)
     return rc;
   if ((rc = mt_bind_links(bdf, drv->name)) < 0)
@@ -168,6 +199,8 @@ int mt_unbind(const char *bdf)
   mt_fmt(rel, "%s/driver", dir);
   mt_rm_rf(rel);
   mt_device_update_uevent(bdf);
+  if (mt_fault_dies(bdf))
+    mt_device_die(dir);
   return 0;
 }
 

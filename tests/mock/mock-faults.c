@@ -7,7 +7,9 @@
  *            (counted in counters/<attr>, or counters/<attr>@<bdf> when a
  *            device is given) fails with errno and changes nothing;
  *            "probe <driver> <bdf-glob> <errno>": every probe of driver on
- *            a matching device fails with errno.
+ *            a matching device fails with errno;
+ *            "dies <bdf>": the device dies when unbound (config space all
+ *            ones, power_state D3cold, probes fail with EIO).
  *   delays   "<op> <ms|hang> [<bdf>]": op (unbind, probe, reset, sriov,
  *            override) sleeps ms milliseconds, or for "hang" until
  *            the line changes, before taking the lock;
@@ -164,6 +166,16 @@ int mt_fault_probe(const char *driver, const char *bdf)
   ProbeCheck c = { driver, bdf };
 
   return for_each_line("/.mock/faults", match_probe_fault, &c);
+}
+
+static int match_dies(char **f, int nf, void *data)
+{
+  return nf >= 2 && strcmp(f[0], "dies") == 0 && strcmp(f[1], (const char *)data) == 0;
+}
+
+bool mt_fault_dies(const char *bdf)
+{
+  return for_each_line("/.mock/faults", match_dies, (void *)bdf) != 0;
 }
 
 typedef struct {

@@ -120,6 +120,9 @@ bool mt_driver_matches(const MtDriver *drv, const char *bdf);
 int mt_probe(const MtDriver *drv, const char *bdf);
 /* device_release_driver(). */
 int mt_unbind(const char *bdf);
+/* The device in DIR dies: config space all ones, power_state D3cold;
+ * probes fail with EIO from then on. */
+void mt_device_die(const char *dir);
 /* device_attach(): first matching registered driver; 0 even when nothing
  * bound (like the kernel), negative only for a missing device. */
 int mt_attach(const char *bdf);
@@ -151,6 +154,8 @@ void mt_unlock(int fd);
 int mt_fault_check_write(const char *attr, const char *bdf);
 /* Errno of a "probe" fault for driver on bdf, or 0. */
 int mt_fault_probe(const char *driver, const char *bdf);
+/* Whether a "dies <bdf>" fault says the device dies when unbound. */
+bool mt_fault_dies(const char *bdf);
 /* Sleeps the configured delay of op (unbind, probe, reset, sriov) for bdf,
  * then waits at its barrier and while it is held (mock-faults.c). Call
  * without the lock, after logging the operation's begin. */

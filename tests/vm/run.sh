@@ -100,6 +100,14 @@ if [ -n "$TOOL" ]; then
   cp "$TOOL" "$root/usr/bin/vfio-hostdev"
   libs=$(ldd "$TOOL" | awk '/=> \// { print $3 } /^[[:space:]]*\/[^ ]*ld-linux/ { print $1 }') ||
     die "ldd $TOOL failed"
+  # the library runs its kernel write helper from the configured libexecdir
+  # (BUILDDIR/config.h), built next to the tool
+  helper=${TOOL%/*}/vfio-hostdev-write
+  helper_path=$(sed -n 's/^#define VFIO_HOSTDEV_WRITE_HELPER "\(.*\)"$/\1/p' "$BUILDDIR/config.h" 2>/dev/null)
+  [ -x "$helper" ] && [ -n "$helper_path" ] ||
+    die "no kernel write helper ($helper, path in $BUILDDIR/config.h): build first (ninja -C $BUILDDIR)"
+  mkdir -p "$root${helper_path%/*}"
+  cp "$helper" "$root$helper_path"
   for l in $libs; do
     # the build tree's libvfio-hostdev.so.0 is found through the tool's
     # RUNPATH ($ORIGIN/../src), which means nothing in the guest's /usr/bin:

@@ -184,6 +184,12 @@ static void reprobe(Job *job)
     job->result->outcome = HD_REATTACH_STUCK;
     job->result->error = g_error_new(HD_ERROR, HD_ERROR_UNFINISHED, "%s is unbound: %s", device->address,
                                      error->message);
+    return;
+  }
+  g_autofree char *dead = hd_switch_unresponsive(device->address);
+  if (dead != NULL) {
+    job->result->outcome = HD_REATTACH_STUCK;
+    job->result->error = g_error_new(HD_ERROR, HD_ERROR_UNFINISHED, "%s was reprobed but %s", device->address, dead);
   }
 }
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "hostdev/shared/driver-switch.h"
 
+#include <fcntl.h>
 #include <gio/gio.h>
+#include <unistd.h>
 
 #include "util/hd-error.h"
 #include "util/kernel-write.h"
@@ -39,11 +41,55 @@ gboolean hd_switch_set_override(const char *address, const char *driver, GError 
   return hd_sysfs_write(path, driver != NULL ? driver : "\n", error);
 }
 
+/* A dead device's reads all return ones, and it never answers again
+ * without a reset or power cycle; a VF's vendor and device IDs read ffff
+ * too, but not its command, status or class, so 16 bytes tell them apart. */
+#define CONFIG_PROBE_BYTES 16
+
+static gboolean config_all_ones(const char *address)
+{
+  g_autofree char *path = hd_path_pci_device(address, "config");
+  guint8 header[CONFIG_PROBE_BYTES];
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  ssize_t n = fd >= 0 ? pread(fd, header, sizeof(header), 0) : -1;
+
+  if (fd >= 0)
+    close(fd);
+  if (n != (ssize_t)sizeof(header))
+    return FALSE;
+  for (guint i = 0; i < sizeof(header); i++)
+    if (header[i] != 0xff)
+      return FALSE;
+  return TRUE;
+}
+
+char *hd_switch_unresponsive(const char *address)
+{
+  g_autofree char *power_path = hd_path_pci_device(address, "power_state");
+  g_autofree char *power = hd_sysfs_read_optional(power_path, NULL);
+
+  if (config_all_ones(address))
+    return g_strdup("its config space reads all ones (vendor ffff): the device does not answer");
+  if (g_strcmp0(power, "D3cold") == 0)
+    return g_strdup("it is powered off (power_state D3cold)");
+  return NULL;
+}
+
 gboolean hd_switch_unbind(const char *address, const char *driver, guint timeout_ms, GError **error)
 {
   g_autofree char *path = hd_path_pci_driver(driver, "unbind");
 
-  return hd_kernel_write(address, path, address, timeout_ms, error);
+  if (!hd_kernel_write(address, path, address, timeout_ms, error))
+    return FALSE;
+  /* a wedged device often dies in its driver's remove(): say so now,
+   * rather than as a puzzling failure of the next probe */
+  g_autofree char *dead = hd_switch_unresponsive(address);
+  if (dead != NULL) {
+    g_set_error(error, HD_ERROR, HD_ERROR_FAILED, "%s does not answer after unbinding it from %s: %s", address,
+                driver, dead);
+    return FALSE;
+  }
+  return TRUE;
 }
 
 gboolean hd_switch_probe(const char *address, const char *driver, guint timeout_ms, GError **error)
@@ -54,8 +100,10 @@ gboolean hd_switch_probe(const char *address, const char *driver, guint timeout_
     return FALSE;
   g_autofree char *now = hd_switch_current_driver(address);
   if (g_strcmp0(now, driver) != 0) {
-    g_set_error(error, HD_ERROR, HD_ERROR_FAILED, "probing %s did not bind it to %s (it is %s%s)", address, driver,
-                now != NULL ? "on " : "unbound", now != NULL ? now : "");
+    g_autofree char *dead = hd_switch_unresponsive(address);
+    g_set_error(error, HD_ERROR, HD_ERROR_FAILED, "probing %s did not bind it to %s (it is %s%s)%s%s", address, driver,
+                now != NULL ? "on " : "unbound", now != NULL ? now : "", dead != NULL ? "; " : "",
+                dead != NULL ? dead : "");
     return FALSE;
   }
   return TRUE;
@@ -147,5 +195,13 @@ gboolean hd_switch_restore(const HdDeviceRecord *record, guint timeout_ms, GErro
   if (g_strcmp0(override, record->original_override) != 0 &&
       !hd_switch_set_override(record->address, record->original_override, error))
     return FALSE;
-  return restore_vfs(record, timeout_ms, error);
+  if (!restore_vfs(record, timeout_ms, error))
+    return FALSE;
+  /* an unbound original state says nothing about the device: look */
+  g_autofree char *dead = hd_switch_unresponsive(record->address);
+  if (dead != NULL) {
+    g_set_error(error, HD_ERROR, HD_ERROR_FAILED, "%s is back as recorded but %s", record->address, dead);
+    return FALSE;
+  }
+  return TRUE;
 }

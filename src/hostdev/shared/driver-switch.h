@@ -19,7 +19,12 @@ char *hd_switch_current_override(const char *address);
 /* Sets driver_override to DRIVER, or clears it when DRIVER is NULL. */
 gboolean hd_switch_set_override(const char *address, const char *driver, GError **error);
 
-/* Unbinds the device from DRIVER. A write that does not return within
+/* Why the device at ADDRESS does not answer (config space reads all ones,
+ * power_state D3cold), or NULL when it does. */
+char *hd_switch_unresponsive(const char *address);
+
+/* Unbinds the device from DRIVER, then checks that it still answers
+ * (hd_switch_unresponsive; HD_ERROR_FAILED naming why not). A write that does not return within
  * TIMEOUT_MS fails with G_IO_ERROR_TIMED_OUT: the kernel still holds the
  * device and nothing can be undone until it lets go. */
 gboolean hd_switch_unbind(const char *address, const char *driver, guint timeout_ms, GError **error);
@@ -38,7 +43,8 @@ char *hd_switch_wait_vfio(const char *address, gint64 group, GError **error);
 /* Puts the device back as RECORD says it was: the original driver (through
  * a temporary driver_override naming exactly it, so that the kernel's
  * default choice cannot take it), the original driver_override, and the
- * original number of VFs; each step is verified. Steps already in their
+ * original number of VFs; each step is verified, the driver by its link
+ * read back, and at the end the device must still answer. Steps already in their
  * original state are skipped, so this also finishes an interrupted
  * restore. An unbind timeout fails with G_IO_ERROR_TIMED_OUT. */
 gboolean hd_switch_restore(const HdDeviceRecord *record, guint timeout_ms, GError **error);

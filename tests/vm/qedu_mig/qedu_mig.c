@@ -10,11 +10,45 @@
  *   - depmod lists it as "alias vfio_pci:v00001234d000011E8sv*sd*bc*sc*i*",
  *     a more specific match than vfio-pci's catch-all.
  * Binding a device to it creates <BDF>/vfio-dev/vfioN like vfio-pci does.
+ *
+ * Module parameters make it fail as wedged devices' drivers do:
+ *   remove_sleep_ms  remove() sleeps uninterruptibly (msleep) this long
+ *                    before letting go: the writer of unbind sleeps with it,
+ *                    in D-state, holding the device lock;
+ *   in_remove        (read-only) how many remove()s are asleep now: a test
+ *                    orders its steps by it, never by wall time;
+ *   fail_probe       probe() fails with -EIO (drivers_probe still reports
+ *                    success, as it does for any failed probe).
+ * With driver_override any PCI device binds to it, so e1000e can too.
  */
+#include <linux/atomic.h>
+#include <linux/delay.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/pci.h>
 #include <linux/vfio.h>
 #include <linux/vfio_pci_core.h>
+
+static unsigned int remove_sleep_ms;
+module_param(remove_sleep_ms, uint, 0644);
+MODULE_PARM_DESC(remove_sleep_ms, "remove() sleeps uninterruptibly this many milliseconds first");
+
+static bool fail_probe;
+module_param(fail_probe, bool, 0644);
+MODULE_PARM_DESC(fail_probe, "probe() fails with -EIO");
+
+static atomic_t removes_asleep = ATOMIC_INIT(0);
+
+static int in_remove_get(char *buffer, const struct kernel_param *kp)
+{
+	return sysfs_emit(buffer, "%d\n", atomic_read(&removes_asleep));
+}
+
+static const struct kernel_param_ops in_remove_ops = {
+	.get = in_remove_get,
+};
+module_param_cb(in_remove, &in_remove_ops, NULL, 0444);
+MODULE_PARM_DESC(in_remove, "how many remove() calls are asleep (remove_sleep_ms) now");
 
 static int qedu_mig_open_device(struct vfio_device *core_vdev)
 {
@@ -53,6 +87,8 @@ static int qedu_mig_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	struct vfio_pci_core_device *vdev;
 	int ret;
 
+	if (READ_ONCE(fail_probe))
+		return -EIO;
 	vdev = vfio_alloc_device(vfio_pci_core_device, vdev, &pdev->dev,
 				 &qedu_mig_ops);
 	if (IS_ERR(vdev))
@@ -70,7 +106,13 @@ static int qedu_mig_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 static void qedu_mig_remove(struct pci_dev *pdev)
 {
 	struct vfio_pci_core_device *vdev = dev_get_drvdata(&pdev->dev);
+	unsigned int sleep_ms = READ_ONCE(remove_sleep_ms);
 
+	if (sleep_ms) {
+		atomic_inc(&removes_asleep);
+		msleep(sleep_ms);	/* TASK_UNINTERRUPTIBLE, like a wedged device's wait */
+		atomic_dec(&removes_asleep);
+	}
 	vfio_pci_core_unregister_device(vdev);
 	vfio_put_device(&vdev->vdev);
 }
