@@ -222,6 +222,30 @@ static void test_pending_damaged_record_kept(void)
   }
 }
 
+/* persist-apply at boot finds a stuck record (a bind of the same device
+ * by hand, stuck): it binds nothing and keeps the record (exit 5). */
+static void test_pending_persist_apply_keeps_record(void)
+{
+  g_autoptr(MockHost) host = cli_host("q35-zoo");
+  g_auto(CliResult) result = {0};
+  const char *stuck = "[device]\naddress=" E1000E "\noriginal_driver=e1000e\ntarget_driver=vfio-pci\nsince=1\n"
+                      "tool_version=0.1.0\nstate=stuck\nproblem=unbinding it from e1000e did not return\n";
+
+  cli_run(host, &result, "bind", "--persist", E1000E, NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  cli_run(host, &result, "reattach", E1000E, NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  mock_host_write(host, RECORD, stuck);
+  g_autofree char *before = bt_kernel_hash(host);
+  cli_run(host, &result, "persist-apply", NULL);
+  g_assert_cmpint(result.status, ==, 5);
+  g_assert_nonnull(strstr(result.err, "left stuck"));
+  g_autofree char *kept = mock_host_read(host, RECORD);
+  g_assert_cmpstr(kept, ==, stuck);
+  g_autofree char *after = bt_kernel_hash(host);
+  g_assert_cmpstr(after, ==, before);
+}
+
 /* A device that prepare gave to an owner is not `bind`'s: exit 5, the
  * owner's record unchanged. */
 static void test_pending_owned_record_kept(void)
@@ -250,5 +274,6 @@ int main(int argc, char **argv)
   g_test_add_func("/pending/bind-stuck-then-repeated", test_pending_bind_stuck_then_repeated);
   g_test_add_func("/pending/damaged-record-kept", test_pending_damaged_record_kept);
   g_test_add_func("/pending/owned-record-kept", test_pending_owned_record_kept);
+  g_test_add_func("/pending/persist-apply-keeps-record", test_pending_persist_apply_keeps_record);
   return g_test_run();
 }
