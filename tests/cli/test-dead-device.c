@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* A device that stops answering when its driver lets go (config space all
  * ones, D3cold: the fake kernel's "dies" fault) is reported where it
  * happens, and a host driver's rebind is read back, never assumed: the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=sh
 # Scenario stuck-unbind: a driver whose remove() sleeps uninterruptibly
 # (qedu_mig remove_sleep_ms, as a wedged device's driver does) never holds
