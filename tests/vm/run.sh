@@ -32,6 +32,7 @@ BUILDDIR=build
 KERNEL=stock
 TOOL=
 TIMEOUT=180
+TIMEOUT_GIVEN=0
 VM_TAP=0
 MODE=scenario
 SCENARIO=
@@ -40,7 +41,7 @@ while [ $# -gt 0 ]; do
     -b) BUILDDIR=${2:?}; shift ;;
     -k) KERNEL=${2:?}; shift ;;
     -t) TOOL=${2:?}; shift ;;
-    -T) TIMEOUT=${2:?}; shift ;;
+    -T) TIMEOUT=${2:?}; TIMEOUT_GIVEN=1; shift ;;
     --tap) VM_TAP=1 ;;
     -s|--shell) MODE=shell; SCENARIO=shell ;;
     --prepare) MODE=prepare ;;
@@ -153,6 +154,9 @@ VM_SMP=${VM_SMP:-1}
 if [ -f "$VM_DIR/scenarios/$SCENARIO.vm" ]; then
   . "$VM_DIR/scenarios/$SCENARIO.vm"
 fi
+# VM_TIMEOUT=SECONDS in the .vm file: a longer default QEMU limit for a
+# scenario that boots several long runs (-T still wins).
+[ -n "${VM_TIMEOUT:-}" ] && [ "$TIMEOUT_GIVEN" = 0 ] && TIMEOUT=$VM_TIMEOUT
 
 # no_timer_check: under TCG on a loaded host the kernel's IO-APIC timer check
 # can time out and panic at boot ("timer doesn't work through

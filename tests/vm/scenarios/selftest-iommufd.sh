@@ -4,7 +4,7 @@
 # both IOMMU backends the modern kernel offers, iommufd (/dev/iommu + the
 # device cdev /dev/vfio/devices/vfioN) and type1 (the legacy container and
 # group), on edu bound to the variant qedu-mig, on edu bound to vfio-pci, and
-# on virtio-net bound to the upstream variant virtio-vfio-pci (all through
+# on virtio-net bound to the upstream variant virtio_vfio_pci (all through
 # sysfs directly). Each run exits 0 with well-formed KTAP (version line, a
 # plan, results numbered 1..plan, no failure), names the backend asked for,
 # and passes what applies to the device (edu: DMA through the IOMMU, the
@@ -78,8 +78,8 @@ run qedu-mig "$edu" qedu-mig "$EDU_PASS"
 vt_check "edu rebinds to vfio-pci through sysfs" vt_bind "$edu" vfio-pci vfio_pci
 run vfio-pci "$edu" vfio-pci "$EDU_PASS"
 
-vt_check "virtio-net binds to virtio-vfio-pci through sysfs" vt_bind "$vio" virtio-vfio-pci virtio_vfio_pci
+vt_check "virtio-net binds to virtio_vfio_pci through sysfs" vt_bind "$vio" virtio_vfio_pci virtio_vfio_pci
 vt_check "virtio-net has a VFIO cdev" [ -c "/dev/vfio/devices/$(ls "/sys/bus/pci/devices/$vio/vfio-dev")" ]
-run virtio-vfio-pci "$vio" virtio-vfio-pci "$VIO_PASS"
+run virtio_vfio_pci "$vio" virtio_vfio_pci "$VIO_PASS"
 
 vt_eq "the 2M hugepage pool is back to its size" "$pool_before" "$(cat $pool)"

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Host-side checks of scenario variant-virtio: bind/status/list/show --json
-for virtio-net on virtio-vfio-pci (modern kernel), cdev included."""
+for virtio-net on virtio_vfio_pci (modern kernel), cdev included."""
 import importlib.util
 import json
 import os
@@ -22,14 +22,14 @@ def check(blobs, t):
     vio, vf, group = blobs["facts"]["text"].split()
     bound = bindcheck.parse(t, blobs, "bind-json", f"bind --json {vio}")
     if isinstance(bound, list) and t.ok(len(bound) == 1, "bind --json: one result", repr(bound)):
-        bindcheck.fields(t, bound[0], {"address": vio, "outcome": "bound", "driver": "virtio-vfio-pci",
+        bindcheck.fields(t, bound[0], {"address": vio, "outcome": "bound", "driver": "virtio_vfio_pci",
                                        "module": "virtio_vfio_pci", "original_driver": "virtio-pci",
                                        "original_override": None, "vfio_device": vf,
                                        "iommu_group": int(group), "error": None}, "bind --json")
     status = bindcheck.parse(t, blobs, "status-json", "status --json while bound")
     if isinstance(status, list) and t.ok(len(status) == 1, "status --json: one device", repr(status)):
         bindcheck.fields(t, status[0], {"address": vio, "state": "bound", "present": True,
-                                        "original_driver": "virtio-pci", "current_driver": "virtio-vfio-pci",
+                                        "original_driver": "virtio-pci", "current_driver": "virtio_vfio_pci",
                                         "problem": None}, "status --json")
 
     sysfs = listcheck.facts(blobs["sysfs"])
@@ -50,9 +50,9 @@ def check(blobs, t):
             listcheck.expect_device(t, by_addr[a], sysfs[a], "list")
     d = by_addr.get(vio, {})
     v = d.get("vfio") or {}
-    t.ok(d.get("driver") == "virtio-vfio-pci" and v.get("bound") is True
+    t.ok(d.get("driver") == "virtio_vfio_pci" and v.get("bound") is True
          and v.get("cdev") == f"/dev/vfio/devices/{vf}" and v.get("group_node") == f"/dev/vfio/{group}",
-         f"list: {vio} on virtio-vfio-pci, VFIO-bound, cdev /dev/vfio/devices/{vf}, group node /dev/vfio/{group}",
+         f"list: {vio} on virtio_vfio_pci, VFIO-bound, cdev /dev/vfio/devices/{vf}, group node /dev/vfio/{group}",
          json.dumps(d, indent=1))
     t.ok(d.get("vfio_driver") == "virtio_vfio_pci", f"list: vfio_driver of {vio} is virtio_vfio_pci",
          f"tool says {d.get('vfio_driver')!r}")

@@ -2,7 +2,7 @@
 # shellcheck shell=sh
 # Scenario variant-virtio (modern kernel only): the virtio-net PF (1af4:1041)
 # has an upstream VFIO variant driver in the modern kernel, virtio_vfio_pci
-# (driver virtio-vfio-pci). `driver` chooses it from modules.alias; `bind`
+# (its driver has the module's name, virtio_vfio_pci). `driver` chooses it from modules.alias; `bind`
 # loads it and binds the NIC to it: the kernel shows a VFIO device with its
 # group node and its cdev /dev/vfio/devices/vfioN; `list --json` and `show
 # --json` report that cdev (checked against sysfs on the host,
@@ -32,9 +32,9 @@ vt_same_state "driver changes no driver, override or VF count" /tmp/start.state
 # bind: the variant driver, a VFIO device with group node and cdev.
 vt_blob bind-json "$VT_TOOL" bind --json "$vio"
 vt_check "bind loaded module virtio_vfio_pci" [ -d /sys/module/virtio_vfio_pci ]
-vt_check "module virtio_vfio_pci registers driver virtio-vfio-pci" \
-  [ -e /sys/module/virtio_vfio_pci/drivers/pci:virtio-vfio-pci ]
-vt_vfio_bound "$vio" virtio-vfio-pci
+vt_check "module virtio_vfio_pci registers driver virtio_vfio_pci" \
+  [ -e /sys/module/virtio_vfio_pci/drivers/pci:virtio_vfio_pci ]
+vt_vfio_bound "$vio" virtio_vfio_pci
 vf=$(ls "$vio_dev/vfio-dev" 2>/dev/null)
 vt_check "/dev/vfio/devices/$vf is a character device (the VFIO cdev)" [ -c "/dev/vfio/devices/$vf" ]
 cdev_nums=$(stat -c '%t %T' "/dev/vfio/devices/$vf" 2>/dev/null |
@@ -52,7 +52,7 @@ vt_blob list-json "$VT_TOOL" list --json
 vt_blob show-virtio "$VT_TOOL" show "$vio" --json
 vt_run "$VT_TOOL" show "$vio"
 vt_eq "plain show $vio exits 0" 0 "$VT_RC"
-vt_has "plain show names virtio-vfio-pci and the cdev" "$VT_OUT" virtio-vfio-pci "/dev/vfio/devices/$vf"
+vt_has "plain show names virtio_vfio_pci and the cdev" "$VT_OUT" virtio_vfio_pci "/dev/vfio/devices/$vf"
 
 # Already bound: says so, changes nothing.
 vt_state > /tmp/bound.state
