@@ -36,8 +36,14 @@ vt_eq "prepare vm1 (edu + e1000e, managed) exits 0" 0 "$VT_RC"
 [ "$VT_RC" = 0 ] || vt_diag "stderr: $VT_ERR"
 vt_vfio_bound "$edu" qedu-mig
 vt_vfio_bound "$nic" vfio-pci
-vt_has "prepare prints QEMU's arguments for both" "$VT_OUT" \
-  "qemu-args: -device vfio-pci,host=$edu -device vfio-pci,host=$nic"
+if [ "$VT_KERNEL" = modern ]; then
+  # /dev/iommu and the cdevs exist: QEMU is to use iommufd
+  vt_has "prepare prints QEMU's arguments for both, through iommufd (modern kernel)" "$VT_OUT" \
+    "qemu-args: -object iommufd,id=iommufd0 -device vfio-pci,host=$edu,iommufd=iommufd0 -device vfio-pci,host=$nic,iommufd=iommufd0"
+else
+  vt_has "prepare prints QEMU's arguments for both" "$VT_OUT" \
+    "qemu-args: -device vfio-pci,host=$edu -device vfio-pci,host=$nic"
+fi
 vt_has "the records name the owner" "$(cat "/run/vfio-hostdev/$nic.record" "/run/vfio-hostdev/$edu.record")" \
   "owner=vm1" "original_driver=e1000e"
 vt_check "vm1's journal exists" [ -f /run/vfio-hostdev/owner-vm1.journal ]
