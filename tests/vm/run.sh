@@ -99,11 +99,7 @@ cp "$VM_DIR/guest/lib.sh" "$root/vmtest/lib.sh"
 cp "$VM_DIR"/scenarios/*.sh "$root/vmtest/scenarios/" 2>/dev/null
 if [ -n "$TOOL" ]; then
   cp "$TOOL" "$root/usr/bin/vfio-hostdev"
-  helper=$(dirname "$TOOL")/vfio-hostdev-write
-  bins=$TOOL
-  [ -x "$helper" ] && bins="$bins $helper"
-  # shellcheck disable=SC2086
-  libs=$(ldd $bins | awk '/=> \// { print $3 } /^[[:space:]]*\/[^ ]*ld-linux/ { print $1 }') ||
+  libs=$(ldd "$TOOL" | awk '/=> \// { print $3 } /^[[:space:]]*\/[^ ]*ld-linux/ { print $1 }') ||
     die "ldd $TOOL failed"
   # the library runs its kernel write helper from the configured libexecdir
   # (BUILDDIR/config.h), built next to the tool
@@ -124,16 +120,6 @@ if [ -n "$TOOL" ]; then
     mkdir -p "$root${dest%/*}"
     cp -L "$l" "$root$dest" || die "cannot copy $l"
   done
-  # The kernel write helper (tools/vfio-hostdev-write, built next to the
-  # tool) goes where the library runs it from: the path compiled into it
-  # (prefix/libexecdir, /usr/local/libexec by default).
-  if [ -x "$helper" ]; then
-    # shellcheck disable=SC2086
-    hpath=$(grep -aho '/[[:alnum:]/._-]*/vfio-hostdev-write' "$TOOL" $libs 2>/dev/null | head -n1)
-    [ -n "$hpath" ] || hpath=/usr/local/libexec/vfio-hostdev-write
-    mkdir -p "$root${hpath%/*}"
-    cp "$helper" "$root$hpath" || die "cannot copy $helper"
-  fi
 fi
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -1) > "$WORK/overlay.cpio.gz" ||
   die "cpio of the overlay failed"
