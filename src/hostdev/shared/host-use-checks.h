@@ -8,7 +8,7 @@
 
 typedef void (*HdHostUseCheck)(HdManager *manager, const HdDevice *device, GPtrArray *users);
 
-/* host-use-block.c: every block device that depends on the device (NVMe
+/* host-use-nvme.c and host-use-block.c: every block device that depends on the device (NVMe
  * namespaces in both layouts, partitions, and what is stacked on them)
  * mounted, swapped on, held, open or claimed. */
 void hd_host_use_block(HdManager *manager, const HdDevice *device, GPtrArray *users);
