@@ -6,8 +6,9 @@
  * /lib/modules (and /usr/lib/modules, the same on merged-/usr systems),
  * /run/vfio-hostdev, /etc/vfio-hostdev, /proc/self/mountinfo,
  * /proc/mounts, /proc/cmdline, /proc/cpuinfo, /proc/config.gz, /boot,
- * /proc/net (and /proc/self/net,
- * /proc/thread-self/net, the same directory).  Relative paths are left alone: a process
+ * /proc/swaps, /proc/net (and /proc/self/net,
+ * /proc/thread-self/net, the same directory), and /dev/<name> when the root
+ * has that device node (mock-devnodes.c).  Relative paths are left alone: a process
  * that chdir()s or uses a dirfd inside the root is already in it.
  *
  * ".." is resolved lexically to decide whether a path is faked, so
@@ -43,6 +44,7 @@ static const struct {
   { "/proc/cpuinfo", "/proc/cpuinfo" },
   { "/proc/config.gz", "/proc/config.gz" },
   { "/boot", "/boot" },
+  { "/proc/swaps", "/proc/swaps" },
   { "/proc/net", "/proc/net" },
   { "/proc/self/net", "/proc/net" },
   { "/proc/thread-self/net", "/proc/net" },
@@ -180,11 +182,23 @@ bool mock_map(const char *path, char *buf, const char **out, bool *rewritten)
     errno = ENAMETOOLONG;
     return false;
   }
-  if ((idx = faked_prefix(norm)) < 0)
+  if ((idx = faked_prefix(norm)) < 0 && !mock_devnode_exists(norm))
     return true;
   mock_root();
   if (inside_root(norm))
     return true;
+  if (idx < 0) {
+    /* a fake device node: /dev/<name> is $ROOT/dev/<name> */
+    n = snprintf(buf, PATH_MAX, "%s%s", root, norm);
+    if (n < 0 || n >= PATH_MAX) {
+      errno = ENAMETOOLONG;
+      return false;
+    }
+    if (rewritten != NULL)
+      *rewritten = true;
+    *out = buf;
+    return true;
+  }
   /* Without "..", the normalised path means the same as the original;
    * with it, only the normalised form is known to stay under the prefix. */
   n = snprintf(buf, PATH_MAX, "%s%s%s", root, faked[idx].inside,

@@ -60,3 +60,14 @@ typedef struct {
 int mock_fd_prepare(int dirfd, const char *path, int flags, MockOpenInfo *info);
 /* After the open succeeded: tracks or forgets fd. */
 void mock_fd_opened(int fd, const MockOpenInfo *info);
+
+/* ---- mock-devnodes.c ---- */
+
+/* True when the normalised PATH is /dev/<name> and the root has that node. */
+bool mock_devnode_exists(const char *norm);
+/* After a successful stat of PATH (as the tool named it; MAPPED: what was
+ * really stat()ed): shows a fake node, or a /proc/<pid>/fd/<n> link to
+ * one, as the block or character device it stands for. */
+void mock_devnode_stat(const char *path, const char *mapped, mode_t *mode, dev_t *rdev);
+/* True when MAPPED is a block node claimed exclusively (O_EXCL gets EBUSY). */
+bool mock_devnode_claimed(const char *mapped);

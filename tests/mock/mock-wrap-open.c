@@ -31,6 +31,10 @@ static int open_common(int dirfd, const char *path, int flags, mode_t mode)
   /* Only the tool's own view counts: a faked path or one relative to a
    * directory (possibly inside the root).  Root-prefixed absolute paths
    * are the mock's own files, e.g. the emulation storing driver_override. */
+  if (rewritten && (flags & O_EXCL) && !(flags & O_CREAT) && mock_devnode_claimed(mapped)) {
+    errno = EBUSY;
+    return -1;
+  }
   info.special = false;
   if (rewritten || (path != NULL && path[0] != '/'))
     flags = mock_fd_prepare(dirfd, mapped, flags, &info);

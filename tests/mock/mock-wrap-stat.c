@@ -28,37 +28,55 @@ int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st, int fl
 int stat(const char *path, struct stat *st)
 {
   MAP(path);
-  return MOCK_REAL(stat)(mapped, st);
+  int rc = MOCK_REAL(stat)(mapped, st);
+  if (rc == 0)
+    mock_devnode_stat(path, mapped, &st->st_mode, &st->st_rdev);
+  return rc;
 }
 
 int stat64(const char *path, struct stat64 *st)
 {
   MAP(path);
-  return MOCK_REAL(stat64)(mapped, st);
+  int rc = MOCK_REAL(stat64)(mapped, st);
+  if (rc == 0)
+    mock_devnode_stat(path, mapped, &st->st_mode, &st->st_rdev);
+  return rc;
 }
 
 int lstat(const char *path, struct stat *st)
 {
   MAP(path);
-  return MOCK_REAL(lstat)(mapped, st);
+  int rc = MOCK_REAL(lstat)(mapped, st);
+  if (rc == 0)
+    mock_devnode_stat(path, mapped, &st->st_mode, &st->st_rdev);
+  return rc;
 }
 
 int lstat64(const char *path, struct stat64 *st)
 {
   MAP(path);
-  return MOCK_REAL(lstat64)(mapped, st);
+  int rc = MOCK_REAL(lstat64)(mapped, st);
+  if (rc == 0)
+    mock_devnode_stat(path, mapped, &st->st_mode, &st->st_rdev);
+  return rc;
 }
 
 int fstatat(int dirfd, const char *path, struct stat *st, int flags)
 {
   MAP(path);
-  return MOCK_REAL(fstatat)(dirfd, mapped, st, flags);
+  int rc = MOCK_REAL(fstatat)(dirfd, mapped, st, flags);
+  if (rc == 0 && path[0] == '/')
+    mock_devnode_stat(path, mapped, &st->st_mode, &st->st_rdev);
+  return rc;
 }
 
 int fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
 {
   MAP(path);
-  return MOCK_REAL(fstatat64)(dirfd, mapped, st, flags);
+  int rc = MOCK_REAL(fstatat64)(dirfd, mapped, st, flags);
+  if (rc == 0 && path[0] == '/')
+    mock_devnode_stat(path, mapped, &st->st_mode, &st->st_rdev);
+  return rc;
 }
 
 int __xstat(int ver, const char *path, struct stat *st)
