@@ -61,6 +61,11 @@ char *hd_path_state_file(const char *name)
   return g_build_filename("/run/vfio-hostdev", name, NULL);
 }
 
+char *hd_path_deny_list(void)
+{
+  return g_strdup("/etc/vfio-hostdev/deny.conf");
+}
+
 char *hd_path_persist_dir(void)
 {
   return g_strdup("/etc/vfio-hostdev/devices");

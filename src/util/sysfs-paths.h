@@ -48,6 +48,10 @@ char *hd_path_state_file(const char *name);
  * unit and every build of the tool must read the same configuration. */
 char *hd_path_persist_dir(void);
 
+/* "/etc/vfio-hostdev/deny.conf": devices never taken from the host
+ * (hostdev/shared/deny-list.h). */
+char *hd_path_deny_list(void);
+
 /* "/proc/self/mountinfo" */
 char *hd_path_mountinfo(void);
 

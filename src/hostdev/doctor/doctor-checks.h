@@ -34,6 +34,7 @@ HdCheck *hd_doctor_check_noiommu(void);
 HdCheck *hd_doctor_check_sysfs_writable(void);
 HdCheck *hd_doctor_check_modules_alias(HdManager *manager);
 HdCheck *hd_doctor_check_hugepages(void);
+HdCheck *hd_doctor_check_deny_list(void);
 
 /* doctor-kernel.c */
 HdCheck *hd_doctor_check_vfio_dev(const HdDoctorHost *host);

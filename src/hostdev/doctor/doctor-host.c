@@ -4,9 +4,11 @@
 #include <string.h>
 
 #include "hostdev/doctor/doctor-checks.h"
+#include "hostdev/shared/deny-list.h"
 #include "util/host-paths.h"
 #include "util/mount-point.h"
 #include "util/sysfs-paths.h"
+#include "util/string-list.h"
 #include "util/sysfs.h"
 
 #define SYSFS_TITLE "/sys writable"
@@ -128,4 +130,30 @@ HdCheck *hd_doctor_check_hugepages(void)
                         "command line",
                         first);
   return hd_check_new("hugepages", HUGEPAGES_TITLE, HD_CHECK_WARN, message, fix);
+}
+
+#define DENY_LIST_TITLE "Deny list"
+
+/* What the deny list protects: shown so that a refusal is no surprise, and
+ * a deny.conf that cannot be used fails (it blocks every bind). */
+HdCheck *hd_doctor_check_deny_list(void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rules = hd_deny_list_rules(&error);
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func(g_free);
+
+  if (rules == NULL)
+    return hd_check_new("deny-list", DENY_LIST_TITLE, HD_CHECK_FAIL, error->message,
+                        "fix or remove /etc/vfio-hostdev/deny.conf: until then no device is bound");
+  for (guint i = 0; i < rules->len; i++) {
+    const HdDenyRule *rule = g_ptr_array_index(rules, i);
+    g_ptr_array_add(parts, rule->address != NULL ? g_strdup_printf("%s (%s)", rule->address, rule->origin)
+                                                 : g_strdup_printf("%s (%s)", rule->rule, rule->origin));
+  }
+  if (parts->len == 0)
+    return hd_check_new("deny-list", DENY_LIST_TITLE, HD_CHECK_PASS,
+                        "protects nothing: no deny.conf rules, and no root filesystem or swap on a PCI device", NULL);
+  g_autofree char *list = hd_string_list_join(parts, ", ");
+  g_autofree char *message = g_strdup_printf("protects %s", list);
+  return hd_check_new("deny-list", DENY_LIST_TITLE, HD_CHECK_PASS, message, NULL);
 }

@@ -23,6 +23,7 @@ GPtrArray *hd_doctor_run(HdManager *manager)
   g_ptr_array_add(checks, hd_doctor_check_sysfs_writable());
   g_ptr_array_add(checks, hd_doctor_check_modules_alias(manager));
   g_ptr_array_add(checks, hd_doctor_check_hugepages());
+  g_ptr_array_add(checks, hd_doctor_check_deny_list());
   g_ptr_array_add(checks, hd_doctor_check_vfio_dev(&host));
   g_ptr_array_add(checks, hd_doctor_check_vfio_cdev(&host));
   g_ptr_array_add(checks, hd_doctor_check_iommufd(&host));

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 
+#include "hostdev/shared/deny-list.h"
 #include "hostdev/shared/host-use-checks.h"
 #include "util/string-list.h"
 #include "util/sysfs-paths.h"
@@ -40,6 +41,7 @@ GPtrArray *hd_host_use(HdManager *manager, const HdDevice *device)
 {
   GPtrArray *users = g_ptr_array_new_with_free_func((GDestroyNotify)hd_host_user_free);
 
+  hd_deny_list_check(manager, device, users);
   for (guint i = 0; i < G_N_ELEMENTS(checks); i++)
     checks[i](manager, device, users);
   return users;
