@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* `bind`'s safety checks (src/hostdev/shared/host-usage.c) against the
+/* `bind`'s safety checks (src/hostdev/shared/host-use*.c) against the
  * host-usage fixture, a server whose NICs, disks and GPUs the host uses:
  * each use is refused (exit 4) naming what uses the device, with the fake
  * tree unchanged; idle devices bind; --force overrides; --dry-run shows
@@ -116,14 +116,14 @@ static void test_disk_held(void)
 {
   g_autoptr(MockHost) host = cli_host("host-usage");
 
-  assert_refused(host, NVME_HELD, "nvme", (const char *const[]){"block device nvme0n1p2 is held by dm-0", NULL});
+  assert_refused(host, NVME_HELD, "nvme", (const char *const[]){"nvme0n1p2" " \xe2\x86\x92 " "dm-0" " \xe2\x86\x92 " "mounted on /var", NULL});
 }
 
 static void test_disk_mounted(void)
 {
   g_autoptr(MockHost) host = cli_host("host-usage");
 
-  assert_refused(host, NVME_MOUNTED, "nvme", (const char *const[]){"block device nvme1n1p1 is mounted at /srv", NULL});
+  assert_refused(host, NVME_MOUNTED, "nvme", (const char *const[]){"nvme1n1p1" " \xe2\x86\x92 " "mounted on /srv", NULL});
   assert_binds(host, NVME_IDLE);
 }
 
@@ -137,7 +137,7 @@ static void test_disk_mounted_by_devno(void)
                                       NULL);
 
   mock_host_write(host, "/proc/self/mountinfo", with);
-  assert_refused(host, NVME_IDLE, "nvme", (const char *const[]){"block device nvme2n1 is mounted at /data", NULL});
+  assert_refused(host, NVME_IDLE, "nvme", (const char *const[]){"nvme2n1" " \xe2\x86\x92 " "mounted on /data", NULL});
 }
 
 static void test_console_framebuffer(void)
@@ -187,8 +187,8 @@ static void test_force(void)
     "warning: --force: " GPU_FB ": console framebuffer fb0",
     "warning: --force: " NIC_ADDR ": network interface enp0s3f0 is up with address 192.0.2.10",
     "warning: --force: " NIC_ROUTE ": network interface enp0s3f1 is up with route 198.51.100.0/24",
-    "warning: --force: " NVME_HELD ": block device nvme0n1p2 is held by dm-0",
-    "warning: --force: " NVME_MOUNTED ": block device nvme1n1p1 is mounted at /srv",
+    "warning: --force: " NVME_HELD ": nvme0n1" " \xe2\x86\x92 " "nvme0n1p2" " \xe2\x86\x92 " "dm-0",
+    "warning: --force: " NVME_MOUNTED ": nvme1n1" " \xe2\x86\x92 " "nvme1n1p1" " \xe2\x86\x92 " "mounted on /srv",
   };
 
   cli_run(host, &result, "bind", "--force", IGPU, GPU_FB, NIC_ADDR, NIC_ROUTE, NVME_HELD, NVME_MOUNTED, NULL);
@@ -219,7 +219,7 @@ static void test_dry_run(void)
   g_assert_cmpint(result.status, ==, 4);
   cli_assert_one_line(result.err);
   g_assert_nonnull(strstr(result.err, "enp0s3f0 is up with address 192.0.2.10"));
-  g_assert_nonnull(strstr(result.err, "nvme0n1p2 is held by dm-0"));
+  g_assert_nonnull(strstr(result.err, "nvme0n1p2" " \xe2\x86\x92 " "dm-0"));
   g_assert_nonnull(strstr(result.err, "console framebuffer fb0"));
   g_assert_null(strstr(result.err, NVME_IDLE));
 
@@ -229,7 +229,7 @@ static void test_dry_run(void)
   g_assert_nonnull(strstr(result.out, NVME_HELD ": would unbind it from nvme"));
   g_assert_nonnull(strstr(result.out, NVME_IDLE ": would unbind it from nvme"));
   g_assert_nonnull(strstr(result.err, "--force: " NIC_ADDR ": network interface enp0s3f0 is up with address"));
-  g_assert_nonnull(strstr(result.err, "--force: " NVME_HELD ": block device nvme0n1p2 is held by dm-0"));
+  g_assert_nonnull(strstr(result.err, "--force: " NVME_HELD ": nvme0n1" " \xe2\x86\x92 " "nvme0n1p2" " \xe2\x86\x92 " "dm-0"));
   g_assert_nonnull(strstr(result.err, "--force: " GPU_FB ": console framebuffer fb0"));
   g_assert_null(strstr(result.err, NVME_IDLE));
 

@@ -93,10 +93,13 @@ void mock_devnode_stat(const char *path, const char *mapped, mode_t *mode, dev_t
   dev_t number;
   ssize_t n;
 
-  if (path == NULL || !S_ISREG(*mode))
+  if (path == NULL)
+    return;
+  if (is_proc_fd(path))
+    __atomic_add_fetch(&proc_fd_reads, 1, __ATOMIC_RELAXED);
+  if (!S_ISREG(*mode))
     return;
   if (is_proc_fd(path)) {
-    __atomic_add_fetch(&proc_fd_reads, 1, __ATOMIC_RELAXED);
     if ((n = MOCK_REAL(readlink)(path, target, sizeof(target) - 1)) < 0)
       return;
     target[n] = '\0';
