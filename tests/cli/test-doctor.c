@@ -72,7 +72,7 @@ static void test_json_shape(void)
   g_autoptr(GHashTable) ids = g_hash_table_new(g_str_hash, g_str_equal);
   gboolean any_fail = FALSE;
 
-  g_assert_cmpuint(json_array_get_length(checks), ==, 13);
+  g_assert_cmpuint(json_array_get_length(checks), ==, 14);
   for (guint i = 0; i < json_array_get_length(checks); i++) {
     JsonObject *check = json_array_get_object_element(checks, i);
     const char *status = json_object_get_string_member(check, "status");
