@@ -150,8 +150,9 @@ static gboolean add_char_device(MkUsage *u, const char *cls, const char *dir, co
 }
 
 /* The head nvme<S>n1 of subsystem nvme-subsys<S> (created once) and the
- * hidden path device nvme<S>c<C>n1 below controller CDIR, linked from the
- * head's multipath/: NVMe native multipath's layout. */
+ * hidden path device nvme<S>c<C>n1 below controller CDIR: NVMe native
+ * multipath's layout. As in Linux 6.12, nothing links them (newer kernels
+ * add the head's multipath/ directory): only their names tie them. */
 static gboolean add_nvme_path(MkUsage *u, const char *cdir, guint ctrl, guint subsys, GError **error)
 {
   g_autofree char *sdir = g_strdup_printf("/sys/devices/virtual/nvme-subsystem/nvme-subsys%u", subsys);
@@ -164,12 +165,7 @@ static gboolean add_nvme_path(MkUsage *u, const char *cdir, guint ctrl, guint su
       (!mk_check(mt_link(s_link, sdir), s_link, error) ||
        !add_block(u, sdir, head, 259, u->next_nvme_minor++, 0, source, error)))
     return FALSE;
-  if (!add_block(u, cdir, path, 259, u->next_nvme_minor++, 0, NULL, error))
-    return FALSE;
-  const Block *h = g_hash_table_lookup(u->blocks, head);
-  const Block *p = g_hash_table_lookup(u->blocks, path);
-  g_autofree char *link = g_strdup_printf("%s/multipath/%s", h->dir, path);
-  return mk_check(mt_link(link, p->dir), link, error);
+  return add_block(u, cdir, path, 259, u->next_nvme_minor++, 0, NULL, error);
 }
 
 /* nvme=CTRL: the controller (state live, char node /dev/CTRL) and its

@@ -33,7 +33,7 @@
 
 # Host drivers loaded at boot, the VFIO stack, and what scenarios modprobe.
 GUEST_MODULES="e1000e nvme virtio_net ahci i2c_i801 \
-  vfio vfio_iommu_type1 vfio_pci_core vfio_pci irqbypass qedu_mig pci_stub"
+  vfio vfio_iommu_type1 vfio_pci_core vfio_pci irqbypass qedu_mig pci_stub ext4"
 # The modern kernel adds iommufd, the virtio-net variant driver and what
 # "in use" scenarios stack on devices (loop, ext4 and md are built in or
 # pulled by these).

@@ -128,9 +128,14 @@ truncate -s 4M "$WORK/nvme.img"
 
 # A scenario may ask for more guest memory or kernel arguments (hugepages
 # reserved at boot) or no vIOMMU in scenarios/NAME.vm: VM_MEM=MiB,
-# VM_APPEND="...", VM_IOMMU="".
+# VM_APPEND="...", VM_IOMMU="", VM_QEMU_ARGS="..." (more devices, appended
+# to the command line) and VM_NVME_SHARED=true (the namespace is shared by
+# every controller of the subsystem, so that a second controller given in
+# VM_QEMU_ARGS is another path to it: NVMe multipath).
 VM_MEM=1536
 VM_APPEND=
+VM_QEMU_ARGS=
+VM_NVME_SHARED=false
 # The guest's vIOMMU; a scenario about a VM without one sets VM_IOMMU= .
 VM_IOMMU="-device intel-iommu,intremap=on,caching-mode=on"
 # One vCPU per guest: two guests side by side (meson runs the scenarios in
@@ -147,7 +152,7 @@ fi
 # no_timer_check: under TCG on a loaded host the kernel's IO-APIC timer check
 # can time out and panic at boot ("timer doesn't work through
 # Interrupt-remapped IO-APIC"); the emulated timer works, so skip the check.
-# shellcheck disable=SC2086 # VM_IOMMU is words, or nothing
+# shellcheck disable=SC2086 # VM_IOMMU and VM_QEMU_ARGS are words, or nothing
 set -- qemu-system-x86_64 \
   -accel tcg,thread=multi -cpu max -smp "$VM_SMP" -m "$VM_MEM" \
   -machine q35,kernel-irqchip=split \
@@ -166,8 +171,9 @@ set -- qemu-system-x86_64 \
   -device nvme-subsys,id=nvmesubsys,nqn=vfio-hostdev-vmtest \
   -device nvme,id=nvme0,bus=rp3,serial=vmtest0,subsys=nvmesubsys,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2,max_ioqpairs=6,msix_qsize=6 \
   -drive if=none,id=nvm,file="$WORK/nvme.img",format=raw \
-  -device nvme-ns,drive=nvm,bus=nvme0,nsid=1,shared=false \
-  -device pci-testdev,addr=06.0
+  -device nvme-ns,drive=nvm,bus=nvme0,nsid=1,shared=$VM_NVME_SHARED \
+  -device pci-testdev,addr=06.0 \
+  $VM_QEMU_ARGS
 
 if [ "$MODE" = shell ]; then
   # Serial 0 (console) on this terminal, Ctrl-A X quits; serial 1 to a file.

@@ -1,9 +1,10 @@
 /* The deny list's defaults: the PCI devices that hold the mounted root
  * filesystem and the active swap areas. From a block device down to the
  * hardware: a device below a PCI device names it in its sysfs path;
- * otherwise its slaves (dm, md), its multipath paths (an NVMe head) or the
+ * otherwise its slaves (dm, md), its path devices (an NVMe head) or the
  * filesystem of its backing file (a loop device) lead on. */
 #include "hostdev/shared/deny-list-internal.h"
+#include "hostdev/shared/host-use-block.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,7 +58,7 @@ static char *pci_in_path(const char *resolved)
 
 static void pci_of_block(const GPtrArray *mounts, const char *name, guint depth, GHashTable *found);
 
-/* Every entry of block device NAME's directory SUB (slaves, multipath). */
+/* Every entry of block device NAME's directory SUB (slaves). */
 static void pci_of_links(const GPtrArray *mounts, const char *name, const char *sub, guint depth, GHashTable *found)
 {
   g_autofree char *dir = hd_path_class("block", name, sub);
@@ -91,8 +92,10 @@ static void pci_of_block(const GPtrArray *mounts, const char *name, guint depth,
     g_hash_table_add(found, g_steal_pointer(&pci));
     return;
   }
+  g_autoptr(GPtrArray) paths = hd_nvme_head_paths(name);
   pci_of_links(mounts, name, "slaves", depth, found);
-  pci_of_links(mounts, name, "multipath", depth, found);
+  for (guint i = 0; i < paths->len; i++)
+    pci_of_block(mounts, g_ptr_array_index(paths, i), depth + 1, found);
   if (backing != NULL)
     pci_of_file(mounts, backing, depth, found);
 }

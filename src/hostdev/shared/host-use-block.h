@@ -29,3 +29,8 @@ guint hd_block_walk(HdBlockWalk *walk, const char *name, const char *prefix, GPt
 /* Adds a user for every process holding the character node of class CLS
  * entry NAME (its "dev" attribute) open. */
 void hd_block_char_node_users(HdManager *manager, const char *cls, const char *name, GPtrArray *users);
+
+/* The path devices nvme<S>c<C>n<N> of NVMe multipath head HEAD
+ * (nvme<S>n<N>), by the kernel's naming (Linux 6.12 links neither way);
+ * empty for any other block device. */
+GPtrArray *hd_nvme_head_paths(const char *head);

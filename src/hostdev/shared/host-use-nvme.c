@@ -3,9 +3,11 @@
  * With NVMe native multipath (nvme_core.multipath=Y, a controller in a
  * multi-controller subsystem) only the hidden path device nvmeXcYnZ is below
  * the controller; the namespace's block device, the head nvmeSnZ, lives
- * under /sys/devices/virtual/nvme-subsystem/ and lists its paths in
- * multipath/. A head is walked through the path devices below the device,
- * and the chain says whether another live path to it remains. The
+ * under /sys/devices/virtual/nvme-subsystem/ (Linux 6.12 has no links
+ * between them: the kernel names the head nvme<S>n<N> and its paths
+ * nvme<S>c<C>n<N>, S the subsystem's instance, C the controller's). A head
+ * is walked through the path devices below the device, and the chain says
+ * whether another live path to it remains. The
  * controller's character node (/dev/nvmeX) and the generic namespace nodes
  * (/dev/ngXnY) are checked for processes holding them. */
 #include "hostdev/shared/host-use-block.h"
@@ -24,39 +26,46 @@ static gboolean is_partition(const char *name)
   return hd_sysfs_exists(path);
 }
 
-/* Heads (block devices with a multipath/ directory) that list one of
- * PATHS (names of path devices below the device): head -> the path. */
-static GHashTable *heads_through(const GPtrArray *paths)
+GPtrArray *hd_nvme_head_paths(const char *head)
 {
   g_autofree char *dir = hd_path_class("block", NULL, NULL);
   g_autoptr(GPtrArray) names = hd_sysfs_list_dir(dir, NULL);
-  GHashTable *heads = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  GPtrArray *paths = g_ptr_array_new_with_free_func(g_free);
+  unsigned subsys = 0, ns = 0, s = 0, c = 0, n = 0;
+  char end;
 
+  if (sscanf(head, "nvme%un%u%c", &subsys, &ns, &end) != 2)
+    return paths;
   for (guint i = 0; names != NULL && i < names->len; i++) {
     const char *name = g_ptr_array_index(names, i);
-    for (guint j = 0; j < paths->len; j++) {
-      g_autofree char *rel = g_build_filename("multipath", g_ptr_array_index(paths, j), NULL);
-      g_autofree char *link = hd_path_class("block", name, rel);
-      if (hd_sysfs_exists(link)) {
-        g_hash_table_insert(heads, g_strdup(name), g_strdup(g_ptr_array_index(paths, j)));
-        break;
-      }
-    }
+    if (sscanf(name, "nvme%uc%un%u%c", &s, &c, &n, &end) == 3 && s == subsys && n == ns)
+      g_ptr_array_add(paths, g_strdup(name));
   }
-  return heads;
+  return paths;
+}
+
+/* The head of path device PATH (nvme<S>c<C>n<N> -> nvme<S>n<N>), NULL when
+ * PATH is no path device. */
+static char *head_of(const char *path)
+{
+  unsigned subsys = 0, ctrl = 0, ns = 0;
+  char end;
+
+  if (sscanf(path, "nvme%uc%un%u%c", &subsys, &ctrl, &ns, &end) != 3)
+    return NULL;
+  return g_strdup_printf("nvme%un%u", subsys, ns);
 }
 
 /* The controllers other than the device's through which HEAD has a live
- * path ("nvme1, nvme2"), NULL when none: a path nvmeXcYnZ goes through
- * controller nvmeY, live when its state is "live". */
+ * path ("nvme1, nvme2"), NULL when none: a path nvme<S>c<C>n<N> goes through
+ * controller nvme<C>, live when its state is "live". */
 static char *other_live_paths(const char *head, const GPtrArray *ours)
 {
-  g_autofree char *rel = hd_path_class("block", head, "multipath");
-  g_autoptr(GPtrArray) paths = hd_sysfs_list_dir(rel, NULL);
+  g_autoptr(GPtrArray) paths = hd_nvme_head_paths(head);
   g_autoptr(GPtrArray) live = g_ptr_array_new_with_free_func(g_free);
   unsigned subsys = 0, ctrl = 0, ns = 0;
 
-  for (guint i = 0; paths != NULL && i < paths->len; i++) {
+  for (guint i = 0; i < paths->len; i++) {
     const char *path = g_ptr_array_index(paths, i);
     if (g_ptr_array_find_with_equal_func((GPtrArray *)ours, path, g_str_equal, NULL) ||
         sscanf(path, "nvme%uc%un%u", &subsys, &ctrl, &ns) != 3)
@@ -107,16 +116,14 @@ void hd_host_use_block(HdManager *manager, const HdDevice *device, GPtrArray *us
     hd_block_char_node_users(manager, "nvme-generic", g_ptr_array_index(generics, i), users);
   if (blocks->len == 0 || !hd_block_walk_init(&walk, manager, users))
     return;
-  g_autoptr(GHashTable) heads = heads_through(blocks);
   for (guint i = 0; i < blocks->len; i++) {
     const char *name = g_ptr_array_index(blocks, i);
-    if (!is_partition(name))
+    g_autofree char *head = head_of(name);
+    g_autofree char *head_dir = head != NULL ? hd_path_class("block", head, NULL) : NULL;
+    if (head_dir != NULL && hd_sysfs_exists(head_dir))
+      walk_head(&walk, head, name, blocks, users);
+    else if (head == NULL && !is_partition(name))
       hd_block_walk(&walk, name, NULL, users);
   }
-  GHashTableIter iter;
-  gpointer head, path;
-  g_hash_table_iter_init(&iter, heads);
-  while (g_hash_table_iter_next(&iter, &head, &path))
-    walk_head(&walk, head, path, blocks, users);
   hd_block_walk_clear(&walk);
 }
