@@ -29,7 +29,7 @@ case $(readlink -f "/sys/block/$ns") in
   *) layout=client ;;
 esac
 vt_diag "layout: $layout ($(readlink -f "/sys/block/$ns"))"
-vt_diag "block devices: $(ls /sys/class/block | tr '\n' ' '); below the controller: $(ls /sys/bus/pci/devices/$pf/nvme/* | tr '\n' ' '); multipath/: $(ls /sys/block/$ns/multipath 2>&1 | tr '\n' ' ')"
+vt_diag "block devices: $(ls /sys/class/block | tr '\n' ' '); below the controller: $(ls /sys/bus/pci/devices/$pf/nvme/* | tr '\n' ' ')"
 [ "${VMTEST_SCENARIO}" = host-use-nvme-client ] && want=client || want=multipath
 vt_eq "the namespace is in the $want layout" "$want" "$layout"
 
