@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* `bind`'s block check and deny list (src/hostdev/shared/host-use-*.c,
  * deny-list.c) against the host-use-block fixture: NVMe disks used through
  * dm, swap, a mount and a loop device on it, a process holding a node, an

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* mock-devnodes.c: the fake host's block and character device nodes.
  *
  * mock-mkhost creates $ROOT/dev/<name> (a regular file) for each block

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The deny list's defaults: the PCI devices that hold the mounted root
  * filesystem and the active swap areas. From a block device down to the
  * hardware: a device below a PCI device names it in its sysfs path;

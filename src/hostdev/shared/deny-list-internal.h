@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Between the deny list's parser (deny-list.c) and its defaults
  * (deny-defaults.c). */
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The deny list: devices vfio-hostdev never takes from the host, whatever
  * the path (bind, prepare, run, persist-apply at boot) and whatever the
  * options (--force does not override it).

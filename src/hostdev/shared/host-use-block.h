@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The block check's two halves: where a device's block devices start
  * (host-use-nvme.c: disks below it, NVMe multipath heads reached through
  * its path devices, its character nodes) and what depends on each and uses

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Where a device's block devices start. Disks below the device (SATA/SCSI
  * disks of an HBA, client NVMe namespaces nvmeXnY) are walked from there.
  * With NVMe native multipath (nvme_core.multipath=Y, a controller in a

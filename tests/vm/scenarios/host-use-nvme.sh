@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=sh
 # Scenario host-use-nvme: the host uses the nvme namespace, in the layout the
 # guest's kernel gives it (native multipath: the head under nvme-subsystem
