@@ -59,4 +59,23 @@ char *hd_path_dmi_id(const char *attr)
 char *hd_path_vfio_dir(void)
 {
   return g_strdup("/dev/vfio");
+
+char *hd_path_iomem(void)
+{
+  return g_strdup("/proc/iomem");
+}
+
+char *hd_path_consoles(void)
+{
+  return g_strdup("/proc/consoles");
+}
+
+char *hd_path_netconsole(const char *target, const char *attr)
+{
+  return g_build_filename("/sys/kernel/config/netconsole", target, attr, NULL);
+}
+
+char *hd_path_dev_node(const char *devname)
+{
+  return g_build_filename("/dev", devname, NULL);
 }

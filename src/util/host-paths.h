@@ -45,3 +45,16 @@ char *hd_path_dmi_id(const char *attr);
 
 /* "/dev/vfio": the group nodes (N, noiommu-N), the container, devices/. */
 char *hd_path_vfio_dir(void);
+
+/* "/proc/iomem": the physical address map, with real addresses for root. */
+char *hd_path_iomem(void);
+
+/* "/proc/consoles": the kernel's registered consoles. */
+char *hd_path_consoles(void);
+
+/* "/sys/kernel/config/netconsole", or ".../<target>/<attr>": netconsole's
+ * dynamic targets (configfs). */
+char *hd_path_netconsole(const char *target, const char *attr);
+
+/* "/dev/<devname>", DEVNAME as a uevent names it ("dri/card0"). */
+char *hd_path_dev_node(const char *devname);

@@ -20,15 +20,39 @@ gboolean hd_netif_is_up(const char *name)
   return hd_sysfs_read_hex(path, &flags, NULL) && (flags & IFF_UP) != 0;
 }
 
-static char *address_text(const struct sockaddr *sa)
+static const void *address_bytes(const struct sockaddr *sa, gsize *len)
+{
+  *len = sa->sa_family == AF_INET ? sizeof(struct in_addr) : sizeof(struct in6_addr);
+  return sa->sa_family == AF_INET ? (const void *)&((const struct sockaddr_in *)sa)->sin_addr
+                                  : (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
+}
+
+/* The prefix length of NETMASK (its set bits; the kernel's masks are
+ * contiguous), or -1 when there is none. */
+static int prefix_length(const struct sockaddr *netmask, int family)
+{
+  gsize len = 0;
+  const guint8 *bytes;
+  int bits = 0;
+
+  if (netmask == NULL || netmask->sa_family != family)
+    return -1;
+  bytes = address_bytes(netmask, &len);
+  for (gsize i = 0; i < len; i++)
+    bits += __builtin_popcount(bytes[i]);
+  return bits;
+}
+
+/* "192.0.2.10/24", or without "/LEN" when the netmask is missing. */
+static char *address_text(const struct sockaddr *sa, const struct sockaddr *netmask)
 {
   char text[INET6_ADDRSTRLEN];
-  const void *raw = sa->sa_family == AF_INET ? (const void *)&((const struct sockaddr_in *)sa)->sin_addr
-                                             : (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
+  gsize len = 0;
+  int plen = prefix_length(netmask, sa->sa_family);
 
-  if (inet_ntop(sa->sa_family, raw, text, sizeof(text)) == NULL)
+  if (inet_ntop(sa->sa_family, address_bytes(sa, &len), text, sizeof(text)) == NULL)
     return NULL;
-  return g_strdup(text);
+  return plen < 0 ? g_strdup(text) : g_strdup_printf("%s/%d", text, plen);
 }
 
 GPtrArray *hd_netif_addresses(const char *name)
@@ -48,7 +72,7 @@ GPtrArray *hd_netif_addresses(const char *name)
     if (ifa->ifa_addr->sa_family == AF_INET6 &&
         IN6_IS_ADDR_LINKLOCAL(&((const struct sockaddr_in6 *)ifa->ifa_addr)->sin6_addr))
       continue;
-    char *text = address_text(ifa->ifa_addr);
+    char *text = address_text(ifa->ifa_addr, ifa->ifa_netmask);
     if (text != NULL)
       g_ptr_array_add(addresses, text);
   }

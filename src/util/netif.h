@@ -8,7 +8,8 @@
 /* IFF_UP in /sys/class/net/<name>/flags. */
 gboolean hd_netif_is_up(const char *name);
 
-/* The interface's IPv4 and IPv6 addresses as text (getifaddrs(3)). */
+/* The interface's IPv4 and IPv6 addresses but IPv6 link-local ones, as
+ * text with their prefix length ("192.0.2.10/24"; getifaddrs(3)). */
 GPtrArray *hd_netif_addresses(const char *name);
 
 /* The IPv4 and IPv6 routes through the interface (/proc/net/route,

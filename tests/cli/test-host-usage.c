@@ -58,14 +58,14 @@ static void assert_binds(MockHost *host, const char *address)
   bt_assert_vfio(host, address, "vfio-pci", group);
 }
 
-/* An interface that is up with an address: refused, naming it and the
- * address (IPv4 first, as getifaddrs lists them). */
+/* An interface that is up with an address: refused, naming it, its
+ * default route first, then its addresses with their prefix lengths. */
 static void test_nic_address(void)
 {
   g_autoptr(MockHost) host = cli_host("host-usage");
 
   assert_refused(host, NIC_ADDR, "igb",
-                 (const char *const[]){"network interface enp0s3f0 is up with address 192.0.2.10", NULL});
+                 (const char *const[]){"network interface enp0s3f0 (default via 192.0.2.1, 192.0.2.10/24, 2001:db8:1::10/64)", NULL});
 }
 
 /* Two interfaces on one function: the bare one does not count, the one
@@ -76,7 +76,7 @@ static void test_nic_ipv6_address(void)
   g_auto(CliResult) result = {0};
 
   assert_refused(host, NIC_DUAL, "mlx4_core",
-                 (const char *const[]){"network interface ens5d1 is up with address 2001:db8:7::7", NULL});
+                 (const char *const[]){"network interface ens5d1 (2001:db8:7::7/64)", NULL});
   cli_run(host, &result, "bind", NIC_DUAL, NULL);
   g_assert_null(strstr(result.err, "ens5 "));
 }
@@ -87,9 +87,9 @@ static void test_nic_route(void)
   g_autoptr(MockHost) host = cli_host("host-usage");
 
   assert_refused(host, NIC_ROUTE, "igb",
-                 (const char *const[]){"network interface enp0s3f1 is up with route 198.51.100.0/24", NULL});
+                 (const char *const[]){"network interface enp0s3f1 (198.51.100.0/24)", NULL});
   assert_refused(host, NIC_ROUTE6, "e1000e",
-                 (const char *const[]){"network interface enp0s6 is up with route 2001:db8:9::/48 via fe80::1", NULL});
+                 (const char *const[]){"network interface enp0s6 (2001:db8:9::/48 via fe80::1)", NULL});
 }
 
 /* Down (even with an address), or up with only what the kernel gives
@@ -185,8 +185,8 @@ static void test_force(void)
   const char *const warnings[] = {
     "warning: --force: " IGPU ": it is the boot VGA device",
     "warning: --force: " GPU_FB ": console framebuffer fb0",
-    "warning: --force: " NIC_ADDR ": network interface enp0s3f0 is up with address 192.0.2.10",
-    "warning: --force: " NIC_ROUTE ": network interface enp0s3f1 is up with route 198.51.100.0/24",
+    "warning: --force: " NIC_ADDR ": network interface enp0s3f0 (default via 192.0.2.1, 192.0.2.10/24",
+    "warning: --force: " NIC_ROUTE ": network interface enp0s3f1 (198.51.100.0/24)",
     "warning: --force: " NVME_HELD ": nvme0n1" " \xe2\x86\x92 " "nvme0n1p2" " \xe2\x86\x92 " "dm-0",
     "warning: --force: " NVME_MOUNTED ": nvme1n1" " \xe2\x86\x92 " "nvme1n1p1" " \xe2\x86\x92 " "mounted on /srv",
   };
@@ -218,7 +218,7 @@ static void test_dry_run(void)
   cli_run(host, &result, "bind", "--dry-run", NIC_ADDR, NVME_HELD, GPU_FB, NVME_IDLE, NULL);
   g_assert_cmpint(result.status, ==, 4);
   cli_assert_one_line(result.err);
-  g_assert_nonnull(strstr(result.err, "enp0s3f0 is up with address 192.0.2.10"));
+  g_assert_nonnull(strstr(result.err, "enp0s3f0 (default via 192.0.2.1, 192.0.2.10/24"));
   g_assert_nonnull(strstr(result.err, "nvme0n1p2" " \xe2\x86\x92 " "dm-0"));
   g_assert_nonnull(strstr(result.err, "console framebuffer fb0"));
   g_assert_null(strstr(result.err, NVME_IDLE));
@@ -228,7 +228,7 @@ static void test_dry_run(void)
   g_assert_nonnull(strstr(result.out, NIC_ADDR ": would unbind it from igb"));
   g_assert_nonnull(strstr(result.out, NVME_HELD ": would unbind it from nvme"));
   g_assert_nonnull(strstr(result.out, NVME_IDLE ": would unbind it from nvme"));
-  g_assert_nonnull(strstr(result.err, "--force: " NIC_ADDR ": network interface enp0s3f0 is up with address"));
+  g_assert_nonnull(strstr(result.err, "--force: " NIC_ADDR ": network interface enp0s3f0 (default via"));
   g_assert_nonnull(strstr(result.err, "--force: " NVME_HELD ": nvme0n1" " \xe2\x86\x92 " "nvme0n1p2" " \xe2\x86\x92 " "dm-0"));
   g_assert_nonnull(strstr(result.err, "--force: " GPU_FB ": console framebuffer fb0"));
   g_assert_null(strstr(result.err, NVME_IDLE));
@@ -243,7 +243,7 @@ static void test_dry_run(void)
   JsonArray *forced = json_object_get_array_member(nic, "forced");
   g_assert_cmpuint(json_array_get_length(forced), ==, 1);
   g_assert_cmpstr(json_array_get_string_element(forced, 0), ==,
-                  "network interface enp0s3f1 is up with route 198.51.100.0/24");
+                  "network interface enp0s3f1 (198.51.100.0/24)");
   g_assert_cmpuint(json_array_get_length(json_object_get_array_member(idle, "forced")), ==, 0);
 
   g_autofree char *after = bt_tree_hash(host);

@@ -13,11 +13,19 @@ typedef void (*HdHostUseCheck)(HdManager *manager, const HdDevice *device, GPtrA
  * mounted, swapped on, held, open or claimed. */
 void hd_host_use_block(HdManager *manager, const HdDevice *device, GPtrArray *users);
 
-/* host-use-net.c: interfaces up with addresses or routes. */
+/* host-use-net.c: the device's interfaces and those stacked on them
+ * (master, upper_*, iflink) up with addresses or routes, named as chains
+ * ("eth0 → br0 (192.0.2.10/24)"), default routes first; Open vSwitch
+ * ports; netconsole. */
 void hd_host_use_network(HdManager *manager, const HdDevice *device, GPtrArray *users);
 
-/* host-use-display.c: boot VGA and console framebuffers. */
+/* host-use-display.c: boot VGA (with or without a driver), framebuffers on
+ * the device or in its BARs, serial consoles on its UARTs. */
 void hd_host_use_display(HdManager *manager, const HdDevice *device, GPtrArray *users);
+
+/* host-use-nodes.c: processes holding the device's uio, DRM, sound,
+ * InfiniBand or VFIO nodes, by pid and name (the manager's fd scan). */
+void hd_host_use_nodes(HdManager *manager, const HdDevice *device, GPtrArray *users);
 
 /* Helpers the checks share (host-use.c). */
 

@@ -14,6 +14,7 @@ static const HdHostUseCheck checks[] = {
   hd_host_use_block,
   hd_host_use_network,
   hd_host_use_display,
+  hd_host_use_nodes,
 };
 
 void hd_host_user_free(HdHostUser *user)
