@@ -33,12 +33,12 @@
 
 # Host drivers loaded at boot, the VFIO stack, and what scenarios modprobe.
 GUEST_MODULES="e1000e nvme virtio_net ahci i2c_i801 \
-  vfio vfio_iommu_type1 vfio_pci_core vfio_pci irqbypass qedu_mig pci_stub ext4"
+  vfio vfio_iommu_type1 vfio_pci_core vfio_pci irqbypass qedu_mig pci_stub ext4 bridge 8021q"
 # The modern kernel adds iommufd, the virtio-net variant driver and what
 # "in use" scenarios stack on devices (loop, ext4 and md are built in or
 # pulled by these).
 GUEST_MODULES_MODERN="$GUEST_MODULES iommufd virtio_vfio_pci \
-  bridge 8021q bonding macvlan dm_mod md_mod linear raid1"
+  bonding macvlan dm_mod md_mod linear raid1"
 
 KERNEL_META=linux-image-6.12-amd64
 

@@ -1,0 +1,64 @@
+# shellcheck shell=sh
+# Scenario host-use-net: the e1000e port used by the host only through an
+# interface stacked on it. Enslaved to a bridge br0 that carries the
+# address, and then with a VLAN interface that carries it, `bind` refuses
+# (exit 4, one line, nothing changed, no module loaded, no record) and names
+# the chain "<port> → br0 (192.0.2.10/24)" / "<port> → <port>.10
+# (198.51.100.7/24)"; once the address is gone the stack alone is no use,
+# and bind takes the port (the kernel then drops it from the bridge, or
+# removes the VLAN); reattach gives it back. Facts from sysfs.
+
+e1k=$(vt_find 8086 10d3)
+e1k_dev=/sys/bus/pci/devices/$e1k
+vt_state > /tmp/start.state
+netif=$(ls "$e1k_dev/net" 2>/dev/null)
+vt_check "e1000e has a network interface ($netif)" [ -n "$netif" ]
+vt_check "modprobe bridge" modprobe bridge
+vt_check "modprobe 8021q" modprobe 8021q
+
+# refused_with DESC WORD...: bind is refused naming every WORD, and changes nothing.
+refused_with() {
+  _d=$1; shift
+  vt_expect_rc 4 "bind $e1k while $_d" "$VT_TOOL" bind "$e1k"
+  vt_has "the refusal names $*" "$VT_ERR" "$@" --force
+  vt_same_state "the refused bind ($_d) changed nothing" /tmp/start.state
+  vt_check "the refused bind ($_d) loaded no module" [ ! -e /sys/module/vfio_pci ]
+  vt_eq "the refused bind ($_d) left no record" none "$(vt_records)"
+}
+
+# binds_then_back DESC: bind takes the port, reattach gives it back.
+binds_then_back() {
+  vt_expect_rc 0 "bind $e1k once $1" "$VT_TOOL" bind "$e1k"
+  vt_vfio_bound "$e1k" vfio-pci
+  vt_expect_rc 0 "reattach $e1k ($1)" "$VT_TOOL" reattach "$e1k"
+  vt_eq "$e1k is back on e1000e ($1)" e1000e "$(vt_link "$e1k" driver)"
+  netif=$(ls "$e1k_dev/net" 2>/dev/null)
+  vt_check "it has a network interface again ($netif)" [ -n "$netif" ]
+  rmmod vfio_pci 2>/dev/null
+}
+
+# A bridge port: the address is on br0, none on the port.
+brctl addbr br0
+brctl addif br0 "$netif"
+ip link set "$netif" up && ip link set br0 up && ip addr add 192.0.2.10/24 dev br0
+vt_eq "$netif is a port of br0" br0 "$(basename "$(readlink "/sys/class/net/$netif/master")")"
+vt_check "the port itself has no IPv4 address" [ -z "$(ip -4 addr show dev "$netif" | grep inet)" ]
+refused_with "br0 carries 192.0.2.10/24" "$netif → br0 (192.0.2.10/24)"
+ip addr flush dev br0
+binds_then_back "br0 has no address"
+vt_check "bind took the port out of br0" [ -z "$(ls /sys/class/net/br0/brif 2>/dev/null)" ]
+ip link set br0 down && brctl delbr br0
+
+# A VLAN interface on the port carries the address.
+ip link set "$netif" up
+ip link add link "$netif" name "$netif.10" type vlan id 10
+ip link set "$netif.10" up && ip addr add 198.51.100.7/24 dev "$netif.10"
+vt_check "$netif has the upper link upper_$netif.10" [ -L "/sys/class/net/$netif/upper_$netif.10" ]
+refused_with "$netif.10 carries 198.51.100.7/24" "$netif → $netif.10 (198.51.100.7/24)"
+ip addr flush dev "$netif.10"
+binds_then_back "$netif.10 has no address"
+vt_check "the VLAN went with the port" [ ! -e "/sys/class/net/$netif.10" ]
+ip link set "$netif" down
+
+vt_eq "no record is left" none "$(vt_records)"
+vt_same_state "every device is as it was at boot" /tmp/start.state
