@@ -11,6 +11,7 @@
  * data with the same code the preload's kernel emulation uses.
  */
 #include "mock-mkhost-platform.h"
+#include "mock-mkhost-console.h"
 #include "mock-mkhost-usage.h"
 #include "mock-tree.h"
 
@@ -27,6 +28,7 @@ typedef struct {
   int next_auto_group;
   GHashTable *bridge_buses; /* bdf -> packed (min << 8 | max) child bus */
   MkUsage *usage;           /* interfaces, disks, framebuffers, mounts */
+  MkConsole *console;       /* BARs, firmware framebuffer, serial ttys, DRM nodes */
 } Builder;
 
 static gboolean fail(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
@@ -408,7 +410,10 @@ static gboolean write_children(Builder *b, const char *group, const char *dir, G
 {
   g_auto(GStrv) keys = g_key_file_get_keys(b->kf, group, NULL, NULL);
 
-  if (!mk_usage_device(b->usage, b->kf, group, dir, error))
+  g_autofree char *bdf = g_path_get_basename(dir);
+
+  if (!mk_usage_device(b->usage, b->kf, group, dir, error) ||
+      !mk_console_device(b->console, b->kf, group, dir, bdf, error))
     return FALSE;
   for (char **k = keys; k && *k; k++) {
     if (g_str_has_prefix(*k, "file.") && strstr(*k, "..") == NULL) {
@@ -524,12 +529,14 @@ static gboolean build(const char *fixture, const char *root, GError **error)
                                            : g_strdup(fixture);
   b.bridge_buses = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   b.usage = mk_usage_new();
+  b.console = mk_console_new();
   g_mkdir_with_parents(root, 0755);
   mt_set_root(root);
   ok = write_host(&b, error) && mk_platform_write(b.kf, stem, b.release, error) && write_drivers(&b, error) && write_modules(&b, stem, error) &&
        write_names(&b, error) && write_faults(&b, error) && write_devices(&b, error) &&
-       mk_usage_finish(b.usage, error);
+       mk_usage_finish(b.usage, error) && mk_console_finish(b.console, b.kf, error);
   mk_usage_free(b.usage);
+  mk_console_free(b.console);
   g_hash_table_unref(b.bridge_buses);
   g_key_file_free(b.kf);
   g_free(b.release);

@@ -2,11 +2,11 @@
 /* mock-path.c: decides which host paths belong to the fake host and maps
  * them into $VFIO_HOSTDEV_MOCK_ROOT.
  *
- * Faked prefixes (whole components): /sys, /dev/vfio, /dev/iommu,
+ * Faked prefixes (whole components): /sys, /dev/vfio, /dev/iommu, /dev/dri,
  * /lib/modules (and /usr/lib/modules, the same on merged-/usr systems),
  * /run/vfio-hostdev, /etc/vfio-hostdev, /proc/self/mountinfo,
  * /proc/mounts, /proc/cmdline, /proc/cpuinfo, /proc/config.gz, /boot,
- * /proc/swaps, /proc/net (and /proc/self/net,
+ * /proc/swaps, /proc/iomem, /proc/consoles, /proc/net (and /proc/self/net,
  * /proc/thread-self/net, the same directory), and /dev/<name> when the root
  * has that device node (mock-devnodes.c).  Relative paths are left alone: a process
  * that chdir()s or uses a dirfd inside the root is already in it.
@@ -34,6 +34,7 @@ static const struct {
   { "/sys", "/sys" },
   { "/dev/vfio", "/dev/vfio" },
   { "/dev/iommu", "/dev/iommu" },
+  { "/dev/dri", "/dev/dri" },
   { "/lib/modules", "/lib/modules" },
   { "/usr/lib/modules", "/lib/modules" },
   { "/run/vfio-hostdev", "/run/vfio-hostdev" },
@@ -45,6 +46,8 @@ static const struct {
   { "/proc/config.gz", "/proc/config.gz" },
   { "/boot", "/boot" },
   { "/proc/swaps", "/proc/swaps" },
+  { "/proc/iomem", "/proc/iomem" },
+  { "/proc/consoles", "/proc/consoles" },
   { "/proc/net", "/proc/net" },
   { "/proc/self/net", "/proc/net" },
   { "/proc/thread-self/net", "/proc/net" },
