@@ -127,3 +127,39 @@ char *bt_kernel_hash(MockHost *host)
   return g_strdup(g_checksum_get_string(sum));
 }
 
+
+char *bt_assert_refused(MockHost *host, const char *address, const char *driver, const char *const *needles)
+{
+  g_auto(CliResult) result = {0};
+  g_autofree char *before = bt_kernel_hash(host);
+
+  cli_run(host, &result, "bind", address, NULL);
+  g_assert_cmpint(result.status, ==, 4);
+  cli_assert_one_line(result.err);
+  g_assert_nonnull(strstr(result.err, "refusing to bind, nothing changed"));
+  g_assert_nonnull(strstr(result.err, address));
+  g_assert_nonnull(strstr(result.err, "--force"));
+  for (; *needles != NULL; needles++)
+    if (strstr(result.err, *needles) == NULL)
+      g_error("no \"%s\" in: %s", *needles, result.err);
+  g_autofree char *after = bt_kernel_hash(host);
+  g_assert_cmpstr(before, ==, after);
+  g_autofree char *current = bt_driver(host, address);
+  g_assert_cmpstr(current, ==, driver);
+  g_assert_cmpuint(bt_count_records(host), ==, 0);
+  g_autofree char *modprobes = mock_host_modprobe_log(host);
+  g_assert_cmpstr(modprobes, ==, "");
+  return g_steal_pointer(&result.err);
+}
+
+void bt_assert_binds(MockHost *host, const char *address)
+{
+  g_auto(CliResult) result = {0};
+
+  cli_run(host, &result, "bind", address, NULL);
+  if (result.status != 0)
+    g_error("bind %s: exit %d: %s", address, result.status, result.err);
+  g_assert_cmpstr(result.err, ==, "");
+  g_autofree char *driver = bt_driver(host, address);
+  g_assert_cmpstr(driver, ==, "vfio-pci");
+}

@@ -24,3 +24,11 @@ char *bt_tree_hash(MockHost *host);
 /* The same over /sys and /dev only: what the kernel shows. A refusal may
  * leave a lock file in /run/vfio-hostdev, never a change to a device. */
 char *bt_kernel_hash(MockHost *host);
+
+/* `bind ADDRESS` is refused as a device the host uses (exit 4, one line,
+ * "--force" offered) with every one of NEEDLES (NULL-terminated) in the
+ * message, and nothing changed: same /sys and /dev, the device still on
+ * DRIVER (NULL: none), no record, no module loaded. Returns the message. */
+char *bt_assert_refused(MockHost *host, const char *address, const char *driver, const char *const *needles);
+/* `bind ADDRESS` succeeds silently and leaves it on vfio-pci. */
+void bt_assert_binds(MockHost *host, const char *address);

@@ -17,49 +17,14 @@
 #define UART_CONSOLE "0000:00:16.3" /* ttyS4, in /proc/consoles */
 #define UART_FREE "0000:00:16.4"    /* ttyS5, no console */
 
-/* `bind ADDRESS` is refused (exit 4, one line) with every one of NEEDLES
- * in the message and nothing changed. DRIVER: its driver (NULL: none). */
-static void assert_refused(MockHost *host, const char *address, const char *driver, const char *const *needles)
-{
-  g_auto(CliResult) result = {0};
-  g_autofree char *before = bt_kernel_hash(host);
-
-  cli_run(host, &result, "bind", address, NULL);
-  g_assert_cmpint(result.status, ==, 4);
-  cli_assert_one_line(result.err);
-  g_assert_nonnull(strstr(result.err, "refusing to bind, nothing changed"));
-  g_assert_nonnull(strstr(result.err, address));
-  g_assert_nonnull(strstr(result.err, "--force"));
-  for (; *needles != NULL; needles++)
-    g_assert_nonnull(strstr(result.err, *needles));
-  g_autofree char *after = bt_kernel_hash(host);
-  g_assert_cmpstr(before, ==, after);
-  g_autofree char *current = bt_driver(host, address);
-  g_assert_cmpstr(current, ==, driver);
-  g_assert_cmpuint(bt_count_records(host), ==, 0);
-  g_autofree char *modprobes = mock_host_modprobe_log(host);
-  g_assert_cmpstr(modprobes, ==, "");
-}
-
-static void assert_binds(MockHost *host, const char *address)
-{
-  g_auto(CliResult) result = {0};
-
-  cli_run(host, &result, "bind", address, NULL);
-  g_assert_cmpint(result.status, ==, 0);
-  g_assert_cmpstr(result.err, ==, "");
-  g_autofree char *driver = bt_driver(host, address);
-  g_assert_cmpstr(driver, ==, "vfio-pci");
-}
-
 /* The boot VGA device with no driver: refused all the same (binding it
  * would take the firmware's console). */
 static void test_boot_vga_unbound(void)
 {
   g_autoptr(MockHost) host = cli_host("host-use-console");
 
-  assert_refused(host, BOOT_VGA, NULL,
-                 (const char *const[]){"(no driver)", "it is the boot VGA device", NULL});
+  g_free(bt_assert_refused(host, BOOT_VGA, NULL,
+                 (const char *const[]){"(no driver)", "it is the boot VGA device", NULL}));
 }
 
 /* The firmware framebuffer (simpledrm on a platform device) counts for the
@@ -69,10 +34,10 @@ static void test_framebuffer_in_bar(void)
 {
   g_autoptr(MockHost) host = cli_host("host-use-console");
 
-  assert_refused(host, GPU_FWFB, NULL,
+  g_free(bt_assert_refused(host, GPU_FWFB, NULL,
                  (const char *const[]){"console framebuffer fb1 (simpledrmdrmfb) lies in its BAR 0 (0xc0000000)",
-                                       NULL});
-  assert_binds(host, GPU_FREE);
+                                       NULL}));
+  bt_assert_binds(host, GPU_FREE);
 }
 
 /* Without the BOOTFB resource (a kernel that did not reserve it), the
@@ -82,7 +47,7 @@ static void test_framebuffer_unplaced(void)
   g_autoptr(MockHost) host = cli_host("host-use-console");
 
   mock_host_write(host, "/proc/iomem", "80000000-febfffff : PCI Bus 0000:00\n  c0000000-cfffffff : 0000:00:02.0\n");
-  assert_binds(host, GPU_FWFB);
+  bt_assert_binds(host, GPU_FWFB);
 }
 
 /* A serial console on the UART refuses it; the UART next to it binds. */
@@ -90,9 +55,9 @@ static void test_serial_console(void)
 {
   g_autoptr(MockHost) host = cli_host("host-use-console");
 
-  assert_refused(host, UART_CONSOLE, "serial",
-                 (const char *const[]){"serial console ttyS4 (/proc/consoles) is on it", NULL});
-  assert_binds(host, UART_FREE);
+  g_free(bt_assert_refused(host, UART_CONSOLE, "serial",
+                 (const char *const[]){"serial console ttyS4 (/proc/consoles) is on it", NULL}));
+  bt_assert_binds(host, UART_FREE);
 }
 
 /* A process holding /dev/dri/card0 (a display server) is named by pid and
@@ -108,9 +73,9 @@ static void test_drm_node_held(void)
   /* the holder's name as the kernel knows it (under valgrind it is valgrind's) */
   g_assert_true(g_file_get_contents("/proc/self/comm", &comm, NULL, NULL));
   g_autofree char *named = g_strdup_printf("process %d (%s) has /dev/dri/card0 open", (int)getpid(), g_strstrip(comm));
-  assert_refused(host, GPU_DRM, "amdgpu", (const char *const[]){named, NULL});
+  g_free(bt_assert_refused(host, GPU_DRM, "amdgpu", (const char *const[]){named, NULL}));
   close(fd);
-  assert_binds(host, GPU_DRM);
+  bt_assert_binds(host, GPU_DRM);
 }
 
 /* --force binds every one of them, with one warning per use. */

@@ -12,6 +12,7 @@
  */
 #include "mock-mkhost-platform.h"
 #include "mock-mkhost-console.h"
+#include "mock-mkhost-stack.h"
 #include "mock-mkhost-usage.h"
 #include "mock-tree.h"
 
@@ -512,6 +513,17 @@ static gboolean write_devices(Builder *b, GError **error)
   return create_vfs(b, groups, error);
 }
 
+/* [virtual]: interfaces of no device (bridges, bonds, VLANs, tunnels),
+ * declared as a device's are, below /sys/devices/virtual/net; then the
+ * [net-stack] links between them and the devices' interfaces. */
+static gboolean write_virtual(Builder *b, GError **error)
+{
+  if (g_key_file_has_group(b->kf, "virtual") &&
+      !mk_usage_device(b->usage, b->kf, "virtual", "/sys/devices/virtual", error))
+    return FALSE;
+  return mk_stack_links(b->kf, error);
+}
+
 static gboolean build(const char *fixture, const char *root, GError **error)
 {
   Builder b = { 0 };
@@ -534,7 +546,7 @@ static gboolean build(const char *fixture, const char *root, GError **error)
   mt_set_root(root);
   ok = write_host(&b, error) && mk_platform_write(b.kf, stem, b.release, error) && write_drivers(&b, error) && write_modules(&b, stem, error) &&
        write_names(&b, error) && write_faults(&b, error) && write_devices(&b, error) &&
-       mk_usage_finish(b.usage, error) && mk_console_finish(b.console, b.kf, error);
+       write_virtual(&b, error) && mk_usage_finish(b.usage, error) && mk_console_finish(b.console, b.kf, error);
   mk_usage_free(b.usage);
   mk_console_free(b.console);
   g_hash_table_unref(b.bridge_buses);

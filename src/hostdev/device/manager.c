@@ -59,6 +59,13 @@ const HdFdScan *hd_manager_fd_scan(HdManager *self)
   return self->fd_scan;
 }
 
+void hd_manager_forget_fd_scan(HdManager *self)
+{
+  g_mutex_lock(&self->fd_scan_lock);
+  g_clear_pointer(&self->fd_scan, hd_fd_scan_free);
+  g_mutex_unlock(&self->fd_scan_lock);
+}
+
 const char *hd_manager_kernel_release(HdManager *self)
 {
   return self->release;

@@ -39,6 +39,11 @@ const char *hd_manager_alias_source_name(HdManager *self, guint source);
  * a DRM node...): one pass whatever the number of devices. */
 const HdFdScan *hd_manager_fd_scan(HdManager *self);
 
+/* Drops that scan, so that the next hd_manager_fd_scan() reads /proc again:
+ * for an invocation that outlives the processes it saw (run, once its
+ * command is done). Never while another thread uses the scan. */
+void hd_manager_forget_fd_scan(HdManager *self);
+
 /* libudev, opened on first use. */
 HdUdev *hd_manager_udev(HdManager *self, GError **error);
 

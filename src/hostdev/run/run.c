@@ -191,6 +191,9 @@ GPtrArray *hd_run_restore(HdRun *run, HdManager *manager)
   GPtrArray *problems = g_ptr_array_new_with_free_func(g_free);
   g_autoptr(GPtrArray) pools = NULL;
 
+  /* the command may have left a process holding a device (a VM still
+   * running): what bind saw of /proc is out of date */
+  hd_manager_forget_fd_scan(manager);
   reattach_bound(run, manager, problems);
   pools = hd_hugepage_reservations_restore(run->hugepages);
   g_ptr_array_extend_and_steal(problems, g_steal_pointer(&pools));

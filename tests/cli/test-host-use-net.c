@@ -1,0 +1,157 @@
+/* `bind`'s network check (src/hostdev/shared/host-use-net.c) against the
+ * host-use-net fixture, a server whose NICs the host uses through
+ * interfaces stacked on them: each refusal (exit 4, one line, nothing
+ * changed, no record, no module loaded) names the chain from the device's
+ * interface to the one in use; the default route comes first; Open vSwitch
+ * membership and netconsole count by themselves; a bare stack does not;
+ * once the address is gone the NIC binds; --force binds anyway. */
+#include "bind-test-util.h"
+
+#define NIC_BRIDGE "0000:00:03.0" /* enp3s0f0 → br0 (192.0.2.10/24, default route) */
+#define NIC_BOND_A "0000:00:03.1" /* enp3s0f1 → bond0 → bond0.100 (198.51.100.5/24) */
+#define NIC_BOND_B "0000:00:03.2" /* enp3s0f2 → bond0 → bond0.100 */
+#define NIC_VLANS "0000:00:04.0"  /* enp4s0.20 (203.0.113.9/24), enp4s0.30 (198.18.0.2/24, default route) */
+#define NIC_OVS "0000:00:05.0"    /* ens5, master ovs-system */
+#define NIC_MACVLAN "0000:00:06.0" /* enp6s0 → mv0, up and bare */
+#define NIC_VXLAN "0000:00:07.0"  /* enp7s0 under vxlan0 (10.0.0.1/24) by iflink */
+#define NIC_BARE "0000:00:08.0"   /* enp8s0, up and bare */
+
+static void test_bridge(void)
+{
+  g_autoptr(MockHost) host = cli_host("host-use-net");
+
+  g_free(bt_assert_refused(host, NIC_BRIDGE, "igb",
+                           (const char *const[]){"network interface enp3s0f0 → br0 (default via 192.0.2.1, 192.0.2.10/24)",
+                                                 NULL}));
+}
+
+/* Two ports of a bond, and a VLAN on the bond: each port is refused with
+ * the whole chain. */
+static void test_bond_vlan(void)
+{
+  g_autoptr(MockHost) host = cli_host("host-use-net");
+
+  g_free(bt_assert_refused(host, NIC_BOND_A, "igb",
+                           (const char *const[]){"network interface enp3s0f1 → bond0 → bond0.100 (198.51.100.5/24)",
+                                                 NULL}));
+  g_free(bt_assert_refused(host, NIC_BOND_B, "igb",
+                           (const char *const[]){"network interface enp3s0f2 → bond0 → bond0.100 (198.51.100.5/24)",
+                                                 NULL}));
+}
+
+/* Two VLANs: both named, the one with the default route first although it
+ * is the second upper of the port. */
+static void test_vlans_default_route_first(void)
+{
+  g_autoptr(MockHost) host = cli_host("host-use-net");
+  const char *with_default = "network interface enp4s0 → enp4s0.30 (default via 198.18.0.1, 198.18.0.2/24)";
+  const char *other = "network interface enp4s0 → enp4s0.20 (203.0.113.9/24)";
+  g_autofree char *err =
+    bt_assert_refused(host, NIC_VLANS, "e1000e", (const char *const[]){with_default, other, NULL});
+
+  g_assert_true(strstr(err, with_default) < strstr(err, other));
+}
+
+/* An Open vSwitch port counts by itself: the host's address is on the
+ * internal port br-ex, which no link leads to from ens5. */
+static void test_ovs_port(void)
+{
+  g_autoptr(MockHost) host = cli_host("host-use-net");
+  g_autofree char *err = bt_assert_refused(
+    host, NIC_OVS, "mlx5_core", (const char *const[]){"network interface ens5 → ovs-system (an Open vSwitch port", NULL});
+
+  g_assert_null(strstr(err, "br-ex"));
+}
+
+/* A tunnel bound to the NIC (iflink) with an address is its user; a
+ * macvlan that is up without an address is none. */
+static void test_tunnel_and_bare_macvlan(void)
+{
+  g_autoptr(MockHost) host = cli_host("host-use-net");
+
+  g_free(bt_assert_refused(host, NIC_VXLAN, "e1000e",
+                           (const char *const[]){"network interface enp7s0 → vxlan0 (10.0.0.1/24)", NULL}));
+  bt_assert_binds(host, NIC_MACVLAN);
+}
+
+/* netconsole's interface: an enabled configfs target, or a netconsole=
+ * target of the command line when netconsole is in the kernel; a disabled
+ * target or a command line without netconsole loaded does not count. */
+static void test_netconsole(void)
+{
+  g_autoptr(MockHost) configfs = cli_host("host-use-net");
+  g_autoptr(MockHost) cmdline = cli_host("host-use-net");
+  g_autoptr(MockHost) disabled = cli_host("host-use-net");
+  const char *const needles[] = {"network interface enp8s0 carries netconsole", NULL};
+
+  mock_host_write(configfs, "/sys/kernel/config/netconsole/target1/dev_name", "enp8s0\n");
+  mock_host_write(configfs, "/sys/kernel/config/netconsole/target1/enabled", "1\n");
+  g_free(bt_assert_refused(configfs, NIC_BARE, "e1000e", needles));
+
+  mock_host_write(cmdline, "/proc/cmdline", "root=/dev/sda1 netconsole=6665@192.0.2.20/enp8s0,6666@192.0.2.1/\n");
+  mock_host_write(cmdline, "/sys/module/netconsole/parameters/oops_only", "N\n");
+  g_free(bt_assert_refused(cmdline, NIC_BARE, "e1000e", needles));
+
+  mock_host_write(disabled, "/sys/kernel/config/netconsole/target1/dev_name", "enp8s0\n");
+  mock_host_write(disabled, "/sys/kernel/config/netconsole/target1/enabled", "0\n");
+  mock_host_write(disabled, "/proc/cmdline", "root=/dev/sda1 netconsole=6665@192.0.2.20/enp8s0,6666@192.0.2.1/\n");
+  bt_assert_binds(disabled, NIC_BARE);
+}
+
+/* Lines of the fake host's FILE that do not mention WORD. */
+static void drop_lines(MockHost *host, const char *file, const char *word)
+{
+  g_autofree char *text = mock_host_read(host, file);
+  g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+  g_autoptr(GString) kept = g_string_new(NULL);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strstr(lines[i], word) == NULL && *lines[i] != '\0')
+      g_string_append_printf(kept, "%s\n", lines[i]);
+  mock_host_write(host, file, kept->str);
+}
+
+/* Once br0 is down (the kernel flushes its routes and IPv6 addresses), the
+ * bridge uses the port no more: it binds. */
+static void test_freed_bridge_binds(void)
+{
+  g_autoptr(MockHost) host = cli_host("host-use-net");
+
+  mock_host_write(host, "/sys/devices/virtual/net/br0/flags", "0x1002\n");
+  mock_host_write(host, "/sys/devices/virtual/net/br0/operstate", "down\n");
+  drop_lines(host, "/proc/net/route", "br0");
+  drop_lines(host, "/proc/net/ipv6_route", "br0");
+  bt_assert_binds(host, NIC_BRIDGE);
+}
+
+/* --force binds them anyway, one warning per chain. */
+static void test_force(void)
+{
+  g_autoptr(MockHost) host = cli_host("host-use-net");
+  g_auto(CliResult) result = {0};
+
+  cli_run(host, &result, "bind", "--force", NIC_BRIDGE, NIC_OVS, NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  g_assert_nonnull(strstr(result.err, "warning: --force: " NIC_BRIDGE ": network interface enp3s0f0 → br0 (default"));
+  g_assert_nonnull(strstr(result.err, "warning: --force: " NIC_OVS ": network interface ens5 → ovs-system"));
+  for (guint i = 0; i < 2; i++) {
+    const char *address = i == 0 ? NIC_BRIDGE : NIC_OVS;
+    g_autofree char *driver = bt_driver(host, address);
+    g_assert_cmpstr(driver, ==, "vfio-pci");
+    g_assert_true(bt_has_record(host, address));
+  }
+}
+
+int main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/host-use-net/bridge", test_bridge);
+  g_test_add_func("/host-use-net/bond-vlan", test_bond_vlan);
+  g_test_add_func("/host-use-net/vlans-default-route-first", test_vlans_default_route_first);
+  g_test_add_func("/host-use-net/ovs-port", test_ovs_port);
+  g_test_add_func("/host-use-net/tunnel-and-bare-macvlan", test_tunnel_and_bare_macvlan);
+  g_test_add_func("/host-use-net/netconsole", test_netconsole);
+  g_test_add_func("/host-use-net/freed-bridge-binds", test_freed_bridge_binds);
+  g_test_add_func("/host-use-net/force", test_force);
+  return g_test_run();
+}
