@@ -59,6 +59,7 @@ char *hd_path_dmi_id(const char *attr)
 char *hd_path_vfio_dir(void)
 {
   return g_strdup("/dev/vfio");
+}
 
 char *hd_path_iomem(void)
 {

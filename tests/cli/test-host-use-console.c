@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* `bind`'s console and device-node checks (src/hostdev/shared/
  * host-use-display.c, host-use-nodes.c) against the host-use-console
  * fixture: the boot VGA device is refused even with no driver; the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* `bind`'s network check (src/hostdev/shared/host-use-net.c) against the
  * host-use-net fixture, a server whose NICs the host uses through
  * interfaces stacked on them: each refusal (exit 4, one line, nothing

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* mock-mkhost-console.c: consoles and device nodes, for mock-mkhost.
  *
  * Memory BARs (barN=START-END) go to the device's "resource" file, as

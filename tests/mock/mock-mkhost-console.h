@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mock-mkhost-console.h: the host's consoles and device nodes, for
  * mock-mkhost: memory BARs (the device's "resource" file and /proc/iomem),
  * the firmware framebuffer (sysfb's platform device, its fbN and its

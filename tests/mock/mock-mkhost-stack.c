@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* mock-mkhost-stack.c: the links the kernel makes between stacked
  * interfaces (net/core/dev.c __netdev_upper_dev_link() and
  * netdev_adjacent_sysfs_add()): the lower gets "upper_<upper>" and, for a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mock-mkhost-stack.h: interfaces stacked on the devices' interfaces, for
  * mock-mkhost: the [virtual] group's interfaces (bridges, bonds, VLANs,
  * tunnels, ovs-system: below /sys/devices/virtual/net, declared with the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Does the host show its console on a device? Binding it to VFIO takes
  * the screen or the serial line away:
  * - the boot VGA device (boot_vga = 1), with or without a driver: the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Does the host use a device's network interfaces? Unbinding a NIC takes
  * its interfaces away, and with them every interface stacked on them:
  * bridge, bond and team masters (`master`), VLAN, macvlan and ipvlan

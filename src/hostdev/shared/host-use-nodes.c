@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Does a process use a device through its own device nodes? A display
  * server on /dev/dri/card0, a sound server on /dev/snd nodes, a DPDK or RDMA
  * application on /dev/uioN or /dev/infiniband nodes, a VM on the device's

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=sh
 # Scenario host-use-net: the e1000e port used by the host only through an
 # interface stacked on it. Enslaved to a bridge br0 that carries the
