@@ -73,36 +73,37 @@ static struct udev_hwdb *get_hwdb(HdUdev *self)
   return self->hwdb;
 }
 
-/* Keeps the first value seen for a property (hwdb lists the most specific first). */
-static void take_first(char **slot, const char *value)
+/* The first value of key for query, or NULL. */
+static char *hwdb_lookup(struct udev_hwdb *hwdb, const char *query, const char *key)
 {
-  if (*slot == NULL)
-    *slot = g_strdup(value);
+  struct udev_list_entry *entry = udev_hwdb_get_properties_list_entry(hwdb, query, 0);
+
+  for (; entry != NULL; entry = udev_list_entry_get_next(entry))
+    if (g_strcmp0(udev_list_entry_get_name(entry), key) == 0)
+      return g_strdup(udev_list_entry_get_value(entry));
+  return NULL;
 }
 
-void hd_udev_hwdb_names(HdUdev *self, const char *modalias, HdHwdbNames *names)
+/* Each name is asked for by the IDs that name it, as lspci (libpci) asks:
+ * the full modalias would also match the subsystem's entries, whose
+ * ID_MODEL_FROM_DATABASE is the subsystem's name ("Gigabit CT Desktop
+ * Adapter"), not the device's. */
+void hd_udev_hwdb_names(HdUdev *self, guint16 vendor_id, guint16 device_id, guint32 class_code,
+                        HdHwdbNames *names)
 {
   struct udev_hwdb *hwdb = get_hwdb(self);
-  struct udev_list_entry *entry;
-  g_autofree char *class_name = NULL;
-  g_autofree char *subclass_name = NULL;
+  guint base_class = (class_code >> 16) & 0xff, sub_class = (class_code >> 8) & 0xff;
+  g_autofree char *vendor_query = g_strdup_printf("pci:v%08X*", vendor_id);
+  g_autofree char *model_query = g_strdup_printf("pci:v%08Xd%08X*", vendor_id, device_id);
+  g_autofree char *subclass_query = g_strdup_printf("pci:v*d*sv*sd*bc%02Xsc%02X*", base_class, sub_class);
+  g_autofree char *class_query = g_strdup_printf("pci:v*d*sv*sd*bc%02X*", base_class);
 
   memset(names, 0, sizeof(*names));
-  if (hwdb == NULL || modalias == NULL)
+  if (hwdb == NULL)
     return;
-  for (entry = udev_hwdb_get_properties_list_entry(hwdb, modalias, 0); entry != NULL;
-       entry = udev_list_entry_get_next(entry)) {
-    const char *name = udev_list_entry_get_name(entry);
-    const char *value = udev_list_entry_get_value(entry);
-
-    if (g_strcmp0(name, "ID_VENDOR_FROM_DATABASE") == 0)
-      take_first(&names->vendor, value);
-    else if (g_strcmp0(name, "ID_MODEL_FROM_DATABASE") == 0)
-      take_first(&names->model, value);
-    else if (g_strcmp0(name, "ID_PCI_SUBCLASS_FROM_DATABASE") == 0)
-      take_first(&subclass_name, value);
-    else if (g_strcmp0(name, "ID_PCI_CLASS_FROM_DATABASE") == 0)
-      take_first(&class_name, value);
-  }
-  names->class_name = subclass_name != NULL ? g_steal_pointer(&subclass_name) : g_steal_pointer(&class_name);
+  names->vendor = hwdb_lookup(hwdb, vendor_query, "ID_VENDOR_FROM_DATABASE");
+  names->model = hwdb_lookup(hwdb, model_query, "ID_MODEL_FROM_DATABASE");
+  names->class_name = hwdb_lookup(hwdb, subclass_query, "ID_PCI_SUBCLASS_FROM_DATABASE");
+  if (names->class_name == NULL)
+    names->class_name = hwdb_lookup(hwdb, class_query, "ID_PCI_CLASS_FROM_DATABASE");
 }

@@ -28,6 +28,8 @@ typedef struct {
   char *class_name; /* ID_PCI_SUBCLASS_FROM_DATABASE, else ID_PCI_CLASS_FROM_DATABASE */
 } HdHwdbNames;
 
-/* Names for a modalias from the hwdb. Any may be NULL (no hwdb, unknown
- * IDs): absent names are normal. The caller frees the strings. */
-void hd_udev_hwdb_names(HdUdev *udev, const char *modalias, HdHwdbNames *names);
+/* Names for a device's IDs from the hwdb, as lspci shows them. Any may be
+ * NULL (no hwdb, unknown IDs): absent names are normal. The caller frees
+ * the strings. */
+void hd_udev_hwdb_names(HdUdev *udev, guint16 vendor_id, guint16 device_id, guint32 class_code,
+                        HdHwdbNames *names);

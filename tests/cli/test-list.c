@@ -266,6 +266,24 @@ static void test_list_no_iommu(void)
   g_assert_nonnull(strstr(result.err, "intel_iommu=on"));
 }
 
+/* Names as lspci prints them: the device's model, not its subsystem's name
+ * (which the full modalias would find), and the subclass, else the class. */
+static void test_list_hwdb_names(void)
+{
+  g_autoptr(MockHost) host = cli_host("realistic");
+  g_autoptr(JsonNode) root = NULL;
+  JsonArray *array = list_json(host, &root);
+  JsonObject *nic = cli_find_device(array, "0000:03:00.0");
+  JsonObject *nvme = cli_find_device(array, "0000:02:00.0");
+
+  g_assert_nonnull(nic);
+  g_assert_nonnull(nvme);
+  assert_string_member(nic, "vendor_name", "Intel Corporation");
+  assert_string_member(nic, "device_name", "I350 Gigabit Network Connection");
+  assert_string_member(nic, "class_name", "Ethernet controller");
+  assert_string_member(nvme, "class_name", "Mass storage controller");
+}
+
 /* show: the group's members and their drivers (GPU + audio in one group). */
 static void test_show_group_members(void)
 {
@@ -363,6 +381,7 @@ int main(int argc, char **argv)
   g_test_add_func("/list/realistic/old-kernel-fallback", test_list_old_kernel_fallback);
   g_test_add_func("/list/plain", test_list_plain);
   g_test_add_func("/list/no-iommu", test_list_no_iommu);
+  g_test_add_func("/list/realistic/hwdb-names", test_list_hwdb_names);
   g_test_add_func("/show/group-members", test_show_group_members);
   g_test_add_func("/show/sriov", test_show_sriov);
   g_test_add_func("/show/plain", test_show_plain);

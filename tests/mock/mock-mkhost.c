@@ -291,7 +291,30 @@ static gboolean write_modules(Builder *b, const char *stem, GError **error)
   return check(mt_write(rel, builtins->str), "modules.builtin", error);
 }
 
-/* [names] "VVVV=Vendor" and "VVVV:DDDD=Model" into hwdb patterns. */
+/* One [names] key as the hwdb line real hwdb files have for it:
+ * "VVVV" vendor, "VVVV:DDDD" model, "VVVV:DDDD:SVVV:SDDD" the subsystem's
+ * name (systemd's 20-pci-vendor-model.hwdb gives it as the model of the
+ * longer pattern), "class:CC" and "class:CC:SS" (20-pci-classes.hwdb). */
+static void append_name(GString *hwdb, const char *key, const char *value)
+{
+  unsigned vendor = 0, device = 0, sub_vendor = 0, sub_device = 0, base = 0, sub = 0;
+
+  if (sscanf(key, "class:%x:%x", &base, &sub) == 2)
+    g_string_append_printf(hwdb, "pci:v*d*sv*sd*bc%02Xsc%02X*\tID_PCI_SUBCLASS_FROM_DATABASE\t%s\n", base, sub,
+                           value);
+  else if (sscanf(key, "class:%x", &base) == 1)
+    g_string_append_printf(hwdb, "pci:v*d*sv*sd*bc%02X*\tID_PCI_CLASS_FROM_DATABASE\t%s\n", base, value);
+  else if (sscanf(key, "%x:%x:%x:%x", &vendor, &device, &sub_vendor, &sub_device) == 4)
+    g_string_append_printf(hwdb, "pci:v%08Xd%08Xsv%08Xsd%08X*\tID_MODEL_FROM_DATABASE\t%s\n", vendor, device,
+                           sub_vendor, sub_device, value);
+  else if (sscanf(key, "%x:%x", &vendor, &device) == 2)
+    g_string_append_printf(hwdb, "pci:v%08Xd%08X*\tID_MODEL_FROM_DATABASE\t%s\n", vendor, device, value);
+  else if (sscanf(key, "%x", &vendor) == 1)
+    g_string_append_printf(hwdb, "pci:v%08X*\tID_VENDOR_FROM_DATABASE\t%s\n", vendor, value);
+}
+
+/* [names] into hwdb patterns; the more specific keys after the shorter
+ * ones, as in the real files, since a later match wins. */
 static gboolean write_names(Builder *b, GError **error)
 {
   g_auto(GStrv) keys = g_key_file_get_keys(b->kf, "names", NULL, NULL);
@@ -299,12 +322,7 @@ static gboolean write_names(Builder *b, GError **error)
 
   for (char **k = keys; k && *k; k++) {
     g_autofree char *value = get_str(b->kf, "names", *k, "");
-    unsigned vendor = 0, device = 0;
-    if (sscanf(*k, "%x:%x", &vendor, &device) == 2)
-      g_string_append_printf(hwdb, "pci:v%08Xd%08X*\tID_MODEL_FROM_DATABASE\t%s\n", vendor,
-                             device, value);
-    else if (sscanf(*k, "%x", &vendor) == 1)
-      g_string_append_printf(hwdb, "pci:v%08X*\tID_VENDOR_FROM_DATABASE\t%s\n", vendor, value);
+    append_name(hwdb, *k, value);
   }
   return check(mt_write("/.mock/hwdb", hwdb->str), "hwdb", error);
 }

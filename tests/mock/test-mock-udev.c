@@ -88,6 +88,30 @@ static void test_hwdb(void)
   g_assert_cmpstr(none, ==, "no hwdb\n");
 }
 
+/* The hwdb has the subsystem's name under the longer pattern, as systemd's
+ * 20-pci-vendor-model.hwdb has: the full modalias finds it, a lookup by
+ * vendor and device (what lspci and the tool ask) does not. */
+static void test_hwdb_subsystem_and_class(void)
+{
+  g_autoptr(MockHost) host = host_new("realistic");
+  g_autofree char *full = run_child(host, "--child-hwdb",
+                                    "pci:v00008086d00001521sv00008086sd00000001bc02sc00i00");
+  g_autofree char *model = run_child(host, "--child-hwdb", "pci:v00008086d00001521*");
+  g_autofree char *subclass = run_child(host, "--child-hwdb", "pci:v*d*sv*sd*bc02sc00*");
+
+  g_assert_cmpstr(full, ==,
+                  "ID_VENDOR_FROM_DATABASE=Intel Corporation\n"
+                  "ID_MODEL_FROM_DATABASE=Ethernet Server Adapter I350-T4\n"
+                  "ID_PCI_CLASS_FROM_DATABASE=Network controller\n"
+                  "ID_PCI_SUBCLASS_FROM_DATABASE=Ethernet controller\n");
+  g_assert_cmpstr(model, ==,
+                  "ID_VENDOR_FROM_DATABASE=Intel Corporation\n"
+                  "ID_MODEL_FROM_DATABASE=I350 Gigabit Network Connection\n");
+  g_assert_cmpstr(subclass, ==,
+                  "ID_PCI_CLASS_FROM_DATABASE=Network controller\n"
+                  "ID_PCI_SUBCLASS_FROM_DATABASE=Ethernet controller\n");
+}
+
 /* lspci (libpci reads sysfs and asks udev's hwdb for names) lists the
  * fake devices with their drivers. */
 static void test_lspci(void)
@@ -125,6 +149,7 @@ int main(int argc, char **argv)
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/mock/udev/enumerate", test_enumerate);
   g_test_add_func("/mock/udev/hwdb", test_hwdb);
+  g_test_add_func("/mock/udev/hwdb-subsystem-and-class", test_hwdb_subsystem_and_class);
   g_test_add_func("/mock/udev/lspci", test_lspci);
   return g_test_run();
 }

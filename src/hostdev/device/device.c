@@ -238,7 +238,7 @@ static void read_names(HdManager *manager, HdDevice *device)
 
   if (udev == NULL)
     return;
-  hd_udev_hwdb_names(udev, device->modalias, &names);
+  hd_udev_hwdb_names(udev, device->vendor_id, device->device_id, device->class_code, &names);
   device->vendor_name = names.vendor;
   device->device_name = names.model;
   device->class_name = names.class_name;
