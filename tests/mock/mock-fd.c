@@ -3,13 +3,17 @@
  * files whose writes act) and turns write(2) on them into kernel
  * operations.
  *
- * Constraint for the tool: write sysfs attributes with open() + write() +
- * close() (glib's g_file_set_contents() or stdio would write elsewhere or
- * through glibc-internal calls the preload cannot see).  Tracking follows
- * dup/dup2/dup3 and close; an fd inherited across exec is not tracked.
- * Each tracked fd remembers the file's device and inode so that an fd
- * number reused behind our back (socket(), pipe(), glibc-internal opens)
- * is never mistaken for an attribute.
+ * A write never silently lands in the fake file instead: the real fd
+ * behind a tracked one cannot write (O_PATH for a write-only open,
+ * O_RDONLY for read-write), so a path the preload cannot see (stdio's
+ * glibc-internal write, a syscall made directly) fails with EBADF.  The
+ * paths it can see reach the emulation: write, pwrite, writev, pwritev
+ * here, stdio in mock-wrap-stdio.c.  Tracking follows dup/dup2/dup3 and
+ * close, and across exec: a new process tracks the O_PATH fds on kernel
+ * attributes it inherited (`/bin/echo 1 > reset` from a shell).  Each
+ * tracked fd remembers the file's device and inode so that an fd number
+ * reused behind our back (socket(), pipe(), glibc-internal opens) is never
+ * mistaken for an attribute.
  */
 #include "mock-preload.h"
 #include "mock-tree.h"
@@ -20,7 +24,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 typedef struct {
@@ -73,7 +80,12 @@ int mock_fd_prepare(int dirfd, const char *path, int flags, MockOpenInfo *info)
   if (logical_path(dirfd, path, info->logical))
     info->special = mt_kernel_is_special(info->logical);
   errno = saved;
-  return info->special ? flags & ~(O_TRUNC | O_APPEND | O_CREAT | O_EXCL) : flags;
+  if (!info->special)
+    return flags;
+  /* The real fd must not be able to write the fake file: see the top. */
+  int access = flags & O_ACCMODE;
+  flags &= ~(O_TRUNC | O_APPEND | O_CREAT | O_EXCL | O_ACCMODE);
+  return access == O_WRONLY ? flags | O_PATH : flags | O_RDONLY;
 }
 
 /* Grows the table to hold fd; call with the lock held. */
@@ -140,8 +152,7 @@ void mock_fd_opened(int fd, const MockOpenInfo *info)
   track(fd, info->logical, st.st_dev, st.st_ino);
 }
 
-/* The logical path fd is tracked with (malloc'd), or NULL. */
-static char *lookup(int fd)
+char *mock_fd_lookup(int fd)
 {
   char *logical = NULL;
   dev_t dev = 0;
@@ -165,7 +176,7 @@ static char *lookup(int fd)
   return logical;
 }
 
-static ssize_t kernel_write(const char *logical, const void *buf, size_t count)
+ssize_t mock_fd_kernel_write(const char *logical, const void *buf, size_t count)
 {
   ssize_t rc = mt_kernel_write(logical, buf, count);
 
@@ -178,12 +189,12 @@ static ssize_t kernel_write(const char *logical, const void *buf, size_t count)
 
 ssize_t write(int fd, const void *buf, size_t count)
 {
-  char *logical = lookup(fd);
+  char *logical = mock_fd_lookup(fd);
   ssize_t rc;
 
   if (logical == NULL)
     return MOCK_REAL(write)(fd, buf, count);
-  rc = kernel_write(logical, buf, count);
+  rc = mock_fd_kernel_write(logical, buf, count);
   free(logical);
   return rc;
 }
@@ -191,24 +202,85 @@ ssize_t write(int fd, const void *buf, size_t count)
 /* sysfs ignores the offset of a store; so does the emulation. */
 ssize_t pwrite(int fd, const void *buf, size_t count, off_t offset)
 {
-  char *logical = lookup(fd);
+  char *logical = mock_fd_lookup(fd);
   ssize_t rc;
 
   if (logical == NULL)
     return MOCK_REAL(pwrite)(fd, buf, count, offset);
-  rc = kernel_write(logical, buf, count);
+  rc = mock_fd_kernel_write(logical, buf, count);
   free(logical);
   return rc;
 }
 
 ssize_t pwrite64(int fd, const void *buf, size_t count, off64_t offset)
 {
-  char *logical = lookup(fd);
+  char *logical = mock_fd_lookup(fd);
   ssize_t rc;
 
   if (logical == NULL)
     return MOCK_REAL(pwrite64)(fd, buf, count, offset);
-  rc = kernel_write(logical, buf, count);
+  rc = mock_fd_kernel_write(logical, buf, count);
+  free(logical);
+  return rc;
+}
+
+/* One kernel write of the gathered buffers, as sysfs takes a writev: the
+ * attribute's store() sees one buffer. */
+static ssize_t kernel_writev(const char *logical, const struct iovec *iov, int iovcnt)
+{
+  size_t total = 0, at = 0;
+  ssize_t rc;
+  char *buf;
+
+  if (iovcnt < 0) {
+    errno = EINVAL;
+    return -1;
+  }
+  for (int i = 0; i < iovcnt; i++)
+    total += iov[i].iov_len;
+  if ((buf = malloc(total + 1)) == NULL)
+    return -1;
+  for (int i = 0; i < iovcnt; i++) {
+    memcpy(buf + at, iov[i].iov_base, iov[i].iov_len);
+    at += iov[i].iov_len;
+  }
+  rc = mock_fd_kernel_write(logical, buf, total);
+  free(buf);
+  return rc;
+}
+
+ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
+{
+  char *logical = mock_fd_lookup(fd);
+  ssize_t rc;
+
+  if (logical == NULL)
+    return MOCK_REAL(writev)(fd, iov, iovcnt);
+  rc = kernel_writev(logical, iov, iovcnt);
+  free(logical);
+  return rc;
+}
+
+ssize_t pwritev(int fd, const struct iovec *iov, int iovcnt, off_t offset)
+{
+  char *logical = mock_fd_lookup(fd);
+  ssize_t rc;
+
+  if (logical == NULL)
+    return MOCK_REAL(pwritev)(fd, iov, iovcnt, offset);
+  rc = kernel_writev(logical, iov, iovcnt);
+  free(logical);
+  return rc;
+}
+
+ssize_t pwritev64(int fd, const struct iovec *iov, int iovcnt, off64_t offset)
+{
+  char *logical = mock_fd_lookup(fd);
+  ssize_t rc;
+
+  if (logical == NULL)
+    return MOCK_REAL(pwritev64)(fd, iov, iovcnt, offset);
+  rc = kernel_writev(logical, iov, iovcnt);
   free(logical);
   return rc;
 }
@@ -228,7 +300,7 @@ static void copy_tracking(int oldfd, int newfd)
   if (newfd < 0)
     return;
   forget(newfd);
-  if ((logical = lookup(oldfd)) != NULL && fstat(newfd, &st) == 0)
+  if ((logical = mock_fd_lookup(oldfd)) != NULL && fstat(newfd, &st) == 0)
     track(newfd, logical, st.st_dev, st.st_ino);
   free(logical);
 }
@@ -256,4 +328,47 @@ int dup3(int oldfd, int newfd, int flags)
 
   copy_tracking(oldfd, fd);
   return fd;
+}
+
+/* Tracks fd when it is an O_PATH fd on a kernel attribute: only the
+ * preload opens those, for a write-only open in an earlier process image. */
+static void track_inherited(int fd)
+{
+  char link[64], target[PATH_MAX], logical[PATH_MAX];
+  int flags = fcntl(fd, F_GETFL);
+  struct stat st;
+  ssize_t n;
+
+  if (flags < 0 || !(flags & O_PATH))
+    return;
+  snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+  if ((n = MOCK_REAL(readlink)(link, target, sizeof(target) - 1)) < 0)
+    return;
+  target[n] = '\0';
+  if (logical_path(AT_FDCWD, target, logical) && mt_kernel_is_special(logical) && fstat(fd, &st) == 0)
+    track(fd, logical, st.st_dev, st.st_ino);
+}
+
+/* At load: the fds this process image inherited (see the top). */
+__attribute__((constructor)) static void track_inherited_fds(void)
+{
+  int saved = errno;
+  char entries[4096];
+  long n;
+  int dir;
+
+  if (!mock_root_known())
+    return;
+  if ((dir = MOCK_REAL(openat)(AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+    return;
+  while ((n = syscall(SYS_getdents64, dir, entries, sizeof(entries))) > 0) {
+    for (long at = 0; at < n;) {
+      struct dirent64 *entry = (struct dirent64 *)(entries + at);
+      if (entry->d_name[0] != '.' && atoi(entry->d_name) != dir)
+        track_inherited(atoi(entry->d_name));
+      at += entry->d_reclen;
+    }
+  }
+  MOCK_REAL(close)(dir);
+  errno = saved;
 }

@@ -45,6 +45,12 @@ bool mock_map(const char *path, char *buf, const char **out, bool *rewritten);
  * place ("$ROOT/sys/x" -> "/sys/x"). */
 void mock_unmap(char *resolved);
 
+/* ---- mock-wrap-open.c ---- */
+
+/* open(2) of path relative to dirfd as the preload does it: mapped into
+ * the root, kernel attributes tracked (mode used with O_CREAT). */
+int mock_open_common(int dirfd, const char *path, int flags, mode_t mode);
+
 /* ---- mock-fd.c ---- */
 
 #include <limits.h>
@@ -71,3 +77,9 @@ bool mock_devnode_exists(const char *norm);
 void mock_devnode_stat(const char *path, const char *mapped, mode_t *mode, dev_t *rdev);
 /* True when MAPPED is a block node claimed exclusively (O_EXCL gets EBUSY). */
 bool mock_devnode_claimed(const char *mapped);
+/* The logical path fd is tracked with (malloc'd), or NULL: a write on fd
+ * is a kernel operation. */
+char *mock_fd_lookup(int fd);
+/* The kernel operation of writing count bytes of buf to the attribute at
+ * logical: the bytes taken, or -1 with errno set. */
+ssize_t mock_fd_kernel_write(const char *logical, const void *buf, size_t count);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* mock-wrap-open.c: the open and fopen families, mapped into the root.
- * Every variant funnels into one helper that calls the real openat(). */
+/* mock-wrap-open.c: the open family, mapped into the root.  Every variant
+ * funnels into one helper that calls the real openat(); the fopen family
+ * is in mock-wrap-stdio.c. */
 #include "mock-preload.h"
 
 #include <errno.h>
@@ -15,7 +16,7 @@ int __open64_2(const char *path, int flags);
 int __openat_2(int dirfd, const char *path, int flags);
 int __openat64_2(int dirfd, const char *path, int flags);
 
-static int open_common(int dirfd, const char *path, int flags, mode_t mode)
+int mock_open_common(int dirfd, const char *path, int flags, mode_t mode)
 {
   char buf[PATH_MAX];
   MockOpenInfo info;
@@ -63,7 +64,7 @@ int open(const char *path, int flags, ...)
   mode_t mode = 0;
 
   MODE_ARG(flags, mode);
-  return open_common(AT_FDCWD, path, flags, mode);
+  return mock_open_common(AT_FDCWD, path, flags, mode);
 }
 
 int open64(const char *path, int flags, ...)
@@ -71,7 +72,7 @@ int open64(const char *path, int flags, ...)
   mode_t mode = 0;
 
   MODE_ARG(flags, mode);
-  return open_common(AT_FDCWD, path, flags | O_LARGEFILE, mode);
+  return mock_open_common(AT_FDCWD, path, flags | O_LARGEFILE, mode);
 }
 
 int openat(int dirfd, const char *path, int flags, ...)
@@ -79,7 +80,7 @@ int openat(int dirfd, const char *path, int flags, ...)
   mode_t mode = 0;
 
   MODE_ARG(flags, mode);
-  return open_common(dirfd, path, flags, mode);
+  return mock_open_common(dirfd, path, flags, mode);
 }
 
 int openat64(int dirfd, const char *path, int flags, ...)
@@ -87,70 +88,35 @@ int openat64(int dirfd, const char *path, int flags, ...)
   mode_t mode = 0;
 
   MODE_ARG(flags, mode);
-  return open_common(dirfd, path, flags | O_LARGEFILE, mode);
+  return mock_open_common(dirfd, path, flags | O_LARGEFILE, mode);
 }
 
 int __open_2(const char *path, int flags)
 {
-  return open_common(AT_FDCWD, path, flags, 0);
+  return mock_open_common(AT_FDCWD, path, flags, 0);
 }
 
 int __open64_2(const char *path, int flags)
 {
-  return open_common(AT_FDCWD, path, flags | O_LARGEFILE, 0);
+  return mock_open_common(AT_FDCWD, path, flags | O_LARGEFILE, 0);
 }
 
 int __openat_2(int dirfd, const char *path, int flags)
 {
-  return open_common(dirfd, path, flags, 0);
+  return mock_open_common(dirfd, path, flags, 0);
 }
 
 int __openat64_2(int dirfd, const char *path, int flags)
 {
-  return open_common(dirfd, path, flags | O_LARGEFILE, 0);
+  return mock_open_common(dirfd, path, flags | O_LARGEFILE, 0);
 }
 
 int creat(const char *path, mode_t mode)
 {
-  return open_common(AT_FDCWD, path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+  return mock_open_common(AT_FDCWD, path, O_WRONLY | O_CREAT | O_TRUNC, mode);
 }
 
 int creat64(const char *path, mode_t mode)
 {
-  return open_common(AT_FDCWD, path, O_WRONLY | O_CREAT | O_TRUNC | O_LARGEFILE, mode);
-}
-
-/* stdio opens through glibc-internal calls, so fopen is mapped here; its
- * writes are not seen by the kernel emulation (see mock-fd.c). */
-#define MAP_OR_FAIL(path, buf, mapped, fail)          \
-  const char *mapped;                                 \
-  if (!mock_map(path, buf, &mapped, NULL))            \
-    return fail
-
-FILE *fopen(const char *path, const char *mode)
-{
-  char buf[PATH_MAX];
-  MAP_OR_FAIL(path, buf, mapped, NULL);
-  return MOCK_REAL(fopen)(mapped, mode);
-}
-
-FILE *fopen64(const char *path, const char *mode)
-{
-  char buf[PATH_MAX];
-  MAP_OR_FAIL(path, buf, mapped, NULL);
-  return MOCK_REAL(fopen64)(mapped, mode);
-}
-
-FILE *freopen(const char *path, const char *mode, FILE *stream)
-{
-  char buf[PATH_MAX];
-  MAP_OR_FAIL(path, buf, mapped, NULL);
-  return MOCK_REAL(freopen)(mapped, mode, stream);
-}
-
-FILE *freopen64(const char *path, const char *mode, FILE *stream)
-{
-  char buf[PATH_MAX];
-  MAP_OR_FAIL(path, buf, mapped, NULL);
-  return MOCK_REAL(freopen64)(mapped, mode, stream);
+  return mock_open_common(AT_FDCWD, path, O_WRONLY | O_CREAT | O_TRUNC | O_LARGEFILE, mode);
 }
