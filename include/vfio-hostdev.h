@@ -692,7 +692,11 @@ typedef void (*VhSelftestReport)(const VhSelftestResult *result, gpointer user_d
  * each; then undoes everything (IRQs, mappings, the device, hugepage pools
  * grown for the run), also when a case failed. SIGINT, SIGTERM and SIGHUP
  * are held back meanwhile: one arriving stops the run after the current
- * case. Call it once. Returns TRUE when no case failed and the run was not
+ * case, and REPORT is then called for each case that did not run, as
+ * skipped with the reason "interrupted by signal N before it ran" (every
+ * case of the plan is reported once). Whatever a case leaves mapped is
+ * unmapped before the next (and fails a case that otherwise passed). Call
+ * it once. Returns TRUE when no case failed and the run was not
  * interrupted. */
 VH_PUBLIC gboolean vh_selftest_execute(VhSelftest *selftest, VhSelftestReport report, gpointer user_data);
 /* The signal that stopped the run, or 0. */

@@ -12,6 +12,7 @@ const CliCommand cmd_test = {
 };
 
 typedef struct {
+  VhSelftest *run;
   gboolean json;
   JsonArray *results; /* --json: gathered until the end */
   guint pass, fail, skip;
@@ -63,7 +64,11 @@ static void print_result(const VhSelftestResult *result, gpointer user_data)
     return;
   }
   g_autoptr(GString) out = g_string_new(NULL);
-  ktap_result(out, result);
+  /* Once a signal stopped the run, the skips are the cases that never ran. */
+  if (vh_selftest_get_interrupted(printer->run) != 0 && status == VH_CASE_SKIP)
+    ktap_not_run(out, result);
+  else
+    ktap_result(out, result);
   fputs(out->str, stdout);
   fflush(stdout);
 }
@@ -134,21 +139,23 @@ static void print_epilogue(VhSelftest *run, const Printer *printer)
   g_autoptr(GString) out = g_string_new(NULL);
   const GPtrArray *cleanup = vh_selftest_get_cleanup_problems(run);
 
+  ktap_totals(out, printer->pass, printer->fail, printer->skip);
   if (vh_selftest_get_interrupted(run)) {
     g_autofree char *text = g_strdup_printf("interrupted by signal %d: the remaining cases did not run; "
                                             "everything the run changed was undone",
                                             vh_selftest_get_interrupted(run));
-    ktap_diag(out, text);
+    ktap_bail_out(out, text);
   }
-  ktap_totals(out, printer->pass, printer->fail, printer->skip);
   fputs(out->str, stdout);
   for (guint i = 0; i < cleanup->len; i++)
     fprintf(stderr, "vfio-hostdev: %s\n", (const char *)g_ptr_array_index(cleanup, i));
 }
 
+/* Everything is out before the caller frees the run: a signal held back
+ * during the run is delivered then and may end the process. */
 static int run_cases(VhSelftest *run, gboolean json)
 {
-  Printer printer = {.json = json, .results = json_array_new()};
+  Printer printer = {.run = run, .json = json, .results = json_array_new()};
   gboolean passed;
 
   if (!json) {
@@ -165,6 +172,8 @@ static int run_cases(VhSelftest *run, gboolean json)
   else
     print_epilogue(run, &printer);
   json_array_unref(printer.results);
+  fflush(stdout);
+  fflush(stderr);
   return passed && vh_selftest_get_cleanup_problems(run)->len == 0 ? 0 : VH_ERROR_FAILED;
 }
 
@@ -216,5 +225,7 @@ static int run_test(int argc, char **argv)
   if (run == NULL)
     return cli_fail(error);
   cli_print_warnings(manager);
+  /* Each KTAP line reaches a pipe or a file as it is written. */
+  setvbuf(stdout, NULL, _IOLBF, 0);
   return run_cases(run, json);
 }

@@ -54,3 +54,18 @@ void ktap_totals(GString *out, guint pass, guint fail, guint skip)
 {
   g_string_append_printf(out, "# Totals: pass:%u fail:%u skip:%u\n", pass, fail, skip);
 }
+
+void ktap_not_run(GString *out, const VhSelftestResult *result)
+{
+  g_autofree char *name = one_line(vh_selftest_result_get_name(result), TRUE);
+  g_autofree char *reason = one_line(vh_selftest_result_get_reason(result), FALSE);
+
+  g_string_append_printf(out, "not ok %u %s # SKIP %s\n", vh_selftest_result_get_number(result), name, reason);
+}
+
+void ktap_bail_out(GString *out, const char *reason)
+{
+  g_autofree char *line = one_line(reason, FALSE);
+
+  g_string_append_printf(out, "Bail out! %s\n", line);
+}

@@ -7,6 +7,9 @@
  *   ok 1 name
  *   not ok 2 name
  *   ok 3 name # SKIP reason
+ *   not ok 4 name # SKIP interrupted by signal 15 before it ran
+ *   # Totals: pass:2 fail:1 skip:1
+ *   Bail out! interrupted by signal 15: ...
  * A case's diagnostics come before its result line, as the kernel prints
  * them while the test runs; a failure's reason is its last diagnostic. */
 #pragma once
@@ -20,6 +23,13 @@ void ktap_begin(GString *out, guint plan, const char *header);
 
 /* One case: its diagnostics, then its result line. */
 void ktap_result(GString *out, const VhSelftestResult *result);
+
+/* A case a signal kept from running: "not ok N name # SKIP reason" (not
+ * "ok": it did not pass; SKIP: it did not fail either). */
+void ktap_not_run(GString *out, const VhSelftestResult *result);
+
+/* "Bail out! REASON": the run stopped before its plan was done. */
+void ktap_bail_out(GString *out, const char *reason);
 
 /* Every line of TEXT as a "# " diagnostic. */
 void ktap_diag(GString *out, const char *text);

@@ -5,6 +5,11 @@
  * device, injected ioctl failures, refusals and hugepage restoration. */
 #include "cli-test.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #define EDU "0000:00:02.0"       /* realistic: on qedu-mig (a VFIO variant driver) */
 #define MLX5_VF "0000:04:00.1"   /* realistic: a VF on mlx5_vfio_pci; raw config IDs read ffff */
 #define GPU "0000:01:00.0"       /* realistic: on nouveau, not VFIO */
@@ -19,6 +24,7 @@ static const char *const all_cases[] = {
 
 typedef struct {
   guint plan;
+  char *bail_out;      /* the reason of a "Bail out!" line, or NULL */
   GPtrArray *names;    /* of each result, in order */
   GPtrArray *statuses; /* "ok", "not ok", "skip" */
   GPtrArray *lines;    /* the result lines */
@@ -26,6 +32,7 @@ typedef struct {
 
 static void ktap_clear(Ktap *ktap)
 {
+  g_clear_pointer(&ktap->bail_out, g_free);
   g_clear_pointer(&ktap->names, g_ptr_array_unref);
   g_clear_pointer(&ktap->statuses, g_ptr_array_unref);
   g_clear_pointer(&ktap->lines, g_ptr_array_unref);
@@ -50,6 +57,13 @@ static void ktap_parse(const char *out, Ktap *ktap)
     g_autoptr(GMatchInfo) match = NULL;
     if (lines[i][0] == '\0' || g_str_has_prefix(lines[i], "# "))
       continue;
+    if (g_str_has_prefix(lines[i], "Bail out! ")) {
+      /* The last line but a final newline's empty one. */
+      g_assert_null(ktap->bail_out);
+      g_assert_true(lines[i + 1] == NULL || (lines[i + 1][0] == '\0' && lines[i + 2] == NULL));
+      ktap->bail_out = g_strdup(lines[i] + strlen("Bail out! "));
+      continue;
+    }
     if (g_regex_match(plan, lines[i], 0, &match)) {
       g_assert_false(planned);
       g_assert_cmpuint(ktap->names->len, ==, 0);
@@ -366,6 +380,129 @@ static void test_json(void)
   g_assert_true(json_object_get_null_member(object, "interrupted_by_signal"));
 }
 
+/* ---- a signal mid-run, stdout a pipe or a file ---- */
+
+#define PAUSED "/.mock/uapi-paused"
+
+/* Runs `test EDU ARGS` with stdout on OUT_FD (a pipe's end or a file), the
+ * first DMA map paused (dma.map_anonymous, case 3 with --filter dma.*);
+ * sends SIGTERM there, lets the map go on and returns the wait status. */
+static int run_interrupted(MockHost *host, int out_fd, int pipe_read, char **out, const char *extra)
+{
+  g_auto(GStrv) env = mock_host_environ(host);
+  const char *argv[] = {VFIO_HOSTDEV_BIN, "test", EDU, "--filter", "dma.*", extra, NULL};
+  g_autofree char *paused = g_build_filename(mock_host_root(host), PAUSED, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) text = g_string_new(NULL);
+  GPid pid = 0;
+  int status = 0;
+
+  inject(host, "IOMMU_IOAS_MAP pause 1\n");
+  g_assert_true(g_spawn_async_with_fds(NULL, (char **)argv, env, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, -1,
+                                       out_fd, -1, &error));
+  g_assert_no_error(error);
+  g_assert_true(cli_wait_for_file(paused, pid));
+  g_assert_cmpint(kill(pid, SIGTERM), ==, 0);
+  g_assert_cmpint(unlink(paused), ==, 0);
+  if (pipe_read >= 0) {
+    char buf[4096];
+    ssize_t n;
+    close(out_fd);
+    while ((n = read(pipe_read, buf, sizeof(buf))) > 0)
+      g_string_append_len(text, buf, n);
+    close(pipe_read);
+    *out = g_string_free(g_steal_pointer(&text), FALSE);
+  }
+  g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+  return status;
+}
+
+/* The case that was running finishes, the rest are reported as not run,
+ * then the totals and "Bail out!"; the process ends by the signal. */
+static void assert_interrupted_ktap(const char *out, int status)
+{
+  g_auto(Ktap) ktap = {0};
+
+  g_test_message("%s", out);
+  g_assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+  ktap_parse(out, &ktap);
+  g_assert_cmpstr(status_of(&ktap, "dma.iova_ranges"), ==, "ok");
+  g_assert_cmpstr(status_of(&ktap, "dma.map_anonymous"), ==, "ok");
+  g_assert_cmpstr(line_of(&ktap, "dma.map_hugetlb_2m"), ==,
+                  "not ok 4 dma.map_hugetlb_2m # SKIP interrupted by signal 15 before it ran");
+  g_assert_cmpstr(line_of(&ktap, "dma.overflow"), ==,
+                  "not ok 8 dma.overflow # SKIP interrupted by signal 15 before it ran");
+  g_assert_nonnull(strstr(out, "\n# Totals: pass:3 fail:0 skip:5\nBail out! interrupted by signal 15: "));
+  g_assert_nonnull(ktap.bail_out);
+}
+
+static void test_interrupted_pipe(void)
+{
+  g_autoptr(MockHost) host = cli_host("realistic");
+  g_autofree char *out = NULL;
+  int fds[2];
+
+  g_assert_cmpint(pipe(fds), ==, 0);
+  int status = run_interrupted(host, fds[1], fds[0], &out, NULL);
+  assert_interrupted_ktap(out, status);
+}
+
+static void test_interrupted_file(void)
+{
+  g_autoptr(MockHost) host = cli_host("realistic");
+  g_autofree char *path = g_build_filename(mock_host_root(host), "ktap.out", NULL);
+  g_autofree char *out = NULL;
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  int status;
+
+  g_assert_cmpint(fd, >=, 0);
+  status = run_interrupted(host, fd, -1, NULL, NULL);
+  close(fd);
+  g_assert_true(g_file_get_contents(path, &out, NULL, NULL));
+  assert_interrupted_ktap(out, status);
+}
+
+static void test_interrupted_json(void)
+{
+  g_autoptr(MockHost) host = cli_host("realistic");
+  g_auto(CliResult) result = {0};
+  int fds[2];
+
+  g_assert_cmpint(pipe(fds), ==, 0);
+  int status = run_interrupted(host, fds[1], fds[0], &result.out, "--json");
+  g_assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+  g_autoptr(JsonNode) root = cli_parse_json(&result);
+  JsonObject *object = json_node_get_object(root);
+  JsonArray *results = json_object_get_array_member(object, "results");
+  JsonObject *totals = json_object_get_object_member(object, "totals");
+  g_assert_cmpint(json_object_get_int_member(object, "interrupted_by_signal"), ==, SIGTERM);
+  g_assert_cmpuint(json_array_get_length(results), ==, json_object_get_int_member(object, "plan"));
+  g_assert_cmpint(json_object_get_int_member(totals, "skip"), ==, 5);
+  JsonObject *last = json_array_get_object_element(results, json_array_get_length(results) - 1);
+  g_assert_cmpstr(json_object_get_string_member(last, "status"), ==, "skip");
+  g_assert_cmpstr(json_object_get_string_member(last, "reason"), ==, "interrupted by signal 15 before it ran");
+}
+
+/* A case whose unmap fails leaves nothing mapped for the next ones, which
+ * map at the same IOVA. The first unmap of the run is the runner's sweep
+ * after dma.iova_ranges, the second dma.map_anonymous's own. */
+static void test_failed_case_cleans_up(void)
+{
+  g_autoptr(MockHost) host = cli_host("realistic");
+  g_auto(CliResult) result = {0};
+  g_auto(Ktap) ktap = {0};
+
+  inject(host, "IOMMU_IOAS_UNMAP EIO 2\n");
+  cli_run(host, &result, "test", EDU, "--filter", "dma.*", NULL);
+  g_test_message("%s", result.out);
+  g_assert_cmpint(result.status, ==, 1);
+  ktap_parse(result.out, &ktap);
+  g_assert_cmpstr(status_of(&ktap, "dma.map_anonymous"), ==, "not ok");
+  g_assert_cmpstr(status_of(&ktap, "dma.map_top"), ==, "ok");
+  g_assert_cmpstr(status_of(&ktap, "dma.unmap_all"), ==, "ok");
+  g_assert_cmpstr(status_of(&ktap, "dma.overflow"), ==, "ok");
+}
+
 int main(int argc, char **argv)
 {
   const char *uapi = g_getenv("MOCK_UAPI_PRELOAD");
@@ -392,5 +529,9 @@ int main(int argc, char **argv)
   g_test_add_func("/test/usage", test_usage);
   g_test_add_func("/test/hugepages-restored", test_hugepages_restored);
   g_test_add_func("/test/json", test_json);
+  g_test_add_func("/test/interrupted/pipe", test_interrupted_pipe);
+  g_test_add_func("/test/interrupted/file", test_interrupted_file);
+  g_test_add_func("/test/interrupted/json", test_interrupted_json);
+  g_test_add_func("/test/fault/case-cleans-up", test_failed_case_cleans_up);
   return g_test_run();
 }

@@ -174,6 +174,23 @@ static const struct {
 #define N_IOCTLS (sizeof(ioctl_names) / sizeof(ioctl_names[0]))
 static unsigned calls[N_IOCTLS];
 
+/* The action "pause": the call waits, before it acts, while
+ * $ROOT/.mock/uapi-paused exists; the mock creates that file, the test
+ * removes it (after sending a signal, say).  A test that never removes it
+ * is bounded at a minute. */
+#define FAULT_PAUSE (-1)
+#define PAUSE_MAX_POLLS 6000
+
+static void pause_here(const char *name)
+{
+  char note[96];
+
+  snprintf(note, sizeof(note), "%s %d\n", name, (int)getpid());
+  mt_write("/.mock/uapi-paused", note);
+  for (int i = 0; i < PAUSE_MAX_POLLS && mt_exists("/.mock/uapi-paused"); i++)
+    usleep(10 * 1000);
+}
+
 static int fault_for(size_t which)
 {
   char *text = mt_read("/.mock/uapi-faults");
@@ -188,17 +205,23 @@ static int fault_for(size_t which)
     unsigned nth = 0;
     int fields = sscanf(line, "%63s %31s %u", name, errname, &nth);
     if (fields >= 2 && strcmp(name, ioctl_names[which].name) == 0 && (fields == 2 || nth == calls[which]))
-      err = mt_errno_parse(errname);
+      err = strcmp(errname, "pause") == 0 ? FAULT_PAUSE : mt_errno_parse(errname);
   }
   free(text);
   return err;
 }
 
+/* The errno the call fails with, 0 to run it (after a pause if asked). */
 static int fault_of_request(unsigned long request)
 {
   for (size_t i = 0; i < N_IOCTLS; i++)
-    if (ioctl_names[i].request == request)
-      return fault_for(i);
+    if (ioctl_names[i].request == request) {
+      int err = fault_for(i);
+      if (err != FAULT_PAUSE)
+        return err;
+      pause_here(ioctl_names[i].name);
+      return 0;
+    }
   return 0;
 }
 

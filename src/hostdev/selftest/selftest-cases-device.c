@@ -82,12 +82,16 @@ static HdCaseStatus config_bus_master(HdSelftest *t)
   g_autoptr(GError) error = NULL;
   guint16 before, toggled, restored;
 
-  if (!hd_vfio_config_read16(&t->vdev, PCI_COMMAND, &before, &error) ||
-      !hd_vfio_config_write16(&t->vdev, PCI_COMMAND, before ^ PCI_COMMAND_MASTER, &error) ||
+  if (!hd_vfio_config_read16(&t->vdev, PCI_COMMAND, &before, &error))
+    return hd_selftest_fail_error(t, g_steal_pointer(&error));
+  if (!hd_vfio_config_write16(&t->vdev, PCI_COMMAND, before ^ PCI_COMMAND_MASTER, &error) ||
       !hd_vfio_config_read16(&t->vdev, PCI_COMMAND, &toggled, &error) ||
       !hd_vfio_config_write16(&t->vdev, PCI_COMMAND, before, &error) ||
-      !hd_vfio_config_read16(&t->vdev, PCI_COMMAND, &restored, &error))
+      !hd_vfio_config_read16(&t->vdev, PCI_COMMAND, &restored, &error)) {
+    /* Never leave bus mastering toggled for the cases after this one. */
+    hd_vfio_config_write16(&t->vdev, PCI_COMMAND, before, NULL);
     return hd_selftest_fail_error(t, g_steal_pointer(&error));
+  }
   hd_selftest_diag(t, "command 0x%04x, bus master toggled 0x%04x, restored 0x%04x", before, toggled, restored);
   if ((toggled ^ before) != PCI_COMMAND_MASTER)
     return hd_selftest_fail(t, "writing 0x%04x to the command register reads back 0x%04x",
@@ -186,6 +190,7 @@ static HdCaseStatus irq_case(HdSelftest *t, guint index, const char *name)
     }
   hd_selftest_diag(t, "%s: %u vector%s, testing %u", name, info.count, info.count == 1 ? "" : "s", n);
   if ((rc = hd_vfio_irq_enable(&t->vdev, index, fds, n)) < 0) {
+    hd_vfio_irq_disable(&t->vdev, index); /* whatever part of it took */
     close_all(fds, n);
     return hd_selftest_fail(t, "VFIO_DEVICE_SET_IRQS (enable %s vectors 0-%u): %s", name, n - 1, g_strerror(-rc));
   }

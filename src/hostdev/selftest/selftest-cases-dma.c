@@ -61,11 +61,15 @@ static HdCaseStatus map_unmap(HdSelftest *t, const HdDmaBuffer *buffer, guint64 
     return hd_selftest_fail(t, "map of %zu bytes at IOVA %#" G_GINT64_MODIFIER "x: %s", buffer->size, iova,
                             g_strerror(-rc));
   hd_selftest_diag(t, "mapped %zu bytes at IOVA %#" G_GINT64_MODIFIER "x", buffer->size, iova);
-  if ((rc = iommu->ops->unmap(iommu, iova, buffer->size, &unmapped)) < 0)
+  if ((rc = iommu->ops->unmap(iommu, iova, buffer->size, &unmapped)) < 0) {
+    iommu->ops->unmap_all(iommu, NULL); /* the buffer is freed next: leave nothing pointing at it */
     return hd_selftest_fail(t, "unmap of IOVA %#" G_GINT64_MODIFIER "x: %s", iova, g_strerror(-rc));
-  if (unmapped != buffer->size)
+  }
+  if (unmapped != buffer->size) {
+    iommu->ops->unmap_all(iommu, NULL);
     return hd_selftest_fail(t, "unmap says %" G_GUINT64_FORMAT " bytes unmapped, %zu were mapped", unmapped,
                             buffer->size);
+  }
   return HD_CASE_PASS;
 }
 
@@ -149,18 +153,22 @@ static HdCaseStatus unmap_all_of(HdSelftest *t, const HdDmaBuffer *low, const Hd
     iommu->ops->unmap_all(iommu, NULL);
     return hd_selftest_fail(t, "map: %s", g_strerror(-rc));
   }
-  if ((rc = iommu->ops->unmap_all(iommu, &unmapped)) == -EOPNOTSUPP) {
+  if ((rc = iommu->ops->unmap_all(iommu, &unmapped)) < 0) {
+    /* Both pages one by one, so that the buffers can be freed. */
     iommu->ops->unmap(iommu, low_iova, low->size, NULL);
     iommu->ops->unmap(iommu, top_page(t), top->size, NULL);
-    return hd_selftest_skip(t, "the kernel cannot unmap everything at once (no VFIO_UNMAP_ALL, Linux < 5.12)");
-  }
-  if (rc < 0)
+    if (rc == -EOPNOTSUPP)
+      return hd_selftest_skip(t, "the kernel cannot unmap everything at once (no VFIO_UNMAP_ALL, Linux < 5.12)");
     return hd_selftest_fail(t, "unmap all: %s", g_strerror(-rc));
+  }
   hd_selftest_diag(t, "mapped pages at IOVA %#" G_GINT64_MODIFIER "x and %#" G_GINT64_MODIFIER "x, unmapped %"
                    G_GUINT64_FORMAT " bytes at once", low_iova, top_page(t), unmapped);
-  if (unmapped != low->size + top->size)
+  if (unmapped != low->size + top->size) {
+    iommu->ops->unmap(iommu, low_iova, low->size, NULL);
+    iommu->ops->unmap(iommu, top_page(t), top->size, NULL);
     return hd_selftest_fail(t, "unmap all says %" G_GUINT64_FORMAT " bytes, %zu were mapped", unmapped,
                             low->size + top->size);
+  }
   return HD_CASE_PASS;
 }
 

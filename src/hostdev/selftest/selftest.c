@@ -234,6 +234,32 @@ static int pending_signal(void)
   return 0;
 }
 
+/* Whatever a case left mapped is unmapped before the next one runs, so
+ * that a failure cannot fail the cases after it; a case that passed and
+ * left a mapping fails. The kernels without VFIO_UNMAP_ALL rely on each
+ * case's own cleanup. */
+static HdCaseStatus sweep_mappings(HdSelftest *t, HdCaseStatus status)
+{
+  guint64 unmapped = 0;
+
+  if (t->iommu->ops->unmap_all(t->iommu, &unmapped) < 0 || unmapped == 0)
+    return status;
+  hd_selftest_diag(t, "%" G_GUINT64_FORMAT " bytes were left mapped after the case; unmapped", unmapped);
+  if (status == HD_CASE_PASS)
+    return hd_selftest_fail(t, "the case left %" G_GUINT64_FORMAT " bytes of IOVA mapped", unmapped);
+  return status;
+}
+
+/* After a signal: the cases that did not run, each reported as skipped. */
+static void report_not_run(HdSelftestRun *run, guint from, guint number, HdSelftestReport report,
+                           gpointer user_data)
+{
+  for (guint i = from; i < run->cases->len; i++) {
+    hd_selftest_skip(&run->t, "interrupted by signal %d before it ran", run->interrupted);
+    report_case(run, number++, g_ptr_array_index(run->cases, i), HD_CASE_SKIP, report, user_data);
+  }
+}
+
 /* Undoes what the cases left in place, in reverse order of setting up. */
 static void cleanup(HdSelftestRun *run)
 {
@@ -262,10 +288,12 @@ gboolean hd_selftest_execute(HdSelftestRun *run, HdSelftestReport report, gpoint
   report_case(run, number++, &open_case, status, report, user_data);
   for (guint i = 0; i < run->cases->len; i++) {
     const HdSelftestCase *c = g_ptr_array_index(run->cases, i);
-    if ((run->interrupted = pending_signal()) != 0)
+    if ((run->interrupted = pending_signal()) != 0) {
+      report_not_run(run, i, number, report, user_data);
       break;
+    }
     if (run->opened)
-      status = c->run(t);
+      status = sweep_mappings(t, c->run(t));
     else
       status = hd_selftest_skip(t, "the device could not be opened (see case 1, open)");
     failed |= status == HD_CASE_FAIL;
