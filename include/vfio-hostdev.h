@@ -560,7 +560,8 @@ typedef enum {
 typedef struct _VhRecoverEntry VhRecoverEntry;
 
 /* Finishes or rolls back every interrupted operation (an interrupted
- * prepare or bind is rolled back, an interrupted release finished), from
+ * prepare or bind is rolled back, an interrupted release finished, a
+ * killed run's devices and hugepages given back), from
  * /run/vfio-hostdev/ alone. Running it twice is harmless.
  * Returns: (transfer full) VhRecoverEntry*, one per operation found, or
  * NULL with ERROR only when the state directory cannot be read. */
@@ -569,9 +570,9 @@ VH_PUBLIC GPtrArray *vh_recover(VhManager *manager, GError **error);
 /* "rolled-back", "finished", "busy", "failed". */
 VH_PUBLIC const char *vh_recover_action_name(VhRecoverAction action);
 
-/* The owner, or NULL for a plain bind. */
+/* The owner, or NULL for a plain bind or a run. */
 VH_PUBLIC const char *vh_recover_entry_get_owner(const VhRecoverEntry *entry);
-/* "prepare", "release" or "bind". */
+/* "prepare", "release", "bind" or "run". */
 VH_PUBLIC const char *vh_recover_entry_get_operation(const VhRecoverEntry *entry);
 VH_PUBLIC VhRecoverAction vh_recover_entry_get_action(const VhRecoverEntry *entry);
 /* VhReleaseResult*: what happened to each device. */

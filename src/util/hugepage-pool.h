@@ -10,7 +10,11 @@
 typedef struct {
   guint64 nr;   /* nr_hugepages */
   guint64 free; /* free_hugepages */
+  guint64 resv; /* resv_hugepages: free but promised to a mapping (0 when the file is missing) */
 } HdHugepagePool;
+
+/* Pages nobody holds or has been promised: free minus reserved. */
+guint64 hd_hugepage_pool_available(const HdHugepagePool *pool);
 
 /* FALSE without error when the kernel has no pool of that size (no
  * hugepages-<size_kb>kB directory: no such page size, or no hugetlbfs). */
@@ -21,3 +25,7 @@ gboolean hd_hugepage_pool_read(guint64 size_kb, HdHugepagePool *pool, GError **e
 /* Writes nr_hugepages. The kernel may grant fewer pages than asked (memory
  * too fragmented) without an error: read the pool back to know. */
 gboolean hd_hugepage_pool_set_nr(guint64 size_kb, guint64 nr, GError **error);
+
+/* Gives back to the kernel up to COUNT pages of the pool, never one that is
+ * in use or reserved; *GIVEN says how many went. */
+gboolean hd_hugepage_pool_shrink(guint64 size_kb, guint64 count, guint64 *given, GError **error);

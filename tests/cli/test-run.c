@@ -283,14 +283,12 @@ static void test_shell(void)
   assert_e1000e_restored(host);
 }
 
-/* free_hugepages a link to nr_hugepages: the fake kernel grants every page
- * asked for and nobody uses them. */
+/* A 2M pool of NR pages, all free: the fake kernel grants every page asked
+ * for (tests/mock/mock-hugepages.c). */
 static void make_pool(MockHost *host, const char *nr)
 {
-  g_autofree char *free_path = g_build_filename(mock_host_root(host), POOL_2M, "free_hugepages", NULL);
-
   mock_host_write(host, POOL_2M "/nr_hugepages", nr);
-  g_assert_cmpint(symlink("nr_hugepages", free_path), ==, 0);
+  mock_host_write(host, POOL_2M "/free_hugepages", nr);
 }
 
 /* The pool grows by what is missing for the run and shrinks back after. */
@@ -317,8 +315,8 @@ static void test_hugepages_unavailable(void)
   g_auto(CliResult) result = {0};
   g_autofree char *ran = marker(host, "ran");
 
-  mock_host_write(host, POOL_2M "/nr_hugepages", "0\n");
-  mock_host_write(host, POOL_2M "/free_hugepages", "0\n");
+  make_pool(host, "0\n");
+  mock_host_write(host, "/.mock/hugepages-max/hugepages-2048kB", "1\n"); /* the kernel finds 1 page */
   g_autofree char *before = bt_kernel_hash(host);
   cli_run(host, &result, "run", "-d", E1000E, "--hugepages", "2M=2", "--", "sh", "-c", "touch \"$0\"", ran, NULL);
   g_assert_cmpint(result.status, ==, 1);

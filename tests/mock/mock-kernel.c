@@ -18,14 +18,14 @@
 #define OVERRIDE_MAX 4095
 
 typedef enum {
-  K_NONE, K_DRIVERS_PROBE, K_BIND, K_UNBIND, K_OVERRIDE, K_RESET, K_RESET_METHOD, K_NUMVFS
+  K_NONE, K_DRIVERS_PROBE, K_BIND, K_UNBIND, K_OVERRIDE, K_RESET, K_RESET_METHOD, K_NUMVFS, K_HUGEPAGES
 } KernelAttr;
 
 typedef struct {
   KernelAttr kind;
   char attr[32];
   char driver[128];   /* bind/unbind */
-  char device[64];    /* device attributes: the device the file belongs to */
+  char device[64];    /* device attributes: the device the file belongs to; hugepages: the pool */
 } Target;
 
 static bool looks_like_bdf(const char *s)
@@ -60,6 +60,11 @@ static bool classify(const char *logical, Target *t)
   snprintf(t->attr, sizeof(t->attr), "%s", base + 1);
   if (strcmp(logical, "/sys/bus/pci/drivers_probe") == 0) {
     t->kind = K_DRIVERS_PROBE;
+    return true;
+  }
+  if (sscanf(logical, "/sys/kernel/mm/hugepages/%63[^/]/%63s", t->device, file) == 2 &&
+      strcmp(file, "nr_hugepages") == 0) {
+    t->kind = K_HUGEPAGES;
     return true;
   }
   if (sscanf(logical, "/sys/bus/pci/drivers/%255[^/]/%63s", drv, file) == 2 &&
@@ -250,6 +255,15 @@ static int do_numvfs(const char *bdf, const char *data)
   return mt_sriov_set_numvfs(bdf, (unsigned)n);
 }
 
+static int do_hugepages(const char *pool, const char *data)
+{
+  unsigned long n;
+
+  if (parse_uint(data, (unsigned long)-1, &n) < 0)
+    return -EINVAL;
+  return mt_hugepages_set_nr(pool, n);
+}
+
 static int perform(const Target *t, const char *bdf, const char *data, size_t count)
 {
   switch (t->kind) {
@@ -267,6 +281,8 @@ static int perform(const Target *t, const char *bdf, const char *data, size_t co
     return do_reset_method(bdf, data);
   case K_NUMVFS:
     return do_numvfs(bdf, data);
+  case K_HUGEPAGES:
+    return do_hugepages(bdf, data);
   default:
     return -EINVAL;
   }
@@ -281,6 +297,7 @@ static const char *delay_op(KernelAttr kind)
   case K_RESET: return "reset";
   case K_NUMVFS: return "sriov";
   case K_OVERRIDE: return "override";
+  case K_HUGEPAGES: return "hugepages";
   default: return "other";
   }
 }

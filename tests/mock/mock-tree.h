@@ -141,6 +141,11 @@ int mt_device_group(const char *bdf);
 /* ---- mock-sriov.c ----------------------------------------------------- */
 
 int mt_sriov_set_numvfs(const char *bdf, unsigned numvfs);
+
+/* ---- mock-hugepages.c ---- */
+
+/* A write of WANTED to the nr_hugepages of POOL ("hugepages-2048kB"). */
+int mt_hugepages_set_nr(const char *pool, unsigned long wanted);
 /* Creates VFs without probing (mkhost initial state). */
 int mt_sriov_create_vfs(const char *bdf, unsigned numvfs, bool probe);
 

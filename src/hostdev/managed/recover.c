@@ -12,6 +12,7 @@
 #include "util/hd-error.h"
 #include "hostdev/managed/owner-journal.h"
 #include "hostdev/managed/owner-release.h"
+#include "hostdev/managed/run-journal.h"
 #include "util/sysfs-paths.h"
 #include "hostdev/shared/vfio-holders.h"
 #include "util/string-list.h"
@@ -166,6 +167,24 @@ static void recover_binds(guint unbind_timeout_ms, GPtrArray *entries)
   }
 }
 
+/* A `run` that was killed: its devices and hugepages back (run-journal.h). */
+static void recover_runs(guint unbind_timeout_ms, GPtrArray *entries)
+{
+  g_autoptr(GPtrArray) recoveries = hd_run_journal_recover_all(unbind_timeout_ms);
+
+  for (guint i = 0; i < recoveries->len; i++) {
+    HdRunRecovery *recovery = g_ptr_array_index(recoveries, i);
+    HdRecoverEntry *entry = entry_new(NULL, "run", entries);
+    g_ptr_array_extend_and_steal(entry->devices, g_steal_pointer(&recovery->devices));
+    recovery->devices = g_ptr_array_new();
+    entry->action = HD_RECOVER_ROLLED_BACK;
+    if (recovery->problems->len > 0) {
+      g_autofree char *text = hd_string_list_join(recovery->problems, "; ");
+      entry_fail(entry, g_error_new(HD_ERROR, HD_ERROR_UNFINISHED, "%s", text));
+    }
+  }
+}
+
 GPtrArray *hd_recover(HdManager *manager, guint unbind_timeout_ms, GError **error)
 {
   g_autofree char *state_dir = hd_path_state_dir();
@@ -179,6 +198,7 @@ GPtrArray *hd_recover(HdManager *manager, guint unbind_timeout_ms, GError **erro
   for (guint i = 0; i < owners->len; i++)
     recover_owner(manager, g_ptr_array_index(owners, i), unbind_timeout_ms, entries);
   recover_binds(unbind_timeout_ms, entries);
+  recover_runs(unbind_timeout_ms, entries);
   return entries;
 }
 
@@ -202,7 +222,7 @@ char *hd_recover_entry_describe(const HdRecoverEntry *entry)
   g_autoptr(GString) text = g_string_new(NULL);
   g_autofree char *what = entry->owner != NULL
                             ? g_strdup_printf("the interrupted %s of owner %s", entry->operation, entry->owner)
-                            : g_strdup("an interrupted bind");
+                            : g_strdup_printf("an interrupted %s", entry->operation);
 
   switch (entry->action) {
   case HD_RECOVER_ROLLED_BACK:
@@ -212,8 +232,8 @@ char *hd_recover_entry_describe(const HdRecoverEntry *entry)
     g_string_append_printf(text, "finished %s", what);
     break;
   case HD_RECOVER_BUSY:
-    g_string_append_printf(text, "left %s alone: another vfio-hostdev is working on it",
-                           entry->owner != NULL ? entry->owner : "a bind");
+    g_string_append_printf(text, "left %s%s alone: another vfio-hostdev is working on it",
+                           entry->owner != NULL ? "" : "a ", entry->owner != NULL ? entry->owner : entry->operation);
     break;
   case HD_RECOVER_FAILED:
     g_string_append_printf(text, "could not recover %s", what);

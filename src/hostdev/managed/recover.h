@@ -8,6 +8,8 @@
  * - an owner journal whose release is still marked running: finished;
  * - a record of a plain `bind` still in state binding: rolled back to its
  *   original driver, as that bind would have done on failure;
+ * - the journal of a killed `run`: its devices and hugepages given back
+ *   (run-journal.h);
  * - temporary files of state writes cut short: removed.
  * An operation that is merely in progress holds its owner or group lock:
  * it is left alone (reported as busy). Running recovery twice is harmless:
@@ -26,7 +28,7 @@ typedef enum {
 /* The public VhRecoverEntry is this struct, opaque. */
 typedef struct _VhRecoverEntry {
   char *owner;         /* NULL for a plain bind */
-  const char *operation; /* "prepare", "release" or "bind" */
+  const char *operation; /* "prepare", "release", "bind" or "run" */
   HdRecoverAction action;
   GPtrArray *devices;  /* HdReleaseResult* (owner-release.h) */
   GError *error;

@@ -2,25 +2,69 @@
 #include "hostdev/run/run-child.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "util/hd-error.h"
 
+typedef struct {
+  const HdRunSignals *signals;
+  gboolean foreground; /* the tool had the terminal: the command gets it */
+} ChildSetup;
+
+/* Between fork and exec, in the command: its own process group (the
+ * guardian's target), the terminal when the tool had it, death with the
+ * tool (covers the moment before the guardian exists). */
 static void child_setup(gpointer user_data)
 {
-  hd_run_signals_release_in_child(user_data);
+  const ChildSetup *setup = user_data;
+
+  setpgid(0, 0);
+  if (setup->foreground) {
+    sigset_t ttou, old;
+    sigemptyset(&ttou);
+    sigaddset(&ttou, SIGTTOU);
+    pthread_sigmask(SIG_BLOCK, &ttou, &old);
+    tcsetpgrp(STDIN_FILENO, getpid());
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+  }
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  hd_run_signals_release_in_child(setup->signals);
+}
+
+static gboolean has_terminal(void)
+{
+  return isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
 }
 
 gboolean hd_run_child_spawn(const char *const *argv, char **envp, const HdRunSignals *signals, GPid *pid,
-                            GError **error)
+                            gboolean *foreground, GError **error)
 {
   /* The command is the user's: it keeps the tool's stdin and every
    * descriptor it was given (ours are close-on-exec). */
   const GSpawnFlags flags = G_SPAWN_SEARCH_PATH_FROM_ENVP | G_SPAWN_DO_NOT_REAP_CHILD |
                             G_SPAWN_CHILD_INHERITS_STDIN | G_SPAWN_LEAVE_DESCRIPTORS_OPEN;
+  ChildSetup setup = {signals, has_terminal()};
 
-  return g_spawn_async(NULL, (char **)argv, envp, flags, child_setup, (gpointer)signals, pid, error);
+  if (!g_spawn_async(NULL, (char **)argv, envp, flags, child_setup, &setup, pid, error))
+    return FALSE;
+  setpgid(*pid, *pid); /* as the child does: whichever runs first */
+  *foreground = setup.foreground;
+  return TRUE;
+}
+
+void hd_run_child_take_terminal(void)
+{
+  sigset_t ttou, old;
+
+  sigemptyset(&ttou);
+  sigaddset(&ttou, SIGTTOU);
+  pthread_sigmask(SIG_BLOCK, &ttou, &old);
+  tcsetpgrp(STDIN_FILENO, getpgrp());
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 static int shell_status(int wait_status)
@@ -57,7 +101,7 @@ int hd_run_child_wait(GPid pid, HdRunSignals *signals, GError **error)
     /* a command that ends after waitpid() leaves SIGCHLD pending: no lost wake-up */
     sig = hd_run_signals_wait(signals, &info);
     if (sig > 0 && sig != SIGCHLD && !sent_by_terminal(&info))
-      kill(pid, sig);
+      kill(-pid, sig); /* the command's process group: what it started too */
   }
 }
 

@@ -8,13 +8,20 @@
 
 #include "hostdev/run/run-signals.h"
 
-/* Starts ARGV (argv[0] looked up in PATH) with ENVP. FALSE with a
- * G_SPAWN_ERROR when it cannot start (not found, not executable). */
+/* Starts ARGV (argv[0] looked up in PATH) with ENVP, in a process group
+ * of its own (whose id is *PID), given the terminal when the tool is in the
+ * terminal's foreground (*FOREGROUND then TRUE: take it back with
+ * hd_run_child_take_terminal() once it ended), and killed if the tool dies.
+ * FALSE with a G_SPAWN_ERROR when it cannot start (not found, not
+ * executable). */
 gboolean hd_run_child_spawn(const char *const *argv, char **envp, const HdRunSignals *signals, GPid *pid,
-                            GError **error);
+                            gboolean *foreground, GError **error);
+
+/* Makes the tool's process group the terminal's foreground again. */
+void hd_run_child_take_terminal(void);
 
 /* Waits for PID to end. A terminating signal the tool receives meanwhile
- * is forwarded to it, unless the terminal sent it (Ctrl-C, Ctrl-\, hang-up
+ * is forwarded to its process group, unless the terminal sent it (Ctrl-C, Ctrl-\, hang-up
  * go to the whole foreground process group, the command included, which
  * must not get them twice). Returns the status as a shell reports it: the
  * exit code, or 128 + the signal that killed it; -1 with ERROR when it

@@ -8,7 +8,9 @@
 #include "util/hugepage-spec.h"
 #include "util/pci-address.h"
 #include "hostdev/bind/reattach.h"
+#include "hostdev/managed/run-journal.h"
 #include "hostdev/run/run-child.h"
+#include "hostdev/run/run-guardian.h"
 #include "hostdev/run/run-signals.h"
 #include "hostdev/shared/hugepage-reservations.h"
 
@@ -17,6 +19,7 @@ struct _VhRun {
   char **addresses;                   /* canonical, as asked, without duplicates */
   GPtrArray *bound;                   /* addresses this run bound (group members too): restore reattaches them */
   HdHugepageReservations *hugepages;  /* pools this run grew */
+  HdRunJournal *journal;              /* what a `recover` after a SIGKILL undoes; NULL before setup */
   guint unbind_timeout_ms;
 };
 
@@ -41,6 +44,7 @@ void hd_run_free(HdRun *run)
   g_strfreev(run->addresses);
   g_ptr_array_unref(run->bound);
   hd_hugepage_reservations_free(run->hugepages);
+  hd_run_journal_end(run->journal);
   g_free(run);
 }
 
@@ -97,6 +101,9 @@ static gboolean bind_devices(HdRun *run, HdManager *manager, const HdRunOptions 
     .unbind_timeout_ms = options->unbind_timeout_ms,
   };
   g_autoptr(GError) local = NULL;
+
+  if (!hd_run_journal_binding(run->journal, hd_run_addresses(run), error))
+    return FALSE;
   g_autoptr(GPtrArray) results = hd_bind(manager, hd_run_addresses(run), &bind_options, &local);
 
   /* bind is all or nothing, so BOUND and an error never meet; should they,
@@ -105,6 +112,11 @@ static gboolean bind_devices(HdRun *run, HdManager *manager, const HdRunOptions 
     const HdBindResult *result = g_ptr_array_index(results, i);
     if (result->outcome == HD_BIND_BOUND)
       g_ptr_array_add(run->bound, g_strdup(result->address));
+  }
+  g_autoptr(GError) journal_error = NULL;
+  if (!hd_run_journal_bound(run->journal, run->bound, &journal_error) && local == NULL) {
+    g_propagate_prefixed_error(error, g_steal_pointer(&journal_error), "cannot journal the devices bound: ");
+    return FALSE;
   }
   if (local != NULL) {
     g_propagate_error(error, g_steal_pointer(&local));
@@ -118,8 +130,13 @@ static gboolean bind_devices(HdRun *run, HdManager *manager, const HdRunOptions 
 gboolean hd_run_setup(HdRun *run, HdManager *manager, const HdRunOptions *options, GError **error)
 {
   run->unbind_timeout_ms = options->unbind_timeout_ms;
-  return canonicalize(run, options->addresses, error) && reserve_hugepages(run, options->hugepages, error) &&
-         bind_devices(run, manager, options, error);
+  if (!canonicalize(run, options->addresses, error))
+    return FALSE;
+  /* journaled before each change: a SIGKILL leaves `recover` the way back */
+  if ((run->journal = hd_run_journal_begin(error)) == NULL)
+    return FALSE;
+  hd_hugepage_reservations_set_hook(run->hugepages, hd_run_journal_grow, run->journal);
+  return reserve_hugepages(run, options->hugepages, error) && bind_devices(run, manager, options, error);
 }
 
 /* The command's environment: the tool's, plus the devices' addresses
@@ -150,12 +167,17 @@ int hd_run_command(HdRun *run, const char *const *argv, GError **error)
     return 128 + sig;
   }
   g_auto(GStrv) envp = run_environ(run);
-  if (!hd_run_child_spawn(argv, envp, &run->signals, &pid, &local)) {
+  gboolean foreground = FALSE;
+  if (!hd_run_child_spawn(argv, envp, &run->signals, &pid, &foreground, &local)) {
     int status = hd_run_child_spawn_failure_status(local);
     g_set_error(error, HD_ERROR, HD_ERROR_FAILED, "cannot run the command: %s", local->message);
     return status;
   }
+  pid_t guardian = hd_run_guardian_start(pid);
   int status = hd_run_child_wait(pid, &run->signals, error);
+  hd_run_guardian_stop(guardian);
+  if (foreground)
+    hd_run_child_take_terminal();
   g_spawn_close_pid(pid);
   return status < 0 ? HD_ERROR_FAILED : status;
 }
@@ -197,5 +219,7 @@ GPtrArray *hd_run_restore(HdRun *run, HdManager *manager)
   reattach_bound(run, manager, problems);
   pools = hd_hugepage_reservations_restore(run->hugepages);
   g_ptr_array_extend_and_steal(problems, g_steal_pointer(&pools));
+  /* what is left is reported (exit 5) and the records say how to finish */
+  g_clear_pointer(&run->journal, hd_run_journal_end);
   return problems;
 }

@@ -6,8 +6,9 @@
  * on a VFIO driver already stay there, grown hugepage pools shrink back.
  * Restoring happens whatever the command did, also when the tool gets
  * SIGINT, SIGTERM, SIGHUP or SIGQUIT (held for the whole run, forwarded to
- * the command: run-signals.h, run-child.h). Only SIGKILL skips it: the
- * records in /run/vfio-hostdev/ then let `reattach` finish by hand. */
+ * the command's process group: run-signals.h, run-child.h). SIGKILL skips
+ * it: a guardian then kills the command's process group (run-guardian.h)
+ * and `recover` undoes the run from its journal (managed/run-journal.h). */
 #pragma once
 
 #include "hostdev/device/manager.h"
@@ -50,7 +51,7 @@ const char *const *hd_run_addresses(const HdRun *run);
 int hd_run_command(HdRun *run, const char *const *argv, GError **error);
 
 /* Puts back what the run changed: reattaches the devices it bound, then
- * shrinks the hugepage pools it grew. Returns the problems, one line each,
+ * gives back the hugepages it added; then drops the run's journal. Returns the problems, one line each,
  * saying what was left where and how to finish (empty: all restored).
  * Calling it again does nothing. */
 GPtrArray *hd_run_restore(HdRun *run, HdManager *manager);

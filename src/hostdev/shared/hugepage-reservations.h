@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Hugepages on demand: when a case (or `run --hugepages`) needs free pages
- * of a size and the pool has too few, grow the pool through sysfs and
- * remember its size before, so that restore() puts it back exactly. */
+ * of a size and the pool has too few, grow the pool through sysfs by what
+ * is missing and remember how many pages were added, so that restore()
+ * gives back exactly those (a pool others changed meanwhile keeps their
+ * change). Reserved pages (resv_hugepages) count as used both ways. */
 #pragma once
 
 #include <glib.h>
@@ -10,6 +12,12 @@ typedef struct _HdHugepageReservations HdHugepageReservations;
 
 HdHugepageReservations *hd_hugepage_reservations_new(void);
 
+/* Called before a pool grows: NR_BEFORE pages, ADDING more asked for. FALSE
+ * with ERROR stops the growth (a journal that cannot be written). */
+typedef gboolean (*HdHugepageGrowHook)(guint64 size_kb, guint64 nr_before, guint64 adding, gpointer data,
+                                       GError **error);
+void hd_hugepage_reservations_set_hook(HdHugepageReservations *self, HdHugepageGrowHook hook, gpointer data);
+
 /* Makes sure COUNT pages of SIZE_KB are free, growing the pool when needed.
  * FALSE with *REASON (newly allocated) when they cannot be had: no pool of
  * that size, sysfs not writable, or the kernel granted fewer pages (memory
@@ -17,7 +25,7 @@ HdHugepageReservations *hd_hugepage_reservations_new(void);
 gboolean hd_hugepages_make_free(HdHugepageReservations *self, guint64 size_kb, guint64 count, char **reason,
                                 char **done);
 
-/* Puts every pool grown back to its size before. Returns the problems, one
+/* Gives back the pages added to every pool grown. Returns the problems, one
  * line each (empty when all went back); the record is emptied either way. */
 GPtrArray *hd_hugepage_reservations_restore(HdHugepageReservations *self);
 

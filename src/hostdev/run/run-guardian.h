@@ -1,0 +1,21 @@
+/* The command `run` starts gets a process group of its own, and a
+ * guardian: a small process forked by the tool that waits for the tool's
+ * death (PR_SET_PDEATHSIG) and then SIGKILLs that whole group. The
+ * command's own parent-death signal reaches only the command; a child it
+ * forked (a grandchild of the tool) would outlive a SIGKILLed `run` and
+ * keep the devices open. Recovery of the devices and pools is then
+ * `vfio-hostdev recover`'s. A process that leaves the group (setsid,
+ * setpgid) leaves the guardian's reach too. */
+#pragma once
+
+#include <glib.h>
+#include <sys/types.h>
+
+/* Forks the guardian of process group PGID; 0 when it cannot (the run goes
+ * on without one: a warning's matter, not a failure). */
+pid_t hd_run_guardian_start(pid_t pgid);
+
+/* The command has ended and the tool lives: the guardian is stopped and
+ * reaped. What the command left running in its group is left alone (a VM
+ * it started on purpose): restoring a device it holds is refused, exit 5. */
+void hd_run_guardian_stop(pid_t guardian);
