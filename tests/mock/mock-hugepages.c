@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* mock-hugepages.c: the kernel's hugetlb pools
  * (/sys/kernel/mm/hugepages/hugepages-<size>kB/), as writes of
  * nr_hugepages change them (mm/hugetlb.c, set_max_huge_pages()):

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* mock-wrap-stdio.c: stdio on the fake host.  fopen() and friends are
  * mapped into the root; writes through stdio reach the kernel emulation.
  *

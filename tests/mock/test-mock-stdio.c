@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* test-mock-stdio: every way a program writes a file reaches the kernel
  * emulation or fails loudly, never lands silently in the fake file: a
  * shell's `echo > attr` (builtin and /bin/echo), stdio (fopen + fprintf +

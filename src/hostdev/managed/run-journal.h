@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The run journal: what one `vfio-hostdev run` changed, so that `recover`
  * can undo it when the run was killed (SIGKILL: none of the tool's own
  * restoring ran; its guardian killed the command, run-guardian.h).

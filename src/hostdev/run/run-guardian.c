@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "hostdev/run/run-guardian.h"
 
 #include <errno.h>

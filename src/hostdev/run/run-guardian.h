@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The command `run` starts gets a process group of its own, and a
  * guardian: a small process forked by the tool that waits for the tool's
  * death (PR_SET_PDEATHSIG) and then SIGKILLs that whole group. The
