@@ -466,6 +466,22 @@ VH_PUBLIC void vh_prepare_request_set_memlock_needed(VhPrepareRequest *request, 
  * FALSE. */
 VH_PUBLIC void vh_prepare_request_set_adopt_only(VhPrepareRequest *request, gboolean adopt_only);
 
+/* The version of the QEMU that will run the VM (MAJOR.MINOR), which picks
+ * the form of the QEMU arguments: iommufd (`-object iommufd`, `iommufd=`)
+ * from 9.0 on when the host has /dev/iommu and every device a cdev, the
+ * group form (`host=`) otherwise. 0.0 (default, not known): the group form
+ * whenever every device has its group node (any QEMU takes it; Debian 12's
+ * 7.2 rejects iommufd), iommufd only for devices without one. Either form
+ * names a device outside the 16-bit PCI domains (Intel VMD: 10000:...) by
+ * `sysfsdev=/sys/bus/pci/devices/BDF`, as `host=` cannot. */
+VH_PUBLIC void vh_prepare_request_set_qemu_version(VhPrepareRequest *request, guint major, guint minor);
+
+/* Reads "X.Y" or "X.Y.Z" (decimal) from TEXT. VH_ERROR_INVALID otherwise. */
+VH_PUBLIC gboolean vh_qemu_version_parse(const char *text, guint *major, guint *minor, GError **error);
+/* Runs `QEMU -version` once and reads its "QEMU emulator version X.Y.Z".
+ * VH_ERROR_INVALID when it cannot run, fails or answers otherwise. */
+VH_PUBLIC gboolean vh_qemu_version_query(const char *qemu, guint *major, guint *minor, GError **error);
+
 typedef enum {
   VH_PREPARE_BOUND,   /* managed: bound to its VFIO driver by this call */
   VH_PREPARE_ON_VFIO, /* was on a VFIO driver already; left there */
@@ -490,7 +506,7 @@ VH_PUBLIC VhPrepareResult *vh_prepare(VhManager *manager, const VhPrepareRequest
 VH_PUBLIC void vh_prepare_result_free(VhPrepareResult *result);
 /* VhPreparedDevice*, in the request's order, each device once. */
 VH_PUBLIC const GPtrArray *vh_prepare_result_get_devices(const VhPrepareResult *result);
-/* TRUE when the QEMU arguments use iommufd (/dev/iommu and a cdev for every device). */
+/* TRUE when the QEMU arguments use iommufd (vh_prepare_request_set_qemu_version()). */
 VH_PUBLIC gboolean vh_prepare_result_uses_iommufd(const VhPrepareResult *result);
 /* QEMU's arguments for the whole VM (the iommufd object first when used). */
 VH_PUBLIC const GPtrArray *vh_prepare_result_get_qemu_args(const VhPrepareResult *result);

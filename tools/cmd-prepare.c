@@ -21,7 +21,11 @@ static const char prepare_description[] =
   "are refused). --user hands the group nodes and cdevs to the VM's user until release.\n"
   "State (records and the owner's journal) is in /run/vfio-hostdev/; an interrupted prepare is\n"
   "rolled back by the next command or `vfio-hostdev recover`. The last line of the plain output,\n"
-  "\"qemu-args: ...\", holds QEMU's arguments for the devices.";
+  "\"qemu-args: ...\", holds QEMU's arguments for the devices: iommufd forms for QEMU >= 9.0\n"
+  "when the host has /dev/iommu and every device a cdev, group forms (host=BDF) otherwise;\n"
+  "the version comes from --qemu-version X.Y or from running `QEMU -version` (--qemu PATH).\n"
+  "With neither, group forms whenever every device has its group node (any QEMU takes them).\n"
+  "A device in a PCI domain above ffff (Intel VMD) is named by sysfsdev= instead of host=.";
 
 #define DEFAULT_UNBIND_TIMEOUT_S 10.0
 
@@ -153,6 +157,8 @@ typedef struct {
   gboolean json;
   double timeout;
   gboolean adopt_only;
+  char *qemu_version;
+  char *qemu;
 } PrepareArgs;
 
 static void prepare_args_clear(PrepareArgs *args)
@@ -161,6 +167,8 @@ static void prepare_args_clear(PrepareArgs *args)
   g_free(args->xml);
   g_free(args->user);
   g_free(args->memlock);
+  g_free(args->qemu_version);
+  g_free(args->qemu);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(PrepareArgs, prepare_args_clear)
 
@@ -175,10 +183,23 @@ static char *check_usage(const PrepareArgs *args, int argc, guint64 *memlock)
     return g_strdup("missing --xml FILE or BDF");
   if (args->timeout <= 0 || args->timeout > 3600)
     return g_strdup("--unbind-timeout must be between 0 and 3600 seconds");
+  if (args->qemu_version != NULL && args->qemu != NULL)
+    return g_strdup("give either --qemu-version X.Y or --qemu PATH, not both");
   if (args->memlock != NULL && !parse_size(args->memlock, memlock))
     return g_strdup_printf("--memlock-needed \"%s\" is not a size (bytes, or a number with K, M, G or T)",
                            args->memlock);
   return NULL;
+}
+
+/* The QEMU version from --qemu-version or --qemu (0.0: neither given). */
+static gboolean read_qemu_version(const PrepareArgs *args, guint *major, guint *minor, GError **error)
+{
+  *major = *minor = 0;
+  if (args->qemu_version != NULL)
+    return vh_qemu_version_parse(args->qemu_version, major, minor, error);
+  if (args->qemu != NULL)
+    return vh_qemu_version_query(args->qemu, major, minor, error);
+  return TRUE;
 }
 
 /* The devices: addresses (managed), or domain XML from a file or stdin. */
@@ -203,29 +224,35 @@ static VhPrepareRequest *read_request(const PrepareArgs *args, char **addresses,
 
 static int run_prepare(int argc, char **argv)
 {
-  g_auto(PrepareArgs) args = {NULL, NULL, NULL, NULL, FALSE, DEFAULT_UNBIND_TIMEOUT_S, FALSE};
+  g_auto(PrepareArgs) args = {NULL, NULL, NULL, NULL, FALSE, DEFAULT_UNBIND_TIMEOUT_S, FALSE, NULL, NULL};
   const GOptionEntry entries[] = {
     {"owner", 0, 0, G_OPTION_ARG_STRING, &args.owner, "The VM the devices are for (letters, digits, _.:@+-; up to 64)", "NAME"},
     {"xml", 0, 0, G_OPTION_ARG_FILENAME, &args.xml, "libvirt domain XML with the <hostdev> elements ('-': stdin)", "FILE"},
     {"user", 0, 0, G_OPTION_ARG_STRING, &args.user, "Hand the group nodes and cdevs to this user (name or uid) until release", "USER"},
     {"memlock-needed", 0, 0, G_OPTION_ARG_STRING, &args.memlock, "The guest's RAM: warn when the VMM may not pin it (CAP_IPC_LOCK, RLIMIT_MEMLOCK)", "SIZE"},
     {"adopt-only", 0, 0, G_OPTION_ARG_NONE, &args.adopt_only, "Bind nothing: take only devices already on a VFIO driver (a running VM's)", NULL},
+    {"qemu-version", 0, 0, G_OPTION_ARG_STRING, &args.qemu_version, "The QEMU that runs the VM is X.Y: iommufd forms from 9.0 on", "X.Y"},
+    {"qemu", 0, 0, G_OPTION_ARG_FILENAME, &args.qemu, "Ask this QEMU binary its version (PATH -version)", "PATH"},
     {"json", 0, 0, G_OPTION_ARG_NONE, &args.json, "Print a JSON object", NULL},
     {"unbind-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &args.timeout, "Seconds an unbind may block before the device is reported stuck (default 10)", "SECONDS"},
     {NULL},
   };
   g_autoptr(GError) error = NULL;
   guint64 memlock = 0;
+  guint qemu_major, qemu_minor;
 
   if (!cli_parse(&cmd_prepare, entries, prepare_description, &argc, &argv))
     return VH_ERROR_INVALID;
   g_autofree char *usage = check_usage(&args, argc, &memlock);
   if (usage != NULL)
     return cli_usage_error(&cmd_prepare, "%s", usage);
+  if (!read_qemu_version(&args, &qemu_major, &qemu_minor, &error))
+    return cli_fail(error);
   g_autoptr(VhPrepareRequest) request = read_request(&args, argv + 1, &error);
   if (request == NULL)
     return cli_fail(error);
   vh_prepare_request_set_memlock_needed(request, memlock);
+  vh_prepare_request_set_qemu_version(request, qemu_major, qemu_minor);
   g_autoptr(VhManager) manager = vh_manager_new(NULL, &error);
   if (manager == NULL)
     return cli_fail(error);

@@ -30,6 +30,7 @@ struct _VhPrepareRequest {
   char *user;
   guint64 memlock_needed; /* 0: no check */
   gboolean adopt_only;
+  HdQemuVersion qemu;     /* {0, 0}: not known */
   GPtrArray *specs;       /* HdHostdevSpec* */
 };
 
@@ -117,6 +118,35 @@ void vh_prepare_request_set_adopt_only(VhPrepareRequest *request, gboolean adopt
   request->adopt_only = adopt_only;
 }
 
+void vh_prepare_request_set_qemu_version(VhPrepareRequest *request, guint major, guint minor)
+{
+  request->qemu = (HdQemuVersion){major, minor};
+}
+
+gboolean vh_qemu_version_parse(const char *text, guint *major, guint *minor, GError **error)
+{
+  API_ERRORS_IN_DOMAIN(error);
+  HdQemuVersion version = {0, 0};
+
+  if (!hd_qemu_version_parse(text, &version, error))
+    return FALSE;
+  *major = version.major;
+  *minor = version.minor;
+  return TRUE;
+}
+
+gboolean vh_qemu_version_query(const char *qemu, guint *major, guint *minor, GError **error)
+{
+  API_ERRORS_IN_DOMAIN(error);
+  HdQemuVersion version = {0, 0};
+
+  if (!hd_qemu_version_query(qemu, &version, error))
+    return FALSE;
+  *major = version.major;
+  *minor = version.minor;
+  return TRUE;
+}
+
 static void prepared_device_free(VhPreparedDevice *device)
 {
   hd_prepare_result_free(device->result);
@@ -124,13 +154,13 @@ static void prepared_device_free(VhPreparedDevice *device)
   g_free(device);
 }
 
-/* Wraps RESULTS (HdPrepareResult*, taken) with their QEMU arguments. */
-static VhPrepareResult *prepare_result_new(GPtrArray *results)
+/* Wraps RESULTS (HdPrepareResult*, taken) with their arguments for QEMU. */
+static VhPrepareResult *prepare_result_new(GPtrArray *results, const HdQemuVersion *qemu)
 {
   VhPrepareResult *prepared = g_new0(VhPrepareResult, 1);
 
-  prepared->iommufd = hd_qemu_use_iommufd(results);
-  prepared->qemu_args = hd_qemu_args(results);
+  prepared->iommufd = hd_qemu_use_iommufd(results, qemu);
+  prepared->qemu_args = hd_qemu_args(results, prepared->iommufd);
   prepared->devices = g_ptr_array_new_with_free_func((GDestroyNotify)prepared_device_free);
   for (guint i = 0; i < results->len; i++) {
     VhPreparedDevice *device = g_new0(VhPreparedDevice, 1);
@@ -151,7 +181,7 @@ VhPrepareResult *vh_prepare(VhManager *manager, const VhPrepareRequest *request,
 
   if (results == NULL)
     return NULL;
-  VhPrepareResult *prepared = prepare_result_new(results);
+  VhPrepareResult *prepared = prepare_result_new(results, &request->qemu);
   g_autofree char *memlock = request->memlock_needed > 0
                                ? hd_memlock_warning(request->memlock_needed, request->user, prepared->iommufd)
                                : NULL;
