@@ -31,14 +31,19 @@ hostdev() {
 } > /tmp/vm1.xml
 vt_state > /tmp/managed.before
 
-vt_run "$VT_TOOL" prepare --owner vm1 --xml /tmp/vm1.xml
+# The QEMU at hand decides the argument forms: on the modern kernel, ask for
+# a QEMU that has iommufd (>= 9.0); by default the group forms stay.
+qemu_version=""
+[ "$VT_KERNEL" = modern ] && qemu_version="--qemu-version 9.0"
+# shellcheck disable=SC2086 # the option is two words or none
+vt_run "$VT_TOOL" prepare --owner vm1 $qemu_version --xml /tmp/vm1.xml
 vt_eq "prepare vm1 (edu + e1000e, managed) exits 0" 0 "$VT_RC"
 [ "$VT_RC" = 0 ] || vt_diag "stderr: $VT_ERR"
 vt_vfio_bound "$edu" qedu-mig
 vt_vfio_bound "$nic" vfio-pci
 if [ "$VT_KERNEL" = modern ]; then
-  # /dev/iommu and the cdevs exist: QEMU is to use iommufd
-  vt_has "prepare prints QEMU's arguments for both, through iommufd (modern kernel)" "$VT_OUT" \
+  # /dev/iommu and the cdevs exist and QEMU 9.0 can use them: iommufd
+  vt_has "prepare --qemu-version 9.0 prints QEMU's arguments for both, through iommufd (modern kernel)" "$VT_OUT" \
     "qemu-args: -object iommufd,id=iommufd0 -device vfio-pci,host=$edu,iommufd=iommufd0 -device vfio-pci,host=$nic,iommufd=iommufd0"
 else
   vt_has "prepare prints QEMU's arguments for both" "$VT_OUT" \
