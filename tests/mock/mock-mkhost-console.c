@@ -14,6 +14,7 @@
  * fs/proc/consoles.c's format.  DRM nodes (drm=card0;renderD128) get dev,
  * uevent (DEVNAME=dri/<name>) and a node in /dev/dri.
  */
+#include "mock-mkhost-keys.h"
 #include "mock-mkhost-console.h"
 #include "mock-tree.h"
 
@@ -60,25 +61,6 @@ void mk_console_free(MkConsole *c)
   g_free(c);
 }
 
-static gboolean fail(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-static gboolean fail(GError **error, const char *fmt, ...)
-{
-  va_list ap;
-  g_autofree char *msg = NULL;
-
-  va_start(ap, fmt);
-  msg = g_strdup_vprintf(fmt, ap);
-  va_end(ap);
-  g_set_error_literal(error, G_FILE_ERROR, G_FILE_ERROR_FAILED, msg);
-  return FALSE;
-}
-
-static gboolean check(int rc, const char *what, GError **error)
-{
-  return rc >= 0 || fail(error, "%s: %s", what, g_strerror(-rc));
-}
-
 static char *key_str(GKeyFile *kf, const char *group, const char *key)
 {
   char *v = g_key_file_get_string(kf, group, key, NULL);
@@ -107,7 +89,7 @@ static gboolean add_bars(MkConsole *c, GKeyFile *kf, const char *group, const ch
     g_autofree char *value = i < N_BARS ? key_str(kf, group, key) : NULL;
     Bar bar = {0, 0, NULL};
     if (value != NULL && !parse_range(value, &bar.start, &bar.end))
-      return fail(error, "[%s] %s: not START-END (hexadecimal): %s", group, key, value);
+      return mk_fail(error, "[%s] %s: not START-END (hexadecimal): %s", group, key, value);
     if (value == NULL) {
       g_string_append(resource, "0x0000000000000000 0x0000000000000000 0x0000000000000000\n");
       continue;
@@ -119,7 +101,7 @@ static gboolean add_bars(MkConsole *c, GKeyFile *kf, const char *group, const ch
     g_array_append_val(c->bars, bar);
   }
   g_autofree char *rel = g_strdup_printf("%s/resource", dir);
-  return !any || check(mt_write(rel, resource->str), rel, error);
+  return !any || mk_check(mt_write(rel, resource->str), rel, error);
 }
 
 /* The class device DIR/CLS/NAME with dev MAJOR:MINOR, a "device" link to
@@ -135,10 +117,10 @@ static gboolean add_class_node(const char *dir, const char *cls, const char *nam
   g_autofree char *class_dir = g_strdup_printf("/sys/class/%s", cls);
   g_autofree char *class_link = g_strdup_printf("/sys/class/%s/%s", cls, name);
 
-  return check(mt_writef(dev, "%u:%u\n", major, minor), dev, error) &&
-         check(mt_writef(uevent, "MAJOR=%u\nMINOR=%u\nDEVNAME=%s\n", major, minor, devname), uevent, error) &&
-         check(mt_link(device, dir), device, error) && check(mt_link(subsystem, class_dir), subsystem, error) &&
-         check(mt_link(class_link, base), class_link, error);
+  return mk_check(mt_writef(dev, "%u:%u\n", major, minor), dev, error) &&
+         mk_check(mt_writef(uevent, "MAJOR=%u\nMINOR=%u\nDEVNAME=%s\n", major, minor, devname), uevent, error) &&
+         mk_check(mt_link(device, dir), device, error) && mk_check(mt_link(subsystem, class_dir), subsystem, error) &&
+         mk_check(mt_link(class_link, base), class_link, error);
 }
 
 static gboolean add_ttys(GKeyFile *kf, const char *group, const char *dir, GError **error)
@@ -149,7 +131,7 @@ static gboolean add_ttys(GKeyFile *kf, const char *group, const char *dir, GErro
   for (char **t = ttys; t != NULL && *t != NULL; t++) {
     g_strstrip(*t);
     if (!g_str_has_prefix(*t, "ttyS") || !g_ascii_string_to_unsigned(*t + 4, 10, 0, 191, &index, NULL))
-      return fail(error, "[%s] tty=%s: not ttyS0..ttyS191", group, *t);
+      return mk_fail(error, "[%s] tty=%s: not ttyS0..ttyS191", group, *t);
     if (!add_class_node(dir, "tty", *t, TTY_MAJOR, TTYS_MINOR_BASE + (guint)index, *t, error))
       return FALSE;
   }
@@ -166,12 +148,12 @@ static gboolean add_drm_nodes(GKeyFile *kf, const char *group, const char *dir, 
     gboolean card = g_str_has_prefix(*n, "card");
     const char *digits = *n + (card ? 4 : strlen("renderD"));
     if ((!card && !g_str_has_prefix(*n, "renderD")) || !g_ascii_string_to_unsigned(digits, 10, 0, 255, &index, NULL))
-      return fail(error, "[%s] drm=%s: not cardN or renderDN", group, *n);
+      return mk_fail(error, "[%s] drm=%s: not cardN or renderDN", group, *n);
     g_autofree char *devname = g_strdup_printf("dri/%s", *n);
     g_autofree char *node = g_strdup_printf("/dev/%s", devname);
     /* renderD128 is minor 128: the name is the minor */
     if (!add_class_node(dir, "drm", *n, DRM_MAJOR, (guint)index, devname, error) ||
-        !check(mt_write(node, ""), node, error))
+        !mk_check(mt_write(node, ""), node, error))
       return FALSE;
   }
   return TRUE;
@@ -205,13 +187,13 @@ static gboolean add_firmware_fb(GKeyFile *kf, char **fb_start, GError **error)
 
   for (char **k = present; *k != NULL; k++)
     if (!g_strv_contains(keys, *k))
-      return fail(error, "[%s] %s: unknown key", FW_FB, *k);
+      return mk_fail(error, "[%s] %s: unknown key", FW_FB, *k);
   if (fb == NULL || !g_str_has_prefix(fb, "fb") || !g_ascii_string_to_unsigned(fb + 2, 10, 0, 31, &minor, NULL))
-    return fail(error, "[%s] fb= must be fb0..fb31", FW_FB);
+    return mk_fail(error, "[%s] fb= must be fb0..fb31", FW_FB);
   if (!parse_range(memory, &start, &end))
-    return fail(error, "[%s] memory= must be START-END (hexadecimal)", FW_FB);
+    return mk_fail(error, "[%s] memory= must be START-END (hexadecimal)", FW_FB);
   if (parent != NULL && mt_device_dir(parent, parent_dir) < 0)
-    return fail(error, "[%s] parent=%s: no such device", FW_FB, parent);
+    return mk_fail(error, "[%s] parent=%s: no such device", FW_FB, parent);
   g_autofree char *pdev = g_strdup_printf("%s/%s", parent_dir, platform != NULL ? platform : "simple-framebuffer.0");
   g_autofree char *pdev_uevent = g_strconcat(pdev, "/uevent", NULL);
   g_autofree char *fb_dir = g_strdup_printf("%s/graphics/%s", pdev, fb);
@@ -220,12 +202,12 @@ static gboolean add_firmware_fb(GKeyFile *kf, char **fb_start, GError **error)
   g_autofree char *fb_device = g_strconcat(fb_dir, "/device", NULL);
   g_autofree char *fb_class = g_strdup_printf("/sys/class/graphics/%s", fb);
   *fb_start = g_strdup_printf("%08" PRIx64 "-%08" PRIx64, start, end);
-  return check(mt_write(pdev_uevent, "DRIVER=simple-framebuffer\n"), pdev_uevent, error) &&
-         check(mt_writef(fb_name, "%s\n", name != NULL ? name : "simpledrmdrmfb"), fb_name, error) &&
-         check(mt_writef(fb_dev, "29:%u\n", (guint)minor), fb_dev, error) &&
-         check(mt_link(fb_device, pdev), fb_device, error) && check(mt_link(fb_class, fb_dir), fb_class, error) &&
-         check(mt_write("/sys/devices/virtual/graphics/fbcon/rotate", "0\n"), "fbcon", error) &&
-         check(mt_link("/sys/class/graphics/fbcon", "/sys/devices/virtual/graphics/fbcon"), "fbcon", error);
+  return mk_check(mt_write(pdev_uevent, "DRIVER=simple-framebuffer\n"), pdev_uevent, error) &&
+         mk_check(mt_writef(fb_name, "%s\n", name != NULL ? name : "simpledrmdrmfb"), fb_name, error) &&
+         mk_check(mt_writef(fb_dev, "29:%u\n", (guint)minor), fb_dev, error) &&
+         mk_check(mt_link(fb_device, pdev), fb_device, error) && mk_check(mt_link(fb_class, fb_dir), fb_class, error) &&
+         mk_check(mt_write("/sys/devices/virtual/graphics/fbcon/rotate", "0\n"), "fbcon", error) &&
+         mk_check(mt_link("/sys/class/graphics/fbcon", "/sys/devices/virtual/graphics/fbcon"), "fbcon", error);
 }
 
 static gint compare_bars(gconstpointer a, gconstpointer b)
@@ -262,7 +244,7 @@ static gboolean write_iomem(MkConsole *c, GKeyFile *kf, const char *fb_range, GE
   if (fb_range != NULL && !placed)
     g_string_append_printf(iomem, "  %s : BOOTFB\n    %s : %s\n", fb_range, fb_range,
                            driver != NULL ? driver : "simpledrm");
-  return check(mt_write("/proc/iomem", iomem->str), "/proc/iomem", error);
+  return mk_check(mt_write("/proc/iomem", iomem->str), "/proc/iomem", error);
 }
 
 /* fs/proc/consoles.c: "%s%d" then padding to column 21, the flags. */
@@ -279,9 +261,9 @@ static gboolean write_consoles(GKeyFile *kf, GError **error)
     else if (g_str_has_prefix(*n, "tty") && g_ascii_string_to_unsigned(*n + 3, 10, 0, 63, &index, NULL))
       g_string_append_printf(text, "%-21s-WU (EC p  )    %u:%u\n", *n, TTY_MAJOR, (guint)index);
     else
-      return fail(error, "[host] consoles=%s: not ttySN or ttyN", *n);
+      return mk_fail(error, "[host] consoles=%s: not ttySN or ttyN", *n);
   }
-  return check(mt_write("/proc/consoles", text->str), "/proc/consoles", error);
+  return mk_check(mt_write("/proc/consoles", text->str), "/proc/consoles", error);
 }
 
 gboolean mk_console_finish(MkConsole *c, GKeyFile *kf, GError **error)

@@ -5,6 +5,7 @@
  * master, "master"; the upper gets "lower_<lower>".  A VLAN's, macvlan's
  * or tunnel's iflink is its lower's ifindex (dev_get_iflink()).
  */
+#include "mock-mkhost-keys.h"
 #include "mock-mkhost-stack.h"
 #include "mock-tree.h"
 
@@ -12,20 +13,6 @@
 #include <string.h>
 
 #define STACK "net-stack"
-
-static gboolean fail(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-static gboolean fail(GError **error, const char *fmt, ...)
-{
-  va_list ap;
-  g_autofree char *msg = NULL;
-
-  va_start(ap, fmt);
-  msg = g_strdup_vprintf(fmt, ap);
-  va_end(ap);
-  g_set_error_literal(error, G_FILE_ERROR, G_FILE_ERROR_FAILED, msg);
-  return FALSE;
-}
 
 /* The logical sysfs directory of interface NAME. */
 static gboolean iface_dir(const char *name, char dir[PATH_MAX])
@@ -43,7 +30,7 @@ static gboolean set_iflink(const char *upper_dir, const char *lower_dir, GError 
   int rc = ifindex != NULL ? mt_writef(iflink_rel, "%s\n", ifindex) : -1;
 
   free(ifindex);
-  return rc >= 0 || fail(error, "[%s] %s: cannot set from %s", STACK, iflink_rel, ifindex_rel);
+  return rc >= 0 || mk_fail(error, "[%s] %s: cannot set from %s", STACK, iflink_rel, ifindex_rel);
 }
 
 /* KIND "master", "upper" or "iflink": UPPER on LOWER. */
@@ -52,7 +39,7 @@ static gboolean stack(const char *kind, const char *upper, const char *lower, GE
   char upper_dir[PATH_MAX], lower_dir[PATH_MAX];
 
   if (!iface_dir(upper, upper_dir) || !iface_dir(lower, lower_dir))
-    return fail(error, "[%s] %s.%s=%s: no such interface", STACK, kind, upper, lower);
+    return mk_fail(error, "[%s] %s.%s=%s: no such interface", STACK, kind, upper, lower);
   if (g_str_equal(kind, "iflink"))
     return set_iflink(upper_dir, lower_dir, error);
   g_autofree char *upper_link = g_strdup_printf("%s/upper_%s", lower_dir, upper);
@@ -60,7 +47,7 @@ static gboolean stack(const char *kind, const char *upper, const char *lower, GE
   g_autofree char *master_link = g_strconcat(lower_dir, "/master", NULL);
   if (mt_link(upper_link, upper_dir) < 0 || mt_link(lower_link, lower_dir) < 0 ||
       (g_str_equal(kind, "master") && mt_link(master_link, upper_dir) < 0))
-    return fail(error, "[%s] %s.%s: cannot link", STACK, kind, upper);
+    return mk_fail(error, "[%s] %s.%s: cannot link", STACK, kind, upper);
   /* a VLAN or macvlan sends through its lower; a master through its ports */
   return g_str_equal(kind, "master") || set_iflink(upper_dir, lower_dir, error);
 }
@@ -75,9 +62,9 @@ gboolean mk_stack_links(GKeyFile *kf, GError **error)
     g_autofree char *kind = dot != NULL ? g_strndup(*k, dot - *k) : NULL;
     g_auto(GStrv) lowers = g_key_file_get_string_list(kf, STACK, *k, NULL, NULL);
     if (kind == NULL || !g_strv_contains(kinds, kind) || dot[1] == '\0')
-      return fail(error, "[%s] %s: not master.NAME, upper.NAME or iflink.NAME", STACK, *k);
+      return mk_fail(error, "[%s] %s: not master.NAME, upper.NAME or iflink.NAME", STACK, *k);
     if (!g_str_equal(kind, "master") && (lowers == NULL || g_strv_length(lowers) != 1))
-      return fail(error, "[%s] %s: an upper or tunnel has one lower", STACK, *k);
+      return mk_fail(error, "[%s] %s: an upper or tunnel has one lower", STACK, *k);
     for (char **l = lowers; l != NULL && *l != NULL; l++)
       if (!stack(kind, dot + 1, g_strstrip(*l), error))
         return FALSE;

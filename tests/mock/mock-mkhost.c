@@ -10,6 +10,7 @@
  * would create (links, vfio-dev, /dev/vfio nodes, VFs) is derived from the
  * data with the same code the preload's kernel emulation uses.
  */
+#include "mock-mkhost-keys.h"
 #include "mock-mkhost-platform.h"
 #include "mock-mkhost-console.h"
 #include "mock-mkhost-stack.h"
@@ -31,27 +32,6 @@ typedef struct {
   MkUsage *usage;           /* interfaces, disks, framebuffers, mounts */
   MkConsole *console;       /* BARs, firmware framebuffer, serial ttys, DRM nodes */
 } Builder;
-
-static gboolean fail(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-static gboolean fail(GError **error, const char *fmt, ...)
-{
-  va_list ap;
-  g_autofree char *msg = NULL;
-
-  va_start(ap, fmt);
-  msg = g_strdup_vprintf(fmt, ap);
-  va_end(ap);
-  g_set_error_literal(error, G_FILE_ERROR, G_FILE_ERROR_FAILED, msg);
-  return FALSE;
-}
-
-static gboolean check(int rc, const char *what, GError **error)
-{
-  if (rc >= 0)
-    return TRUE;
-  return fail(error, "%s: %s", what, g_strerror(-rc));
-}
 
 static char *get_str(GKeyFile *kf, const char *group, const char *key, const char *def)
 {
@@ -109,16 +89,16 @@ static gboolean write_host(Builder *b, GError **error)
 
   b->release = get_str(kf, "host", "release", NULL);
   if (b->release == NULL || b->release[0] == '\0')
-    return fail(error, "[host] release is required");
+    return mk_fail(error, "[host] release is required");
   b->iommu = get_bool(kf, "host", "iommu", TRUE);
   cmdline = get_str(kf, "host", "cmdline",
                     b->iommu ? "BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet intel_iommu=on"
                              : "BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet");
   host = g_strdup_printf("iommu=%d\nvfio_cdev=%d\n", b->iommu ? 1 : 0, cdev ? 1 : 0);
-  if (!check(mt_writef("/.mock/release", "%s\n", b->release), "release", error) ||
-      !check(mt_write("/.mock/host", host), ".mock/host", error) ||
-      !check(mt_write("/.mock/faults", ""), ".mock/faults", error) ||
-      !check(mt_write("/.mock/delays", ""), ".mock/delays", error))
+  if (!mk_check(mt_writef("/.mock/release", "%s\n", b->release), "release", error) ||
+      !mk_check(mt_write("/.mock/host", host), ".mock/host", error) ||
+      !mk_check(mt_write("/.mock/faults", ""), ".mock/faults", error) ||
+      !mk_check(mt_write("/.mock/delays", ""), ".mock/delays", error))
     return FALSE;
   mt_write("/.mock/lock", "");
   mt_mkdir_p("/.mock/counters");
@@ -142,7 +122,7 @@ static gboolean write_host(Builder *b, GError **error)
   mt_mkdir_p("/etc/vfio-hostdev");
   mt_write("/proc/self/mountinfo", default_mountinfo);
   mt_write("/proc/mounts", default_mounts);
-  return check(mt_writef("/proc/cmdline", "%s\n", cmdline), "cmdline", error);
+  return mk_check(mt_writef("/proc/cmdline", "%s\n", cmdline), "cmdline", error);
 }
 
 /* ---- drivers, modules, aliases, names ---------------------------------- */
@@ -173,7 +153,7 @@ static gboolean write_drivers(Builder *b, GError **error)
       continue;
     module = get_str(b->kf, *g, "module", is_driver ? NULL : *g + 7);
     if (module == NULL)
-      return fail(error, "[%s] needs module=", *g);
+      return mk_fail(error, "[%s] needs module=", *g);
     state = get_str(b->kf, *g, "state", "loaded");
     /* A module that registers no PCI driver is stored with driver "-". */
     snprintf(d.name, sizeof(d.name), "%s", is_driver ? *g + 7 : "-");
@@ -188,7 +168,7 @@ static gboolean write_drivers(Builder *b, GError **error)
     }
     g_array_append_val(drivers, d);
     if (is_driver && d.state != MT_MOD_AVAILABLE &&
-        !check(mt_driver_register_tree(&d), d.name, error))
+        !mk_check(mt_driver_register_tree(&d), d.name, error))
       return FALSE;
     if (!is_driver && d.state == MT_MOD_LOADED) {
       g_autofree char *rel = g_strdup_printf("/sys/module/%s/initstate", d.module);
@@ -196,7 +176,7 @@ static gboolean write_drivers(Builder *b, GError **error)
     }
   }
   mt_write(softdep_rel, softdeps->str);
-  return check(mt_drivers_save((MtDriver *)drivers->data, (int)drivers->len), "drivers", error);
+  return mk_check(mt_drivers_save((MtDriver *)drivers->data, (int)drivers->len), "drivers", error);
 }
 
 /* Copies FIXTURE.<suffix> verbatim (missing: empty file) and returns its
@@ -273,7 +253,7 @@ static gboolean write_modules(Builder *b, const char *stem, GError **error)
   parse_aliases(alias, table);
   parse_aliases(builtin, table);
   write_empty_kmod_indexes(b);
-  if (!check(mt_write("/.mock/aliases", table->str), "aliases", error))
+  if (!mk_check(mt_write("/.mock/aliases", table->str), "aliases", error))
     return FALSE;
   n = mt_drivers_load(&drivers);
   for (int i = 0; i < n; i++) {
@@ -288,7 +268,7 @@ static gboolean write_modules(Builder *b, const char *stem, GError **error)
   mt_write(rel, dep->str);
   g_free(rel);
   rel = g_strdup_printf("/lib/modules/%s/modules.builtin", b->release);
-  return check(mt_write(rel, builtins->str), "modules.builtin", error);
+  return mk_check(mt_write(rel, builtins->str), "modules.builtin", error);
 }
 
 /* One [names] key as the hwdb line real hwdb files have for it:
@@ -324,7 +304,7 @@ static gboolean write_names(Builder *b, GError **error)
     g_autofree char *value = get_str(b->kf, "names", *k, "");
     append_name(hwdb, *k, value);
   }
-  return check(mt_write("/.mock/hwdb", hwdb->str), "hwdb", error);
+  return mk_check(mt_write("/.mock/hwdb", hwdb->str), "hwdb", error);
 }
 
 /* [faults] probe=DRIVER BDF-GLOB ERRNO;... : persistent probe failures. */
@@ -335,7 +315,7 @@ static gboolean write_faults(Builder *b, GError **error)
 
   for (char **p = probes; p && *p; p++)
     g_string_append_printf(text, "probe %s\n", g_strstrip(*p));
-  return check(mt_write("/.mock/faults", text->str), "faults", error);
+  return mk_check(mt_write("/.mock/faults", text->str), "faults", error);
 }
 
 /* ---- devices ------------------------------------------------------------ */
@@ -360,7 +340,7 @@ static gboolean scan_devices(Builder *b, char **groups, GError **error)
     if (!g_str_has_prefix(*g, "device "))
       continue;
     if (!parse_bdf(*g + 7, &domain, &bus))
-      return fail(error, "[%s]: not a PCI address like 0000:00:02.0", *g);
+      return mk_fail(error, "[%s]: not a PCI address like 0000:00:02.0", *g);
     max_group = MAX(max_group, get_int(b->kf, *g, "iommu-group", -1));
     parent = get_str(b->kf, *g, "parent", NULL);
     if (parent != NULL && parent[0]) {
@@ -385,7 +365,7 @@ static gboolean device_parent_dir(Builder *b, const char *group, const char *bdf
 
   if (parent != NULL && parent[0]) {
     if (mt_device_dir(parent, dir) < 0)
-      return fail(error, "[%s]: parent %s must be listed before it", group, parent);
+      return mk_fail(error, "[%s]: parent %s must be listed before it", group, parent);
     return TRUE;
   }
   parse_bdf(bdf, &domain, &bus);
@@ -452,12 +432,12 @@ static gboolean bind_initial(const char *group, const char *bdf, const char *dri
   int rc;
 
   if (!mt_driver_lookup(driver, &drv))
-    return fail(error, "[%s]: driver %s is not a registered [driver]", group, driver);
+    return mk_fail(error, "[%s]: driver %s is not a registered [driver]", group, driver);
   if ((rc = mt_bind_links(bdf, driver)) < 0)
-    return check(rc, bdf, error);
+    return mk_check(rc, bdf, error);
   if (drv.vfio && (rc = mt_vfio_attach(bdf)) < 0)
-    return check(rc, bdf, error);
-  return check(mt_device_update_uevent(bdf), bdf, error);
+    return mk_check(rc, bdf, error);
+  return mk_check(mt_device_update_uevent(bdf), bdf, error);
 }
 
 static gboolean apply_state(Builder *b, const char *group, const char *bdf, GError **error)
@@ -467,7 +447,7 @@ static gboolean apply_state(Builder *b, const char *group, const char *bdf, GErr
   char dir[PATH_MAX];
 
   if (mt_device_dir(bdf, dir) < 0)
-    return fail(error, "[%s]: no such device", group);
+    return mk_fail(error, "[%s]: no such device", group);
   if (override[0]) {
     g_autofree char *rel = g_strdup_printf("%s/driver_override", dir);
     mt_writef(rel, "%s\n", override);
@@ -491,7 +471,7 @@ static gboolean create_device(Builder *b, const char *group, GError **error)
   fill_device(b, group, &d);
   d.reset_method = reset;
   d.modalias = modalias;
-  if (!check(mt_device_create(&d), d.bdf, error))
+  if (!mk_check(mt_device_create(&d), d.bdf, error))
     return FALSE;
   /* The methods the device supports, for reset_method writes. */
   rel = g_strdup_printf("/.mock/reset-methods/%s", d.bdf);
@@ -508,7 +488,7 @@ static gboolean create_vfs(Builder *b, char **groups, GError **error)
     if (!g_str_has_prefix(*g, "device "))
       continue;
     numvfs = get_int(b->kf, *g, "sriov-numvfs", 0);
-    if (numvfs > 0 && !check(mt_sriov_create_vfs(*g + 7, (unsigned)numvfs, FALSE), *g, error))
+    if (numvfs > 0 && !mk_check(mt_sriov_create_vfs(*g + 7, (unsigned)numvfs, FALSE), *g, error))
       return FALSE;
   }
   for (char **g = groups; *g; g++) {
@@ -549,7 +529,7 @@ static gboolean build(const char *fixture, const char *root, GError **error)
   gboolean ok;
 
   if (!g_path_is_absolute(root))
-    return fail(error, "%s: the root must be an absolute path", root);
+    return mk_fail(error, "%s: the root must be an absolute path", root);
   b.kf = g_key_file_new();
   if (!g_key_file_load_from_file(b.kf, fixture, G_KEY_FILE_NONE, error)) {
     g_key_file_free(b.kf);
