@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "bind-test-util.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static char *device_path(const char *address, const char *attr)
 {
@@ -162,4 +166,37 @@ void bt_assert_binds(MockHost *host, const char *address)
   g_assert_cmpstr(result.err, ==, "");
   g_autofree char *driver = bt_driver(host, address);
   g_assert_cmpstr(driver, ==, "vfio-pci");
+}
+
+/* Bounds a broken test only: the helper lets go as soon as the hold goes. */
+#define LOCK_WAIT_MAX_US (120 * G_USEC_PER_SEC)
+
+static char *host_path(MockHost *host, const char *path)
+{
+  return g_build_filename(mock_host_root(host), path, NULL);
+}
+
+/* Whether someone holds the flock of PATH in the fake host (the lock
+ * itself, not a pid: the test asks exactly what the tool asks). */
+gboolean bt_lock_held(MockHost *host, const char *path)
+{
+  g_autofree char *real = host_path(host, path);
+  int fd = open(real, O_RDONLY | O_CLOEXEC);
+  gboolean held;
+
+  if (fd < 0)
+    return FALSE;
+  held = flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+  close(fd);
+  return held;
+}
+
+void bt_wait_lock_free(MockHost *host, const char *path)
+{
+  gint64 deadline = g_get_monotonic_time() + LOCK_WAIT_MAX_US;
+
+  while (bt_lock_held(host, path)) {
+    g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+    g_usleep(2000);
+  }
 }

@@ -32,3 +32,11 @@ char *bt_kernel_hash(MockHost *host);
 char *bt_assert_refused(MockHost *host, const char *address, const char *driver, const char *const *needles);
 /* `bind ADDRESS` succeeds silently and leaves it on vfio-pci. */
 void bt_assert_binds(MockHost *host, const char *address);
+
+/* Whether someone holds the flock of PATH in the fake host (the lock itself,
+ * as the tool asks, not a pid). */
+gboolean bt_lock_held(MockHost *host, const char *path);
+
+/* Waits until nobody holds PATH's flock: a kernel write's helper lets go of
+ * its .pending lock when the fake kernel returns. */
+void bt_wait_lock_free(MockHost *host, const char *path);

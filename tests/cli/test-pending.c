@@ -21,39 +21,6 @@
 #define PENDING "/run/vfio-hostdev/" E1000E ".pending"
 #define RECORD "/run/vfio-hostdev/" E1000E ".record"
 
-/* Bounds a broken test only: the helper lets go as soon as the hold goes. */
-#define LOCK_WAIT_MAX_US (120 * G_USEC_PER_SEC)
-
-static char *root_path(MockHost *host, const char *path)
-{
-  return g_build_filename(mock_host_root(host), path, NULL);
-}
-
-/* Whether someone holds the flock of PATH in the fake host (the lock
- * itself, not a pid: the test asks exactly what the tool asks). */
-static gboolean lock_held(MockHost *host, const char *path)
-{
-  g_autofree char *real = root_path(host, path);
-  int fd = open(real, O_RDONLY | O_CLOEXEC);
-  gboolean held;
-
-  if (fd < 0)
-    return FALSE;
-  held = flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
-  close(fd);
-  return held;
-}
-
-static void wait_lock_free(MockHost *host, const char *path)
-{
-  gint64 deadline = g_get_monotonic_time() + LOCK_WAIT_MAX_US;
-
-  while (lock_held(host, path)) {
-    g_assert_cmpint(g_get_monotonic_time(), <, deadline);
-    g_usleep(2000);
-  }
-}
-
 static guint count_lines(const char *text, const char *line)
 {
   g_auto(GStrv) lines = g_strsplit(text != NULL ? text : "", "\n", -1);
@@ -109,8 +76,8 @@ static void test_pending_reattach_outlives_caller(void)
   g_assert_nonnull(strstr(result.err, PENDING));
   /* the tool is reaped; the write is still in the kernel, in the helper */
   g_assert_cmpuint(unbinds_begun(host), ==, base + 1);
-  g_assert_true(lock_held(host, PENDING));
-  g_assert_false(lock_held(host, group));
+  g_assert_true(bt_lock_held(host, PENDING));
+  g_assert_false(bt_lock_held(host, group));
   g_autofree char *pending = mock_host_read(host, PENDING);
   g_assert_nonnull(strstr(pending, "attribute=/sys/bus/pci/drivers/vfio-pci/unbind\n"));
   g_assert_nonnull(strstr(pending, "value=" E1000E "\n"));
@@ -143,7 +110,7 @@ static void test_pending_reattach_outlives_caller(void)
   g_assert_nonnull(strstr(result.out, E1000E));
 
   mock_host_release(host, "unbind", E1000E);
-  wait_lock_free(host, PENDING);
+  bt_wait_lock_free(host, PENDING);
   g_autofree char *finished = mock_host_read(host, PENDING);
   g_assert_nonnull(strstr(finished, "finished=1\nerrno=0\n"));
   cli_run(host, &result, "reattach", E1000E, NULL);
@@ -177,7 +144,7 @@ static void test_pending_bind_stuck_then_repeated(void)
   g_assert_cmpuint(unbinds_begun(host), ==, 1);
 
   mock_host_release(host, "unbind", E1000E);
-  wait_lock_free(host, PENDING);
+  bt_wait_lock_free(host, PENDING);
   g_autofree char *unbound = bt_driver(host, E1000E);
   g_assert_null(unbound);
   for (guint i = 0; i < 2; i++) {

@@ -253,6 +253,10 @@ static void test_recover_leaves_running_alone(void)
   g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
   g_spawn_close_pid(pid);
   mock_host_release(host, "probe", NULL);
+  /* the probes were the helpers' writes: they finish after the prepare is
+   * gone, and until they do recover rightly answers "pending" */
+  bt_wait_lock_free(host, "/run/vfio-hostdev/" E1000E ".pending");
+  bt_wait_lock_free(host, "/run/vfio-hostdev/" EDU ".pending");
   cli_run(host, &result, "recover", NULL);
   g_assert_cmpint(result.status, ==, 0);
   g_assert_nonnull(strstr(result.out, "rolled back the interrupted prepare of owner vm1"));
