@@ -74,7 +74,9 @@ static void test_pending_reattach_outlives_caller(void)
   cli_assert_one_line(result.err);
   g_assert_nonnull(strstr(result.err, "did not return"));
   g_assert_nonnull(strstr(result.err, PENDING));
-  /* the tool is reaped; the write is still in the kernel, in the helper */
+  /* the tool is reaped; the write is still in the kernel, in the helper
+   * (which, on a slow machine, may reach the kernel after the deadline) */
+  g_assert_true(mock_host_wait_begun(host, "unbind", E1000E, base + 1));
   g_assert_cmpuint(unbinds_begun(host), ==, base + 1);
   g_assert_true(bt_lock_held(host, PENDING));
   g_assert_false(bt_lock_held(host, group));
@@ -136,6 +138,7 @@ static void test_pending_bind_stuck_then_repeated(void)
   g_autofree char *record = mock_host_read(host, RECORD);
   g_assert_nonnull(strstr(record, "original_driver=e1000e\n"));
   g_assert_nonnull(strstr(record, "state=stuck\n"));
+  g_assert_true(mock_host_wait_begun(host, "unbind", E1000E, 1));
 
   cli_run(host, &result, "bind", E1000E, NULL);
   g_assert_cmpint(result.status, ==, 5);
