@@ -180,6 +180,12 @@ VH_PUBLIC const char *vh_device_get_driver_override(const VhDevice *device);
 VH_PUBLIC const char *vh_device_get_pending_write(const VhDevice *device);
 /* The IOMMU group number, or -1 when the device has none. */
 VH_PUBLIC gint64 vh_device_get_iommu_group(const VhDevice *device);
+/* TRUE when the device's group is one vfio made in its unsafe no-IOMMU mode
+ * (/dev/vfio/noiommu-N), or, for a device without a group while vfio's
+ * enable_unsafe_noiommu_mode is on, would be once on VFIO: no DMA
+ * isolation, the device can reach all host memory. Binding it takes
+ * VH_BIND_NOIOMMU; vh_prepare() refuses it (QEMU cannot use it). */
+VH_PUBLIC gboolean vh_device_is_noiommu(const VhDevice *device);
 /* Detail: reset_method's methods in the kernel's order (NULL-terminated;
  * empty when the kernel has none). */
 VH_PUBLIC const char *const *vh_device_get_reset_methods(const VhDevice *device);
@@ -256,6 +262,8 @@ typedef enum {
   VH_BIND_GROUP = 1 << 0,   /* also bind the IOMMU group's members that hold a host driver */
   VH_BIND_FORCE = 1 << 1,   /* unbind even a device the host uses, or a PF whose VFs are in use */
   VH_BIND_DRY_RUN = 1 << 2, /* plan only: change nothing, take no lock, load no module */
+  VH_BIND_NOIOMMU = 1 << 3, /* also a device that VFIO gives a no-IOMMU group (vh_device_is_noiommu()):
+                               no DMA isolation; without it such a device is VH_ERROR_REFUSED */
 } VhBindFlags;
 
 typedef enum {

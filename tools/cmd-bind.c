@@ -14,7 +14,10 @@ static const char bind_description[] =
   "Checks first, changes nothing on refusal: the IOMMU group must be viable (--group binds its\n"
   "host-driven members too), the host must not be using the device (--force overrides), a PF's\n"
   "VFs are disabled when none is in use. The original driver, driver_override and VF count are\n"
-  "recorded in /run/vfio-hostdev/ for `vfio-hostdev reattach`. A failure rolls everything back.";
+  "recorded in /run/vfio-hostdev/ for `vfio-hostdev reattach`. A failure rolls everything back.\n"
+  "A device without an IOMMU, which vfio's enable_unsafe_noiommu_mode would put in a no-IOMMU\n"
+  "group (/dev/vfio/noiommu-N: no DMA isolation, for userspace drivers such as DPDK; QEMU\n"
+  "cannot use it), is refused unless --noiommu; such a binding is never persisted.";
 
 /* Default of --unbind-timeout: a healthy unbind takes well under a second. */
 #define DEFAULT_UNBIND_TIMEOUT_S 10.0
@@ -126,12 +129,13 @@ static GError *bind_error(const GPtrArray *results)
 static int run_bind(int argc, char **argv)
 {
   g_autofree char *driver = NULL;
-  gboolean group = FALSE, force = FALSE, dry_run = FALSE, json = FALSE, persist = FALSE;
+  gboolean group = FALSE, force = FALSE, dry_run = FALSE, json = FALSE, persist = FALSE, noiommu = FALSE;
   double timeout = DEFAULT_UNBIND_TIMEOUT_S;
   const GOptionEntry entries[] = {
     {"driver", 0, 0, G_OPTION_ARG_STRING, &driver, "The VFIO driver (a driver or module name) instead of the variant rule's", "NAME"},
     {"group", 0, 0, G_OPTION_ARG_NONE, &group, "Also bind the IOMMU group's members that hold a host driver", NULL},
     {"force", 0, 0, G_OPTION_ARG_NONE, &force, "Unbind even a device the host is using, or a PF whose VFs are in use", NULL},
+    {"noiommu", 0, 0, G_OPTION_ARG_NONE, &noiommu, "Also bind a device that gets a no-IOMMU group (no DMA isolation)", NULL},
     {"dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run, "Print the plan; change nothing", NULL},
     {"persist", 0, 0, G_OPTION_ARG_NONE, &persist, "Also bind them at every boot (/etc/vfio-hostdev/devices/)", NULL},
     {"json", 0, 0, G_OPTION_ARG_NONE, &json, "Print a JSON array", NULL},
@@ -144,6 +148,8 @@ static int run_bind(int argc, char **argv)
     return VH_ERROR_INVALID;
   if (argc < 2)
     return cli_usage_error(&cmd_bind, "missing BDF");
+  if (noiommu && persist)
+    return cli_usage_error(&cmd_bind, "--noiommu bindings are never persisted (persist-apply binds without it)");
   /* whole milliseconds: 0 would mean "the default" to the library */
   if (timeout < 0.001 || timeout > 3600)
     return cli_usage_error(&cmd_bind, "--unbind-timeout must be between 0.001 and 3600 seconds");
@@ -154,7 +160,8 @@ static int run_bind(int argc, char **argv)
   if (!dry_run)
     vh_manager_recover_interrupted(manager);
   vh_manager_set_unbind_timeout(manager, (guint)(timeout * 1000));
-  VhBindFlags flags = (group ? VH_BIND_GROUP : 0) | (force ? VH_BIND_FORCE : 0) | (dry_run ? VH_BIND_DRY_RUN : 0);
+  VhBindFlags flags = (group ? VH_BIND_GROUP : 0) | (force ? VH_BIND_FORCE : 0) | (dry_run ? VH_BIND_DRY_RUN : 0) |
+                      (noiommu ? VH_BIND_NOIOMMU : 0);
   g_autoptr(GPtrArray) results = vh_bind(manager, (const char *const *)argv + 1, driver, flags, &error);
   if (results != NULL)
     error = bind_error(results);

@@ -4,6 +4,23 @@
 #include "commands.h"
 #include "device-json.h"
 
+/* vfio's no-IOMMU mode is on and some device would get (or has) a group
+ * without DMA isolation: said once, loudly, on stderr. */
+static void warn_noiommu(VhManager *manager, const GPtrArray *devices)
+{
+  guint count = 0;
+
+  for (guint i = 0; i < devices->len; i++)
+    count += vh_device_is_noiommu(g_ptr_array_index(devices, i)) ? 1 : 0;
+  if (count == 0)
+    return;
+  g_autofree char *warning = g_strdup_printf("vfio's unsafe no-IOMMU mode is on: %u device%s get%s "
+                                             "/dev/vfio/noiommu-N groups on VFIO, with NO DMA ISOLATION (the device "
+                                             "can DMA anywhere in host memory); `show` and `list --json` name them",
+                                             count, count == 1 ? "" : "s", count == 1 ? "s" : "");
+  vh_manager_add_warning(manager, warning);
+}
+
 static int run_list(int argc, char **argv);
 
 const CliCommand cmd_list = {
@@ -68,6 +85,7 @@ static int run_list(int argc, char **argv)
   if (devices == NULL)
     return cli_fail(error);
 
+  warn_noiommu(manager, devices);
   g_autoptr(JsonArray) array = json_array_new();
   if (!json)
     printf("%-13s %-6s %-9s %-14s %-5s %-7s %-16s %s\n", "ADDRESS", "CLASS", "ID", "DRIVER", "GROUP", "VFIO",

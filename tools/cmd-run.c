@@ -110,13 +110,14 @@ static int run_run(int argc, char **argv)
 {
   g_auto(GStrv) devices = NULL, hugepages = NULL;
   g_autofree char *driver = NULL;
-  gboolean group = FALSE, force = FALSE, shell = FALSE;
+  gboolean group = FALSE, force = FALSE, noiommu = FALSE, shell = FALSE;
   const GOptionEntry entries[] = {
     {"device", 'd', 0, G_OPTION_ARG_STRING_ARRAY, &devices, "A device to bind for the command (repeat for more)", "BDF"},
     {"hugepages", 0, 0, G_OPTION_ARG_STRING_ARRAY, &hugepages, "Hugepages that must be free during the run, e.g. 2M=512,1G=2", "SIZE=COUNT,..."},
     {"driver", 0, 0, G_OPTION_ARG_STRING, &driver, "The VFIO driver (a driver or module name) instead of the variant rule's", "NAME"},
     {"group", 0, 0, G_OPTION_ARG_NONE, &group, "Also bind the IOMMU group's members that hold a host driver", NULL},
     {"force", 0, 0, G_OPTION_ARG_NONE, &force, "Unbind even a device the host is using, or a PF whose VFs are in use", NULL},
+    {"noiommu", 0, 0, G_OPTION_ARG_NONE, &noiommu, "Also bind a device that gets a no-IOMMU group (no DMA isolation)", NULL},
     {"shell", 's', 0, G_OPTION_ARG_NONE, &shell, "Run an interactive shell ($SHELL, else /bin/sh) instead of a command", NULL},
     {NULL},
   };
@@ -144,6 +145,7 @@ static int run_run(int argc, char **argv)
   for (guint i = 0; devices[i] != NULL; i++)
     vh_run_options_add_device(options, devices[i]);
   vh_run_options_set_driver(options, driver);
-  vh_run_options_set_bind_flags(options, (group ? VH_BIND_GROUP : 0) | (force ? VH_BIND_FORCE : 0));
+  vh_run_options_set_bind_flags(options, (group ? VH_BIND_GROUP : 0) | (force ? VH_BIND_FORCE : 0) |
+                                             (noiommu ? VH_BIND_NOIOMMU : 0));
   return bind_run_restore(options, shell, command);
 }

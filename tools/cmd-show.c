@@ -15,10 +15,16 @@ static void print_field(const char *label, const char *value)
   printf("%-18s %s\n", label, value != NULL ? value : "-");
 }
 
+#define NOIOMMU_TEXT                                                                                       \
+  "YES: vfio's unsafe no-IOMMU mode gives it (or gave it) /dev/vfio/noiommu-N: NO DMA ISOLATION, the "   \
+  "device can DMA anywhere in host memory; QEMU cannot use it"
+
 static void print_group(const VhDevice *device, const GPtrArray *members)
 {
   gint64 iommu_group = vh_device_get_iommu_group(device);
 
+  if (vh_device_is_noiommu(device))
+    print_field("No-IOMMU:", NOIOMMU_TEXT);
   if (iommu_group < 0) {
     print_field("IOMMU group:", "none");
     return;
@@ -127,6 +133,10 @@ static int run_show(int argc, char **argv)
   g_autoptr(VhVfioChoice) choice = vh_manager_choose_vfio_driver(manager, device);
   if (vh_device_get_iommu_group(device) < 0 && vh_manager_get_iommu_problem(manager) != NULL)
     vh_manager_add_warning(manager, vh_manager_get_iommu_problem(manager));
+  if (vh_device_is_noiommu(device)) {
+    g_autofree char *warning = g_strdup_printf("%s: no-IOMMU: %s", vh_device_get_address(device), NOIOMMU_TEXT);
+    vh_manager_add_warning(manager, warning);
+  }
   if (json)
     cli_print_json(device_to_json(device, choice, members, DEVICE_JSON_DETAIL));
   else

@@ -66,6 +66,8 @@ static void add_summary(JsonBuilder *builder, const VhDevice *device, const VhVf
   add_string_or_null(builder, "class_name", vh_device_get_class_name(device));
   add_string_or_null(builder, "driver", vh_device_get_driver(device));
   add_int_or_null(builder, "iommu_group", group, group >= 0);
+  json_builder_set_member_name(builder, "noiommu");
+  json_builder_add_boolean_value(builder, vh_device_is_noiommu(device));
   add_vfio(builder, device);
   add_string_or_null(builder, "vfio_driver", vh_vfio_choice_get_module(choice));
 }

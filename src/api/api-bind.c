@@ -22,7 +22,7 @@ G_STATIC_ASSERT((int)VH_STATE_BINDING == (int)HD_RECORD_BINDING);
 G_STATIC_ASSERT((int)VH_STATE_BOUND == (int)HD_RECORD_BOUND);
 G_STATIC_ASSERT((int)VH_STATE_STUCK == (int)HD_RECORD_STUCK);
 
-#define KNOWN_BIND_FLAGS (VH_BIND_GROUP | VH_BIND_FORCE | VH_BIND_DRY_RUN)
+#define KNOWN_BIND_FLAGS (VH_BIND_GROUP | VH_BIND_FORCE | VH_BIND_DRY_RUN | VH_BIND_NOIOMMU)
 
 GPtrArray *vh_bind(VhManager *manager, const char *const *addresses, const char *driver, VhBindFlags flags,
                    GError **error)
@@ -37,6 +37,7 @@ GPtrArray *vh_bind(VhManager *manager, const char *const *addresses, const char 
     .group = (flags & VH_BIND_GROUP) != 0,
     .force = (flags & VH_BIND_FORCE) != 0,
     .dry_run = (flags & VH_BIND_DRY_RUN) != 0,
+    .noiommu = (flags & VH_BIND_NOIOMMU) != 0,
     .unbind_timeout_ms = api_unbind_timeout(manager),
   };
   GError *local = NULL;

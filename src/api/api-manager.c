@@ -185,6 +185,7 @@ const char *vh_device_get_driver_module(const VhDevice *device) { return device-
 const char *vh_device_get_driver_override(const VhDevice *device) { return device->driver_override; }
 const char *vh_device_get_pending_write(const VhDevice *device) { return device->pending_write; }
 gint64 vh_device_get_iommu_group(const VhDevice *device) { return device->iommu_group; }
+gboolean vh_device_is_noiommu(const VhDevice *device) { return device->noiommu; }
 gint64 vh_device_get_numa_node(const VhDevice *device) { return device->numa_node; }
 guint vh_device_get_sriov_totalvfs(const VhDevice *device) { return device->sriov_totalvfs; }
 guint vh_device_get_sriov_numvfs(const VhDevice *device) { return device->sriov_numvfs; }

@@ -69,8 +69,8 @@ void vh_run_free(VhRun *run)
 /* What run's internal options cannot say: a dry run, or no device. */
 static gboolean check_options(const VhRunOptions *options, GError **error)
 {
-  if ((options->flags & ~(VH_BIND_GROUP | VH_BIND_FORCE)) != 0) {
-    g_set_error(error, HD_ERROR, HD_ERROR_INVALID, "run takes only the group and force bind flags");
+  if ((options->flags & ~(VH_BIND_GROUP | VH_BIND_FORCE | VH_BIND_NOIOMMU)) != 0) {
+    g_set_error(error, HD_ERROR, HD_ERROR_INVALID, "run takes only the group, force and noiommu bind flags");
     return FALSE;
   }
   if (options->addresses->len == 0) {
@@ -90,6 +90,7 @@ gboolean vh_run_setup(VhRun *run, VhManager *manager, const VhRunOptions *option
     .driver = options->driver,
     .group = (options->flags & VH_BIND_GROUP) != 0,
     .force = (options->flags & VH_BIND_FORCE) != 0,
+    .noiommu = (options->flags & VH_BIND_NOIOMMU) != 0,
     .unbind_timeout_ms = api_unbind_timeout(manager),
     .hugepages = options->hugepages,
   };

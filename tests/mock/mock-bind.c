@@ -105,8 +105,8 @@ static int vfio_probe_check(const char *bdf)
   free(numvfs);
   if (has_vfs)
     return -EBUSY;   /* "Cannot bind to PF with SR-IOV enabled" */
-  if (mt_device_group(bdf) < 0)
-    return -EINVAL;  /* vfio_group_find_or_alloc(): no IOMMU group */
+  if (mt_device_group(bdf) < 0 && !mt_vfio_noiommu_mode())
+    return -EINVAL;  /* vfio_group_find_or_alloc(): no IOMMU group, no no-IOMMU mode */
   return 0;
 }
 

@@ -134,6 +134,9 @@ int mt_bind_links(const char *bdf, const char *driver);
 /* ---- mock-vfio.c: what a VFIO driver creates -------------------------- */
 
 int mt_vfio_attach(const char *bdf);
+/* vfio's enable_unsafe_noiommu_mode is Y (a VFIO probe then gives a device
+ * without IOMMU group a no-IOMMU group, see mock-vfio.c). */
+bool mt_vfio_noiommu_mode(void);
 int mt_vfio_detach(const char *bdf);
 /* IOMMU group number of bdf or -1. */
 int mt_device_group(const char *bdf);

@@ -5,6 +5,12 @@
  * and, with CONFIG_VFIO_DEVICE_CDEV ("vfio_cdev" host flag), the char
  * device /dev/vfio/devices/vfioN and vfioN/dev.
  *
+ * No-IOMMU mode (vfio's enable_unsafe_noiommu_mode=Y): a device without an
+ * IOMMU group gets one of its own at probe (vfio_noiommu_group_alloc():
+ * iommu_group_alloc(), named "vfio-noiommu", the device added, node
+ * /dev/vfio/noiommu-<group>); unbinding removes the device from it and the
+ * group goes (vfio_device_remove_group()).
+ *
  * Device nodes are regular empty files: a fifo would block open(), and the
  * tool only checks that they exist (ioctls are not emulated).
  */
@@ -35,6 +41,58 @@ int mt_device_group(const char *bdf)
   return group;
 }
 
+bool mt_vfio_noiommu_mode(void)
+{
+  char *value = mt_read_trim("/sys/module/vfio/parameters/enable_unsafe_noiommu_mode");
+  bool on = value != NULL && strcmp(value, "Y") == 0;
+
+  free(value);
+  return on;
+}
+
+static bool group_is_noiommu(int group)
+{
+  char rel[PATH_MAX];
+  char *name;
+  bool noiommu;
+
+  mt_fmt(rel, "/sys/kernel/iommu_groups/%d/name", group);
+  name = mt_read_trim(rel);
+  noiommu = name != NULL && strcmp(name, "vfio-noiommu") == 0;
+  free(name);
+  return noiommu;
+}
+
+/* vfio_noiommu_group_alloc(): a group of one for a device without IOMMU. */
+static int noiommu_group_alloc(const char *bdf, const char *dir)
+{
+  char rel[PATH_MAX], target[PATH_MAX];
+  int group = mt_iommu_group_next();
+
+  mt_fmt(rel, "/sys/kernel/iommu_groups/%d/devices", group);
+  mt_mkdir_p(rel);
+  mt_fmt(rel, "/sys/kernel/iommu_groups/%d/name", group);
+  mt_write(rel, "vfio-noiommu\n");
+  mt_fmt(rel, "/sys/kernel/iommu_groups/%d/devices/%s", group, bdf);
+  mt_link(rel, dir);
+  mt_fmt(rel, "%s/iommu_group", dir);
+  mt_fmt(target, "/sys/kernel/iommu_groups/%d", group);
+  mt_link(rel, target);
+  return group;
+}
+
+static void noiommu_group_remove(int group, const char *dir)
+{
+  char rel[PATH_MAX];
+
+  mt_fmt(rel, "/dev/vfio/noiommu-%d", group);
+  mt_rm_rf(rel);
+  mt_fmt(rel, "%s/iommu_group", dir);
+  mt_rm_rf(rel);
+  mt_fmt(rel, "/sys/kernel/iommu_groups/%d", group);
+  mt_rm_rf(rel);
+}
+
 static int lowest_free_vfio_index(void)
 {
   char **names;
@@ -61,6 +119,9 @@ int mt_vfio_attach(const char *bdf)
 
   if ((rc = mt_device_dir(bdf, dir)) < 0)
     return rc;
+  /* the group first: vfio_register_group_dev() sets it before vfio-dev/ */
+  if ((group = mt_device_group(bdf)) < 0 && mt_vfio_noiommu_mode())
+    group = noiommu_group_alloc(bdf, dir);
   idx = lowest_free_vfio_index();
   mt_fmt(vdir, "%s/vfio-dev/vfio%d", dir, idx);
   if ((rc = mt_mkdir_p(vdir)) < 0)
@@ -82,8 +143,8 @@ int mt_vfio_attach(const char *bdf)
   }
   mt_fmt(rel, "/sys/class/vfio-dev/vfio%d", idx);
   mt_link(rel, vdir);
-  if ((group = mt_device_group(bdf)) >= 0) {
-    mt_fmt(rel, "/dev/vfio/%d", group);
+  if (group >= 0) {
+    mt_fmt(rel, group_is_noiommu(group) ? "/dev/vfio/noiommu-%d" : "/dev/vfio/%d", group);
     mt_write(rel, "");
   }
   return 0;
@@ -128,7 +189,9 @@ int mt_vfio_detach(const char *bdf)
   mt_strv_free(names);
   mt_fmt(rel, "%s/vfio-dev", dir);
   mt_rm_rf(rel);
-  if ((group = mt_device_group(bdf)) >= 0 && !group_still_used(group, bdf)) {
+  if ((group = mt_device_group(bdf)) >= 0 && group_is_noiommu(group)) {
+    noiommu_group_remove(group, dir);
+  } else if (group >= 0 && !group_still_used(group, bdf)) {
     mt_fmt(rel, "/dev/vfio/%d", group);
     mt_rm_rf(rel);
   }

@@ -154,6 +154,17 @@ static gboolean check_unfinished(Plan *plan, const HdDevice *device)
   return FALSE;
 }
 
+/* A device without an IOMMU that vfio's no-IOMMU mode would take anyway:
+ * only ever on request (prepare refuses it before asking bind). */
+static void refuse_noiommu(Plan *plan, const HdDevice *device)
+{
+  g_ptr_array_add(plan->refusals,
+                  g_strdup_printf("%s has no IOMMU and vfio's enable_unsafe_noiommu_mode is on: on VFIO it gets a "
+                                  "no-IOMMU group (/dev/vfio/noiommu-N) with %s; --noiommu binds it anyway, for a "
+                                  "userspace driver such as DPDK",
+                                  device->address, hd_noiommu_danger()));
+}
+
 /* Adds DEVICE to the plan after the checks that concern it alone; DRIVER
  * is what was asked for it (NULL: the variant rule). */
 static HdBindResult *plan_device(Plan *plan, const HdDevice *device, const char *driver, gboolean group_member)
@@ -171,7 +182,11 @@ static HdBindResult *plan_device(Plan *plan, const HdDevice *device, const char 
     result->vfio_device = g_strdup(device->vfio.device);
     return result;
   }
-  if (device->iommu_group < 0) {
+  if (device->noiommu && !plan->options->noiommu) {
+    refuse_noiommu(plan, device);
+    return result;
+  }
+  if (device->iommu_group < 0 && !device->noiommu) {
     g_ptr_array_add(plan->refusals, g_strdup_printf("%s has no IOMMU group; VFIO cannot use it", device->address));
     return result;
   }
@@ -239,7 +254,7 @@ static GPtrArray *make_plan(HdManager *manager, const GPtrArray *devices, const 
   g_autoptr(GPtrArray) unfinished = g_ptr_array_new_with_free_func(g_free);
   Plan plan = {manager, options, results, binding, refusals, unfinished};
 
-  if (!hd_iommu_groups_present()) {
+  if (!hd_iommu_groups_present() && !hd_vfio_noiommu_enabled()) {
     g_set_error(error, HD_ERROR, HD_ERROR_REFUSED, "cannot bind: %s", hd_iommu_enable_hint());
     return NULL;
   }
@@ -353,7 +368,11 @@ static gboolean switch_to_vfio(Job *job, guint timeout_ms, GError **error)
   result->vfio_device = hd_switch_wait_vfio(result->address, result->group, error);
   if (result->vfio_device == NULL)
     return FALSE;
-  result->group_node = hd_path_vfio_group_node(result->group); /* hd_switch_wait_vfio() saw it */
+  /* a no-IOMMU group is made by the VFIO driver's probe, before vfio-dev/ */
+  if (result->group < 0)
+    result->group = hd_iommu_group_of(result->address);
+  if (result->group >= 0)
+    result->group_node = hd_vfio_group_node_path(result->group);
   job->record->state = HD_RECORD_BOUND;
   return hd_record_save(job->record, error);
 }

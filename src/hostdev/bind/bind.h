@@ -22,6 +22,7 @@ typedef struct {
   guint unbind_timeout_ms; /* how long an unbind may block */
   const char *owner;       /* prepare: written into the records as their owner; NULL for bind */
   gboolean locked;         /* the caller holds the group locks (prepare): take none */
+  gboolean noiommu;        /* --noiommu: also a device that gets a no-IOMMU group */
 } HdBindOptions;
 
 /* One device to bind and, for it alone, the VFIO driver (a driver or module

@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "hostdev/device/device.h"
+#include "hostdev/device/iommu-group.h"
 #include "util/fd-holders.h"
 #include "hostdev/shared/group-lock.h"
 #include "hostdev/device/group-viability.h"
@@ -35,7 +36,7 @@ static gboolean is_bus_reset(const char *method)
 /* The process holding DEVICE open through VFIO, as a phrase; NULL if none. */
 static char *vfio_user(HdManager *manager, const HdDevice *device)
 {
-  g_autofree char *node = device->iommu_group >= 0 ? hd_path_vfio_group_node(device->iommu_group) : NULL;
+  g_autofree char *node = device->iommu_group >= 0 ? hd_vfio_group_node_path(device->iommu_group) : NULL;
   g_autofree char *cdev = device->vfio.device != NULL ? hd_path_vfio_cdev(device->vfio.device) : NULL;
   const char *paths[] = {node != NULL ? node : cdev, node != NULL ? cdev : NULL, NULL};
 

@@ -10,6 +10,7 @@
 #include "util/hd-error.h"
 #include "util/sysfs-paths.h"
 #include "util/sysfs.h"
+#include "hostdev/device/iommu-group.h"
 #include "hostdev/device/vfio-detect.h"
 
 #define PCI_CONFIG_HEADER_SIZE 16
@@ -159,17 +160,6 @@ static void read_driver_details(HdDevice *device)
     device->driver_override = g_steal_pointer(&override);
 }
 
-static void read_iommu_group(HdDevice *device)
-{
-  g_autofree char *link = attr_path(device, "iommu_group");
-  g_autofree char *group = hd_sysfs_link_basename(link, NULL);
-  gint64 number = -1;
-
-  if (group != NULL && g_ascii_string_to_signed(group, 10, 0, G_MAXINT32, &number, NULL))
-    device->iommu_group = number;
-  else
-    device->iommu_group = -1;
-}
 
 static void read_reset_methods(HdDevice *device)
 {
@@ -275,7 +265,9 @@ static HdDevice *load(HdManager *manager, const HdPciAddress *address, LoadLevel
   if (!read_uevent(device, error))
     return NULL;
   read_driver(device);
-  read_iommu_group(device);
+  device->iommu_group = hd_iommu_group_of(device->address);
+  device->noiommu = hd_iommu_group_is_noiommu(device->iommu_group) ||
+                    (device->iommu_group < 0 && hd_vfio_noiommu_enabled());
   read_names(manager, device);
   /* kernels without vfio-dev decide VFIO binding by the driver's module */
   if (!hd_manager_kernel_has_vfio_dev(manager))

@@ -35,6 +35,8 @@ typedef struct _VhDevice {
   char *driver_module; /* module that registered the driver; NULL when unknown or built in */
   char *driver_override; /* NULL when clear */
   gint64 iommu_group;  /* -1 when the device has none */
+  gboolean noiommu;    /* its group is (or, once on VFIO, would be) one vfio made
+                          in no-IOMMU mode: no DMA isolation (iommu-group.h) */
   HdVfioState vfio;
   GStrv reset_methods; /* from reset_method; empty when the kernel has none */
   gint64 numa_node;    /* -1 when not NUMA */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "hostdev/device/vfio-detect.h"
 
+#include "hostdev/device/iommu-group.h"
 #include "util/sysfs-paths.h"
 #include "util/sysfs.h"
 
@@ -73,7 +74,7 @@ void hd_vfio_detect(HdManager *manager, HdDevice *device)
   if (!device->vfio.bound)
     return;
   if (device->iommu_group >= 0)
-    device->vfio.group_node = existing_path(hd_path_vfio_group_node(device->iommu_group));
+    device->vfio.group_node = existing_path(hd_vfio_group_node_path(device->iommu_group));
   if (device->vfio.device != NULL)
     device->vfio.cdev = existing_path(hd_path_vfio_cdev(device->vfio.device));
 }

@@ -177,6 +177,14 @@ static void check_item(const Prepare *prepare, Item *item, GPtrArray *refusals)
     g_ptr_array_add(refusals, g_strdup_printf("%s belongs to owner %s", device->address, record->owner));
     return;
   }
+  if (device->noiommu) {
+    g_ptr_array_add(refusals, g_strdup_printf("%s %s a no-IOMMU group (vfio's unsafe no-IOMMU mode: %s); QEMU "
+                                              "cannot use one, so prepare never takes it; `vfio-hostdev bind "
+                                              "--noiommu` is for userspace drivers such as DPDK",
+                                              device->address, device->iommu_group >= 0 ? "is in" : "would get",
+                                              hd_noiommu_danger()));
+    return;
+  }
   check_group_owners(prepare, device, refusals);
   if (record != NULL && record->owner != NULL)
     item->action = ACTION_OWNED;
@@ -558,7 +566,7 @@ GPtrArray *hd_prepare(HdManager *manager, const GPtrArray *specs, const HdPrepar
     return NULL;
   if (options->user != NULL && !hd_user_lookup(options->user, &prepare.uid, &prepare.gid, error))
     return NULL;
-  if (specs->len > 0 && !hd_iommu_groups_present()) {
+  if (specs->len > 0 && !hd_iommu_groups_present() && !hd_vfio_noiommu_enabled()) {
     g_set_error(error, HD_ERROR, HD_ERROR_REFUSED, "cannot prepare: %s", hd_iommu_enable_hint());
     return NULL;
   }

@@ -98,6 +98,7 @@ static gboolean bind_devices(HdRun *run, HdManager *manager, const HdRunOptions 
     .driver = options->driver,
     .group = options->group,
     .force = options->force,
+    .noiommu = options->noiommu,
     .unbind_timeout_ms = options->unbind_timeout_ms,
   };
   g_autoptr(GError) local = NULL;

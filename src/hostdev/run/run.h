@@ -19,6 +19,7 @@ typedef struct {
   const char *driver;           /* as bind --driver; NULL: the variant rule */
   gboolean group;               /* as bind --group */
   gboolean force;               /* as bind --force */
+  gboolean noiommu;             /* as bind --noiommu */
   guint unbind_timeout_ms;      /* for binding and for restoring */
   const GArray *hugepages;      /* HdHugepageRequest (hugepage-spec.h): pages free during the run; may be NULL */
 } HdRunOptions;

@@ -5,6 +5,7 @@
 #include <gio/gio.h>
 #include <unistd.h>
 
+#include "hostdev/device/iommu-group.h"
 #include "util/hd-error.h"
 #include "util/kernel-write.h"
 #include "util/sysfs-paths.h"
@@ -131,7 +132,7 @@ static char *first_vfio_entry(const char *address)
 char *hd_switch_wait_vfio(const char *address, gint64 group, GError **error)
 {
   gint64 deadline = g_get_monotonic_time() + SETTLE_TIMEOUT_US;
-  g_autofree char *node = group >= 0 ? hd_path_vfio_group_node(group) : NULL;
+  g_autofree char *node = group >= 0 ? hd_vfio_group_node_path(group) : NULL;
 
   for (;;) {
     g_autofree char *entry = first_vfio_entry(address);

@@ -2,12 +2,15 @@
 #include "hostdev/shared/group-lock.h"
 
 #include "hostdev/shared/device-record.h"
+#include "hostdev/device/iommu-group.h"
 #include "util/file-lock.h"
 #include "util/sysfs-paths.h"
 
 char *hd_group_lock_name(const char *address, gint64 group)
 {
-  if (group >= 0)
+  /* a no-IOMMU group holds one device and exists only while it is on
+   * VFIO: its lock is the device's, before bind made the group and after */
+  if (group >= 0 && !hd_iommu_group_is_noiommu(group))
     return g_strdup_printf("group-%" G_GINT64_FORMAT ".lock", group);
   return g_strdup_printf("device-%s.lock", address);
 }

@@ -6,6 +6,7 @@
  * for VFIO, blocks until it lets go). */
 #include "hostdev/shared/host-use-checks.h"
 
+#include "hostdev/device/iommu-group.h"
 #include "util/fd-holders.h"
 #include "util/host-paths.h"
 #include "util/sysfs-paths.h"
@@ -63,7 +64,7 @@ static GPtrArray *device_nodes(const HdDevice *device)
   }
   /* the group node: holding it holds every member of the group */
   if (device->iommu_group >= 0) {
-    g_autofree char *group_node = hd_path_vfio_group_node(device->iommu_group);
+    g_autofree char *group_node = hd_vfio_group_node_path(device->iommu_group);
     if (!g_ptr_array_find_with_equal_func(nodes, group_node, g_str_equal, NULL))
       g_ptr_array_add(nodes, g_steal_pointer(&group_node));
   }

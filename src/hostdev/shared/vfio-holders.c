@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "hostdev/shared/vfio-holders.h"
 
+#include "hostdev/device/iommu-group.h"
 #include "util/fd-holders.h"
 #include "util/sysfs-paths.h"
 
 void hd_vfio_holders_refusals(HdManager *manager, const HdDevice *device, GPtrArray *refusals)
 {
-  g_autofree char *node = device->iommu_group >= 0 ? hd_path_vfio_group_node(device->iommu_group) : NULL;
+  g_autofree char *node = device->iommu_group >= 0 ? hd_vfio_group_node_path(device->iommu_group) : NULL;
   g_autofree char *cdev = device->vfio.device != NULL ? hd_path_vfio_cdev(device->vfio.device) : NULL;
   const char *paths[3] = {NULL};
   guint n = 0;
