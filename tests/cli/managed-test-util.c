@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "managed-test-util.h"
 
+#include <errno.h>
+#include <linux/posix_acl.h>
+#include <linux/posix_acl_xattr.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <sys/wait.h>
 
 /* the tool's test hook (src/util/crash-point.h) */
@@ -106,6 +110,29 @@ gint64 mt_uid(MockHost *host, const char *path)
   return stat(real, &st) == 0 ? (gint64)st.st_uid : -1;
 }
 
+char *mt_iommu_acl(MockHost *host)
+{
+  g_autofree char *real = g_build_filename(mock_host_root(host), "dev/iommu", NULL);
+  g_autoptr(GString) text = g_string_new("");
+  struct posix_acl_xattr_entry entries[64];
+  struct stat st;
+  ssize_t size = getxattr(real, "system.posix_acl_access", entries, sizeof(entries));
+
+  g_assert_true(size >= 0 || errno == ENODATA);
+  /* the header (a version) has the size of one entry's tag and perm */
+  for (ssize_t at = sizeof(struct posix_acl_xattr_header); at + (ssize_t)sizeof(entries[0]) <= size;
+       at += sizeof(entries[0])) {
+    struct posix_acl_xattr_entry entry;
+    memcpy(&entry, (const char *)entries + at, sizeof(entry));
+    if (GUINT16_FROM_LE(entry.e_tag) == ACL_USER)
+      g_string_append_printf(text, "%s%u:%u", text->len > 0 ? "," : "", GUINT32_FROM_LE(entry.e_id),
+                             GUINT16_FROM_LE(entry.e_perm));
+  }
+  g_assert_cmpint(stat(real, &st), ==, 0);
+  g_string_append_printf(text, ";mode=%04o", (guint)(st.st_mode & 07777));
+  return g_string_free(g_steal_pointer(&text), FALSE);
+}
+
 static gint compare_strings(gconstpointer a, gconstpointer b)
 {
   return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -121,6 +148,10 @@ char *mt_state_hash(MockHost *host)
   const char *name;
 
   g_checksum_update(sum, (const guchar *)kernel, -1);
+  if (mock_host_exists(host, "/dev/iommu")) {
+    g_autofree char *acl = mt_iommu_acl(host);
+    g_checksum_update(sum, (const guchar *)acl, -1);
+  }
   while (dir != NULL && (name = g_dir_read_name(dir)) != NULL)
     if (!g_str_has_suffix(name, ".lock"))
       g_ptr_array_add(names, g_strdup(name));

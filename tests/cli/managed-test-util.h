@@ -36,8 +36,12 @@ gboolean mt_has_journal(MockHost *host, const char *owner);
 /* Owner uid of a faked path (a device node); -1 when missing. */
 gint64 mt_uid(MockHost *host, const char *path);
 
+/* The named-user entries of the faked /dev/iommu's ACL, "UID:PERM" joined
+ * by commas ("65534:6"), then ";mode=OOOO": "" entries when it has no ACL. */
+char *mt_iommu_acl(MockHost *host);
+
 /* A hash of what must come back after a rollback: the kernel's tree (/sys,
- * /dev) plus every record and journal in /run/vfio-hostdev (lock files
+ * /dev, with /dev/iommu's ACL) plus every record and journal in /run/vfio-hostdev (lock files
  * excluded: they are empty and harmless). */
 char *mt_state_hash(MockHost *host);
 

@@ -12,6 +12,7 @@
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 #include <utime.h>
 
@@ -195,6 +196,51 @@ int fchownat(int dirfd, const char *path, uid_t uid, gid_t gid, int flags)
 {
   MAP_AS(path, mapped, -1);
   return MOCK_REAL(fchownat)(dirfd, mapped, uid, gid, flags);
+}
+
+/* Extended attributes (POSIX ACLs: system.posix_acl_access) go to the
+ * faked file, where the host's kernel keeps them as it would on the node:
+ * validating the ACL and moving the mode's group bits with its mask. */
+ssize_t getxattr(const char *path, const char *name, void *value, size_t size)
+{
+  MAP_AS(path, mapped, -1);
+  return MOCK_REAL(getxattr)(mapped, name, value, size);
+}
+
+ssize_t lgetxattr(const char *path, const char *name, void *value, size_t size)
+{
+  MAP_AS(path, mapped, -1);
+  return MOCK_REAL(lgetxattr)(mapped, name, value, size);
+}
+
+int setxattr(const char *path, const char *name, const void *value, size_t size, int flags)
+{
+  MAP_AS(path, mapped, -1);
+  return MOCK_REAL(setxattr)(mapped, name, value, size, flags);
+}
+
+int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)
+{
+  MAP_AS(path, mapped, -1);
+  return MOCK_REAL(lsetxattr)(mapped, name, value, size, flags);
+}
+
+int removexattr(const char *path, const char *name)
+{
+  MAP_AS(path, mapped, -1);
+  return MOCK_REAL(removexattr)(mapped, name);
+}
+
+int lremovexattr(const char *path, const char *name)
+{
+  MAP_AS(path, mapped, -1);
+  return MOCK_REAL(lremovexattr)(mapped, name);
+}
+
+ssize_t listxattr(const char *path, char *list, size_t size)
+{
+  MAP_AS(path, mapped, -1);
+  return MOCK_REAL(listxattr)(mapped, list, size);
 }
 
 int truncate(const char *path, off_t length)

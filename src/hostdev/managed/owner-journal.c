@@ -19,6 +19,8 @@
 #define FILE_SUFFIX ".journal"
 
 static const char *const operation_names[] = {"prepare", "release"};
+/* HdJournalAcl; "none" is never written */
+static const char *const acl_names[] = {"none", "pending", "held"};
 
 static gboolean owner_char_ok(char c, gboolean first)
 {
@@ -156,6 +158,10 @@ static void save_main(GKeyFile *file, const HdJournal *journal)
     g_key_file_set_uint64(file, MAIN_GROUP, "uid", journal->uid);
     g_key_file_set_uint64(file, MAIN_GROUP, "gid", journal->gid);
   }
+  if (journal->iommu_acl != HD_JOURNAL_ACL_NONE)
+    g_key_file_set_string(file, MAIN_GROUP, "iommu_acl", acl_names[journal->iommu_acl]);
+  if (journal->memlock > 0)
+    g_key_file_set_uint64(file, MAIN_GROUP, "memlock", journal->memlock);
   g_key_file_set_int64(file, MAIN_GROUP, "pid", journal->pid);
   g_key_file_set_int64(file, MAIN_GROUP, "started", journal->started);
   g_key_file_set_string(file, MAIN_GROUP, "tool_version", VFIO_HOSTDEV_VERSION);
@@ -224,6 +230,17 @@ static gboolean parse_operation(const char *text, HdJournalOperation *out)
   return FALSE;
 }
 
+static gboolean parse_acl(const char *text, HdJournalAcl *out)
+{
+  *out = HD_JOURNAL_ACL_NONE;
+  for (guint i = 0; text != NULL && i < G_N_ELEMENTS(acl_names); i++)
+    if (g_str_equal(text, acl_names[i])) {
+      *out = (HdJournalAcl)i;
+      return TRUE;
+    }
+  return text == NULL;
+}
+
 static gboolean parse_mode(const char *text, guint *out)
 {
   guint64 value = 0;
@@ -289,6 +306,7 @@ HdJournal *hd_journal_parse(const char *data, gsize length, const char *owner, c
     return damaged(origin, local->message, error);
   g_autofree char *name = g_key_file_get_string(file, MAIN_GROUP, "owner", NULL);
   g_autofree char *operation = g_key_file_get_string(file, MAIN_GROUP, "operation", NULL);
+  g_autofree char *acl = g_key_file_get_string(file, MAIN_GROUP, "iommu_acl", NULL);
   g_autoptr(HdJournal) journal = hd_journal_new(owner);
   g_auto(GStrv) groups = g_key_file_get_groups(file, NULL);
 
@@ -296,10 +314,14 @@ HdJournal *hd_journal_parse(const char *data, gsize length, const char *owner, c
     return damaged(origin, "it names another owner", error);
   if (!parse_operation(operation, &journal->operation))
     return damaged(origin, "unknown operation", error);
+  if (!parse_acl(acl, &journal->iommu_acl) || (journal->iommu_acl != HD_JOURNAL_ACL_NONE &&
+                                              !g_key_file_has_key(file, MAIN_GROUP, "uid", NULL)))
+    return damaged(origin, "unknown iommu_acl, or one without a uid", error);
   journal->running = g_key_file_get_boolean(file, MAIN_GROUP, "running", NULL);
   journal->user = g_key_file_get_string(file, MAIN_GROUP, "user", NULL);
   journal->uid = (guint)g_key_file_get_uint64(file, MAIN_GROUP, "uid", NULL);
   journal->gid = (guint)g_key_file_get_uint64(file, MAIN_GROUP, "gid", NULL);
+  journal->memlock = g_key_file_get_uint64(file, MAIN_GROUP, "memlock", NULL);
   journal->pid = g_key_file_get_int64(file, MAIN_GROUP, "pid", NULL);
   journal->started = g_key_file_get_int64(file, MAIN_GROUP, "started", NULL);
   for (guint i = 0; groups[i] != NULL; i++)

@@ -13,6 +13,8 @@
  *   user=qemu                    (prepare --user; uid and gid as resolved then)
  *   uid=107
  *   gid=107
+ *   iommu_acl=held               (pending | held: the user's ACL entry on /dev/iommu counts this owner)
+ *   memlock=4294967296           (prepare --memlock-needed, bytes: the user's VMs share iommufd's limit)
  *   pid=4242                     (the process that ran the operation, for people)
  *   started=1763769600
  *   tool_version=0.1.0
@@ -50,6 +52,15 @@ typedef enum {
   HD_JOURNAL_RELEASE,
 } HdJournalOperation;
 
+/* Whether the owner's user has an ACL entry on /dev/iommu for this owner:
+ * the entry is one per user, counted by the owners whose journals say so,
+ * and removed with the last of them (iommu-acl.h). */
+typedef enum {
+  HD_JOURNAL_ACL_NONE,
+  HD_JOURNAL_ACL_PENDING, /* being added by the running prepare: undone if it was interrupted */
+  HD_JOURNAL_ACL_HELD,
+} HdJournalAcl;
+
 typedef struct {
   char *address;
   gboolean managed;
@@ -71,6 +82,8 @@ typedef struct {
   char *user;      /* NULL: nodes are left to root */
   guint uid;
   guint gid;
+  HdJournalAcl iommu_acl;
+  guint64 memlock;    /* the guest RAM the VMM pins (--memlock-needed), bytes; 0: not said */
   gint64 pid;
   gint64 started;
   GPtrArray *devices; /* HdJournalDevice*, in the order they were taken */

@@ -6,6 +6,7 @@
 #include "hostdev/shared/device-record.h"
 #include "hostdev/shared/driver-switch.h"
 #include "hostdev/shared/group-lock.h"
+#include "hostdev/managed/iommu-acl.h"
 #include "util/hd-error.h"
 #include "util/node-owner.h"
 #include "util/parallel.h"
@@ -129,7 +130,8 @@ GPtrArray *hd_owner_journal_addresses(const HdJournal *journal, gboolean pending
 }
 
 /* Nodes first: once a device leaves VFIO its nodes disappear, and the
- * kernel makes new ones root-owned anyway. A node that is gone is done. */
+ * kernel makes new ones root-owned anyway. A node that is gone is done.
+ * Then the user's count on /dev/iommu's ACL entry. */
 static void give_back_nodes(HdJournal *journal, gboolean pending_only, GPtrArray *messages)
 {
   for (guint i = journal->nodes->len; i-- > 0;) {
@@ -144,6 +146,9 @@ static void give_back_nodes(HdJournal *journal, gboolean pending_only, GPtrArray
     }
     g_ptr_array_remove_index(journal->nodes, i);
   }
+  g_autoptr(GError) error = NULL;
+  if (!hd_iommu_acl_revoke(journal, pending_only, &error))
+    g_ptr_array_add(messages, g_strdup(error->message));
 }
 
 typedef struct {
@@ -195,7 +200,7 @@ static void give_back_devices(HdJournal *journal, gboolean pending_only, guint t
 /* Writes down what is left after giving back. */
 static gboolean settle_journal(HdJournal *journal, gboolean finished, GError **error)
 {
-  if (finished && journal->devices->len == 0 && journal->nodes->len == 0)
+  if (finished && journal->devices->len == 0 && journal->nodes->len == 0 && journal->iommu_acl == HD_JOURNAL_ACL_NONE)
     return hd_journal_remove(journal->owner, error);
   if (finished) {
     /* a rolled-back prepare leaves what the owner held before it */

@@ -13,10 +13,13 @@
 #include "util/kernel-write.h"
 #include "hostdev/device/iommu-group.h"
 #include "util/node-owner.h"
+#include "hostdev/managed/iommu-acl.h"
 #include "hostdev/managed/owner-journal.h"
 #include "hostdev/managed/owner-release.h"
 #include "hostdev/managed/recover.h"
+#include "util/host-paths.h"
 #include "util/string-list.h"
+#include "util/sysfs.h"
 
 /* Waiting for another invocation on the same owner or group: longer than
  * its unbind timeout, so that a slow but healthy one is waited for. */
@@ -404,6 +407,19 @@ static gboolean journal_nodes(HdJournal *journal, const HdDevice *device, GError
   return TRUE;
 }
 
+/* A VMM of an unprivileged user using a cdev opens /dev/iommu too. */
+static gboolean needs_iommu_acl(const HdJournal *journal)
+{
+  g_autofree char *iommu = hd_path_iommufd();
+
+  if (journal->uid == 0 || !hd_sysfs_exists(iommu))
+    return FALSE;
+  for (guint i = 0; i < journal->nodes->len; i++)
+    if (g_str_has_prefix(((const HdJournalNode *)g_ptr_array_index(journal->nodes, i))->path, "/dev/vfio/devices/"))
+      return TRUE;
+  return FALSE;
+}
+
 /* The nodes exist only once the devices are bound: read them again. */
 static gboolean hand_over_nodes(Prepare *prepare, GError **error)
 {
@@ -427,7 +443,7 @@ static gboolean hand_over_nodes(Prepare *prepare, GError **error)
     if (node->pending && !hd_node_owner_set(node->path, &user, error))
       return FALSE;
   }
-  return TRUE;
+  return !needs_iommu_acl(journal) || hd_iommu_acl_grant(journal, error);
 }
 
 static gboolean finish_journal(HdJournal *journal, GError **error)
@@ -436,6 +452,8 @@ static gboolean finish_journal(HdJournal *journal, GError **error)
     ((HdJournalDevice *)g_ptr_array_index(journal->devices, i))->pending = FALSE;
   for (guint i = 0; i < journal->nodes->len; i++)
     ((HdJournalNode *)g_ptr_array_index(journal->nodes, i))->pending = FALSE;
+  if (journal->iommu_acl == HD_JOURNAL_ACL_PENDING)
+    journal->iommu_acl = HD_JOURNAL_ACL_HELD;
   journal->running = FALSE;
   return hd_journal_save(journal, error);
 }
