@@ -537,6 +537,45 @@ VH_PUBLIC const char *vh_prepared_device_get_cdev(const VhPreparedDevice *device
 /* This device's QEMU arguments. */
 VH_PUBLIC const GPtrArray *vh_prepared_device_get_qemu_args(const VhPreparedDevice *device);
 
+/* exec: a VMM started with an owner's devices open. With the iommufd form
+ * (QEMU >= 9.0 and a host with /dev/iommu and cdevs: as
+ * vh_prepare_result_uses_iommufd() decides), /dev/iommu and each device's
+ * cdev are opened by the caller's process and inherited by the VMM,
+ * named by `-object iommufd,id=iommufd0,fd=N` and `-device
+ * vfio-pci,host=BDF,iommufd=iommufd0,fd=M`; with the group form nothing is
+ * opened (QEMU has no descriptor property for a group, and opens the group
+ * node itself: the node must be the VMM user's) and the arguments are
+ * prepare's. */
+typedef struct _VhExecPlan VhExecPlan;
+
+/* The plan for OWNER's devices (as prepared), for a QEMU of version
+ * QEMU_MAJOR.QEMU_MINOR (0.0: not known, prepare's default). USER (a name
+ * or uid; NULL: the owner's --user, or no change of user) must be the
+ * owner's user, unless the iommufd form is used. The descriptors are open
+ * (close-on-exec until vh_exec_plan_exec()). NULL with ERROR:
+ * VH_ERROR_INVALID (owner name, user), VH_ERROR_NO_DEVICE (the owner holds
+ * nothing, or a device has gone), VH_ERROR_REFUSED (an operation of the
+ * owner running or interrupted, a device off VFIO, another user with the
+ * group form), VH_ERROR_FAILED (a node cannot be opened).
+ * Returns: (transfer full) free with vh_exec_plan_free(), which closes the
+ * descriptors. */
+VH_PUBLIC VhExecPlan *vh_exec_plan_new(VhManager *manager, const char *owner, const char *user, guint qemu_major,
+                                       guint qemu_minor, GError **error);
+VH_PUBLIC void vh_exec_plan_free(VhExecPlan *plan);
+VH_PUBLIC gboolean vh_exec_plan_uses_iommufd(const VhExecPlan *plan);
+/* The descriptors (int) the VMM inherits: /dev/iommu's, then each cdev's. */
+VH_PUBLIC const GArray *vh_exec_plan_get_fds(const VhExecPlan *plan);
+/* The arguments to append to QEMU's. */
+VH_PUBLIC const GPtrArray *vh_exec_plan_get_qemu_args(const VhExecPlan *plan);
+/* Who the VMM runs as; NULL: as the caller. */
+VH_PUBLIC const char *vh_exec_plan_get_user(const VhExecPlan *plan);
+/* Replaces this process with ARGV (ARGV[0] looked up in PATH) plus the
+ * plan's arguments, the descriptors inherited, running as the plan's user
+ * (supplementary groups, group and user set, then checked). Returns only
+ * on failure, VH_ERROR_FAILED; the process may then have given up some
+ * privileges already and should exit. */
+VH_PUBLIC gboolean vh_exec_plan_exec(VhExecPlan *plan, const char *const *argv, GError **error);
+
 /* -------------------------------------------- managed mode: release, recover */
 
 typedef enum {
@@ -907,6 +946,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VhVfioChoice, vh_vfio_choice_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VhResetResult, vh_reset_result_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VhPrepareRequest, vh_prepare_request_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VhPrepareResult, vh_prepare_result_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VhExecPlan, vh_exec_plan_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VhSelftest, vh_selftest_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VhRunOptions, vh_run_options_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VhRun, vh_run_free)

@@ -19,5 +19,6 @@ extern const CliCommand cmd_release;
 extern const CliCommand cmd_cdi;
 extern const CliCommand cmd_recover;
 extern const CliCommand cmd_run;
+extern const CliCommand cmd_exec;
 extern const CliCommand cmd_persist_apply;
 extern const CliCommand cmd_unpersist;

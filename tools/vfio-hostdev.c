@@ -21,6 +21,7 @@ static const CliCommand *const commands[] = {
   &cmd_release,
   &cmd_cdi,
   &cmd_recover,
+  &cmd_exec,
   &cmd_test,
   &cmd_doctor,
   &cmd_run,
