@@ -176,14 +176,16 @@ static VhPrepareResult *prepare_result_new(GPtrArray *results, const HdQemuVersi
 VhPrepareResult *vh_prepare(VhManager *manager, const VhPrepareRequest *request, GError **error)
 {
   API_ERRORS_IN_DOMAIN(error);
-  HdPrepareOptions options = {request->owner, request->user, api_unbind_timeout(manager), request->adopt_only};
+  HdPrepareOptions options = {request->owner, request->user, api_unbind_timeout(manager), request->adopt_only,
+                              request->memlock_needed};
   GPtrArray *results = hd_prepare(api_hd_manager(manager), request->specs, &options, error);
 
   if (results == NULL)
     return NULL;
   VhPrepareResult *prepared = prepare_result_new(results, &request->qemu);
   g_autofree char *memlock = request->memlock_needed > 0
-                               ? hd_memlock_warning(request->memlock_needed, request->user, prepared->iommufd)
+                               ? hd_memlock_warning(request->memlock_needed, request->user, prepared->iommufd,
+                                                    request->owner)
                                : NULL;
   if (memlock != NULL)
     hd_manager_warn(api_hd_manager(manager), "%s", memlock);

@@ -84,6 +84,30 @@ static void test_acl_two_users(void)
   g_assert_cmpstr(after, ==, before);
 }
 
+/* iommufd charges one limit per user: --memlock-needed of a second VM of
+ * nobody's names the first's need too (from its journal). */
+static void test_memlock_per_user(void)
+{
+  g_autoptr(MockHost) host = cli_host("realistic");
+  g_auto(CliResult) result = {0};
+
+  cli_run(host, &result, "prepare", "--owner", "vm1", "--user", "nobody", "--memlock-needed", "1G", "--qemu-version",
+          "9.0", EDU_R, NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  g_autofree char *journal = mock_host_read(host, "/run/vfio-hostdev/owner-vm1.journal");
+  g_assert_nonnull(strstr(journal, "memlock=1073741824\n"));
+  cli_run(host, &result, "prepare", "--owner", "vm2", "--user", "nobody", "--memlock-needed", "2G", "--qemu-version",
+          "9.0", VIRTIO_R, NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  g_assert_nonnull(strstr(result.err, "with its 1 other VM(s) held here (1 of them saying 1048576 KiB), at least "
+                                      "3145728 KiB in all"));
+  /* the legacy container charges each VMM alone: nothing summed */
+  cli_run(host, &result, "prepare", "--owner", "vm3", "--user", "nobody", "--memlock-needed", "2G", "--qemu-version",
+          "7.2", "0000:00:04.0", NULL);
+  g_assert_null(strstr(result.err, "in all"));
+  g_assert_nonnull(strstr(result.err, "counts each VMM process on its own"));
+}
+
 /* vm1 holds the entry for nobody; vm2's prepare for nobody (of edu, on its
  * VFIO driver already: a bind and its rollback would renumber virtio's
  * child device, as the kernel does) is killed before each durable step and
@@ -150,6 +174,7 @@ int main(int argc, char **argv)
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/iommu-acl/same-user", test_acl_same_user);
   g_test_add_func("/iommu-acl/two-users", test_acl_two_users);
+  g_test_add_func("/iommu-acl/memlock-per-user", test_memlock_per_user);
   g_test_add_func("/iommu-acl/crash-other-owner", test_acl_crash);
   g_test_add_func("/iommu-acl/crash-last-owner", test_acl_crash_last);
   return g_test_run();

@@ -8,8 +8,8 @@
 
 static void test_other_user(void)
 {
-  g_autofree char *container = hd_memlock_warning(1024 * 1024 * 1024, "nobody", FALSE);
-  g_autofree char *iommufd = hd_memlock_warning(1024 * 1024 * 1024, "65534", TRUE);
+  g_autofree char *container = hd_memlock_warning(1024 * 1024 * 1024, "nobody", FALSE, "vm1");
+  g_autofree char *iommufd = hd_memlock_warning(1024 * 1024 * 1024, "65534", TRUE, "vm1");
 
   g_assert_nonnull(container);
   g_assert_nonnull(strstr(container, "cannot check from here whether a VMM running as nobody may pin the 1048576 KiB"));
@@ -22,7 +22,7 @@ static void test_other_user(void)
 
 static void test_unknown_user_is_not_root(void)
 {
-  g_autofree char *warning = hd_memlock_warning(4096, "no-such-user-anywhere", FALSE);
+  g_autofree char *warning = hd_memlock_warning(4096, "no-such-user-anywhere", FALSE, "vm1");
 
   g_assert_nonnull(warning);
   g_assert_nonnull(strstr(warning, "no-such-user-anywhere"));
@@ -31,7 +31,7 @@ static void test_unknown_user_is_not_root(void)
 /* Nothing in doubt: a need of 0 bytes is below any limit. */
 static void test_root_nothing_needed(void)
 {
-  g_autofree char *warning = hd_memlock_warning(0, NULL, FALSE);
+  g_autofree char *warning = hd_memlock_warning(0, NULL, FALSE, "vm1");
 
   g_assert_null(warning);
 }

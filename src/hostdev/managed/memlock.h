@@ -15,7 +15,9 @@
 
 #include <glib.h>
 
-/* A warning for a VMM that needs NEEDED bytes pinned, running as USER (a
- * name or uid; NULL: root, the group nodes stay root's) through iommufd
- * (IOMMUFD) or the legacy container; NULL when nothing is in doubt. */
-char *hd_memlock_warning(guint64 needed, const char *user, gboolean iommufd);
+/* A warning for OWNER's VMM that needs NEEDED bytes pinned, running as USER
+ * (a name or uid; NULL: root, the group nodes stay root's) through iommufd
+ * (IOMMUFD) or the legacy container; NULL when nothing is in doubt. With
+ * iommufd the need said is USER's whole: NEEDED plus what the journals of
+ * USER's other owners say (their --memlock-needed). */
+char *hd_memlock_warning(guint64 needed, const char *user, gboolean iommufd, const char *owner);

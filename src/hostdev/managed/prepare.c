@@ -346,6 +346,8 @@ static gboolean begin_journal(Prepare *prepare, GError **error)
     journal->gid = prepare->gid;
   }
   hd_journal_begin(journal, HD_JOURNAL_PREPARE);
+  if (prepare->options->memlock > 0)
+    journal->memlock = prepare->options->memlock;
   for (guint i = 0; i < prepare->items->len; i++) {
     const Item *item = g_ptr_array_index(prepare->items, i);
     HdJournalDevice *entry = hd_journal_find_device(journal, item->device->address);

@@ -51,6 +51,7 @@ typedef struct {
   const char *user;        /* a user name or numeric uid; NULL: nodes stay root's */
   guint unbind_timeout_ms;
   gboolean adopt_only;     /* bind nothing: a device not on VFIO yet is refused (re-adopting a running VM's) */
+  guint64 memlock;         /* the guest RAM the VMM pins, kept in the journal (memlock.h); 0: not said */
 } HdPrepareOptions;
 
 /* Prepares SPECS (HdHostdevSpec*, domain-xml.h) for OPTIONS->owner.
