@@ -7,7 +7,10 @@
 # their original drivers (edu: none; e1000e: e1000e). A domain naming an
 # unmanaged device still on its host driver fails and leaves the managed
 # ones where they were. A prepare killed half way is rolled back by
-# `recover`, and a second recover finds nothing.
+# `recover`, and a second recover finds nothing. On the modern kernel,
+# prepare --user nobody gives nobody an ACL entry on /dev/iommu, nobody
+# opens the nodes and binds through iommufd itself, exec runs a VMM as
+# nobody with the descriptors, and release removes the entry.
 
 edu=$(vt_find 1234 11e8)
 nic=$(vt_find 8086 10d3)
@@ -77,6 +80,59 @@ vt_eq "edu is unbound again" - "$(vt_link "$edu" driver)"
 vt_same_state "every device is as before prepare (drivers, overrides)" /tmp/managed.before
 vt_eq "no records left" none "$(vt_records)"
 vt_check "no journal left" [ ! -e /run/vfio-hostdev/owner-vm1.journal ]
+
+# iommufd for an unprivileged user (modern kernel: /dev/iommu and cdevs).
+# /dev/iommu is every VM's: prepare --user gives nobody an ACL entry on it,
+# never its owner or mode; nobody then really opens /dev/iommu and the cdev
+# itself (`test` through iommufd: IOMMU_IOAS_ALLOC, VFIO_DEVICE_BIND_IOMMUFD,
+# attach); `exec` runs a fake VMM as nobody with both already open at the
+# fd= numbers of its arguments; release takes the entry away again.
+if [ "$VT_KERNEL" = modern ]; then
+  grep -q '^nobody:' /etc/passwd 2>/dev/null || echo 'nobody:x:65534:65534:nobody:/nonexistent:/bin/sh' >> /etc/passwd
+  grep -q '^nogroup:' /etc/group 2>/dev/null || echo 'nogroup:x:65534:' >> /etc/group
+  as_nobody() { su -s /bin/sh nobody -c "$1"; }
+  iommu_before=$(stat -c '%u:%g:%a' /dev/iommu)
+  vt_eq "/dev/iommu is root's, 0660, as the kernel makes it" "0:0:660" "$iommu_before"
+  vt_check "nobody cannot open /dev/iommu before prepare" sh -c "! su -s /bin/sh nobody -c ': <> /dev/iommu'"
+  vt_run "$VT_TOOL" prepare --owner vm1 --user nobody --qemu-version 9.0 "$edu"
+  vt_eq "prepare vm1 --user nobody (edu) exits 0" 0 "$VT_RC"
+  [ "$VT_RC" = 0 ] || vt_diag "stderr: $VT_ERR"
+  edu_cdev=$(ls -d /sys/bus/pci/devices/"$edu"/vfio-dev/vfio* 2>/dev/null | sed 's|.*/||')
+  vt_eq "/dev/iommu keeps its owner and mode" "$iommu_before" "$(stat -c '%u:%g:%a' /dev/iommu)"
+  vt_eq "edu's cdev is nobody's" "65534" "$(stat -c '%u' "/dev/vfio/devices/$edu_cdev")"
+  vt_has "the journal counts nobody's ACL entry" "$(cat /run/vfio-hostdev/owner-vm1.journal)" "iommu_acl=held"
+  vt_check "nobody opens /dev/iommu and the cdev itself" \
+    su -s /bin/sh nobody -c ": <> /dev/iommu && : <> /dev/vfio/devices/$edu_cdev"
+  vt_run su -s /bin/sh nobody -c "$VT_TOOL test --iommu iommufd --filter 'device.*' $edu"
+  vt_eq "test through iommufd as nobody (IOAS_ALLOC, BIND_IOMMUFD, attach) exits 0" 0 "$VT_RC"
+  vt_has "as nobody the device opened through iommufd" "$VT_OUT" "ok 1 open" "ok 2 device.info"
+  [ "$VT_RC" = 0 ] || vt_diag "stdout: $VT_OUT" "stderr: $VT_ERR"
+  cat > /tmp/fake-vmm <<'VMM'
+#!/bin/sh
+[ "$1" = -version ] && { echo 'QEMU emulator version 9.0.2'; exit 0; }
+echo "uid=$(id -u) gid=$(id -g)"
+echo "args: $*"
+for a in "$@"; do
+  case $a in *fd=*) n=${a##*fd=}; echo "fd $n: $(readlink /proc/$$/fd/$n)" ;; esac
+done
+VMM
+  chmod 755 /tmp/fake-vmm
+  vt_run "$VT_TOOL" exec --owner vm1 -- /tmp/fake-vmm -m 512
+  vt_eq "exec --owner vm1 runs the VMM (asked its version: 9.0.2)" 0 "$VT_RC"
+  [ "$VT_RC" = 0 ] || vt_diag "stderr: $VT_ERR"
+  vt_has "the VMM runs as nobody with iommufd descriptors in its arguments" "$VT_OUT" "uid=65534 gid=65534" \
+    "args: -m 512 -object iommufd,id=iommufd0,fd=" "-device vfio-pci,host=$edu,iommufd=iommufd0,fd="
+  iommu_fd=$(printf '%s\n' "$VT_OUT" | sed -n 's/.*-object iommufd,id=iommufd0,fd=\([0-9]*\).*/\1/p')
+  cdev_fd=$(printf '%s\n' "$VT_OUT" | sed -n 's/.*iommufd=iommufd0,fd=\([0-9]*\).*/\1/p')
+  vt_has "the VMM holds /dev/iommu and the cdev at those numbers" "$VT_OUT" "fd $iommu_fd: /dev/iommu" \
+    "fd $cdev_fd: /dev/vfio/devices/$edu_cdev"
+  vt_run "$VT_TOOL" release --owner vm1
+  vt_eq "release vm1 (nobody's) exits 0" 0 "$VT_RC"
+  vt_eq "/dev/iommu's owner and mode are as before" "$iommu_before" "$(stat -c '%u:%g:%a' /dev/iommu)"
+  vt_check "nobody's ACL entry is gone: it cannot open /dev/iommu" sh -c "! su -s /bin/sh nobody -c ': <> /dev/iommu'"
+  vt_same_state "every device is as before prepare --user" /tmp/managed.before
+  vt_eq "no records left after nobody's release" none "$(vt_records)"
+fi
 
 # an unmanaged device on its host driver: refused, the managed one untouched
 {
