@@ -421,6 +421,43 @@ VH_PUBLIC const char *vh_status_entry_get_problem(const VhStatusEntry *entry);
  * NULL; see vh_device_get_pending_write(). */
 VH_PUBLIC const char *vh_status_entry_get_pending_write(const VhStatusEntry *entry);
 
+/* ------------------------------------------------------------- deny list */
+
+/* Where a deny-list rule comes from. */
+typedef enum {
+  VH_DENY_CONFIGURED, /* a line of /etc/vfio-hostdev/deny.conf */
+  VH_DENY_ROOT,       /* by default: the mounted root filesystem is on the device */
+  VH_DENY_SWAP,       /* by default: an active swap area is on the device */
+} VhDenySource;
+
+typedef struct _VhDenyRule VhDenyRule;
+
+/* The deny list: the devices vfio-hostdev never takes from the host,
+ * --force or not (docs/host-use.md). deny.conf's rules in file order, then
+ * the defaults. Works without privileges.
+ * Returns: (transfer full) VhDenyRule*, or NULL when deny.conf has a bad
+ * line (VH_ERROR_INVALID, the message names it) or cannot be read, or the
+ * devices cannot be enumerated (VH_ERROR_FAILED); while deny.conf is
+ * unusable every device is protected. */
+VH_PUBLIC GPtrArray *vh_deny_list(VhManager *manager, GError **error);
+
+/* "file", "root", "swap". */
+VH_PUBLIC const char *vh_deny_source_name(VhDenySource source);
+
+VH_PUBLIC VhDenySource vh_deny_rule_get_source(const VhDenyRule *rule);
+/* The rule as deny.conf writes it: "address 0000:03:00.0", "id 144d:*",
+ * "class 0108"; a default's is "address ...". */
+VH_PUBLIC const char *vh_deny_rule_get_rule(const VhDenyRule *rule);
+/* Where it comes from, for people: "/etc/vfio-hostdev/deny.conf line 3",
+ * or a default's reason "the root filesystem is on it (nvme0n1p2)". */
+VH_PUBLIC const char *vh_deny_rule_get_origin(const VhDenyRule *rule);
+/* A configured rule's file and line (1-based); NULL and 0 for a default. */
+VH_PUBLIC const char *vh_deny_rule_get_file(const VhDenyRule *rule);
+VH_PUBLIC guint vh_deny_rule_get_line(const VhDenyRule *rule);
+/* The addresses of the present devices it protects (strings, sorted;
+ * empty when none matches). */
+VH_PUBLIC const GPtrArray *vh_deny_rule_get_devices(const VhDenyRule *rule);
+
 /* -------------------------------------------------- managed mode: prepare */
 
 /* The devices of one VM (an owner) to prepare, and how. */

@@ -7,7 +7,8 @@
 static int run_status(int argc, char **argv);
 
 const CliCommand cmd_status = {
-  "status", "", "List the devices vfio-hostdev has bound: original and current driver, owner, since when, state.",
+  "status", "", "List the devices vfio-hostdev has bound: original and current driver, owner, since when, state; and the "
+  "deny list.",
   run_status,
 };
 
@@ -77,6 +78,66 @@ static void print_entry(const VhStatusEntry *entry)
          pending != NULL ? "  pending: " : "", pending != NULL ? pending : "");
 }
 
+/* One element per device a deny rule protects now: "state" "denied", the
+ * rule and where it comes from (a rule that matches no present device has
+ * no device to list; the text output shows it). */
+static void add_denied_json(JsonArray *array, const GPtrArray *rules)
+{
+  for (guint i = 0; i < rules->len; i++) {
+    const VhDenyRule *rule = g_ptr_array_index(rules, i);
+    const GPtrArray *devices = vh_deny_rule_get_devices(rule);
+    for (guint j = 0; j < devices->len; j++) {
+      JsonObject *object = json_object_new();
+      json_object_set_string_member(object, "address", g_ptr_array_index(devices, j));
+      json_object_set_string_member(object, "state", "denied");
+      json_object_set_string_member(object, "rule", vh_deny_rule_get_rule(rule));
+      json_object_set_string_member(object, "source", vh_deny_source_name(vh_deny_rule_get_source(rule)));
+      json_object_set_string_member(object, "origin", vh_deny_rule_get_origin(rule));
+      json_object_set_member(object, "file", cli_json_string(vh_deny_rule_get_file(rule)));
+      if (vh_deny_rule_get_file(rule) != NULL)
+        json_object_set_int_member(object, "line", vh_deny_rule_get_line(rule));
+      else
+        json_object_set_null_member(object, "line");
+      JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+      json_node_take_object(node, object);
+      json_array_add_element(array, node);
+    }
+  }
+}
+
+/* "class 0108 (/etc/vfio-hostdev/deny.conf line 1): 0000:03:00.0" */
+static void print_denied(const GPtrArray *rules)
+{
+  if (rules->len == 0)
+    return;
+  printf("\nDeny list (never bound, --force or not):\n");
+  for (guint i = 0; i < rules->len; i++) {
+    const VhDenyRule *rule = g_ptr_array_index(rules, i);
+    const GPtrArray *devices = vh_deny_rule_get_devices(rule);
+    g_autoptr(GString) protects = g_string_new(devices->len == 0 ? "no device present" : NULL);
+    for (guint j = 0; j < devices->len; j++)
+      g_string_append_printf(protects, "%s%s", j > 0 ? ", " : "", (const char *)g_ptr_array_index(devices, j));
+    printf("  %-24s %s%s: %s\n", vh_deny_rule_get_rule(rule),
+           vh_deny_rule_get_source(rule) == VH_DENY_CONFIGURED ? "" : "by default: ", vh_deny_rule_get_origin(rule),
+           protects->str);
+  }
+}
+
+/* The deny list, or a warning that it is unusable (every bind is refused
+ * until deny.conf is fixed). */
+static GPtrArray *read_deny_list(VhManager *manager)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *rules = vh_deny_list(manager, &error);
+
+  if (rules == NULL) {
+    g_autofree char *message = g_strdup_printf("the deny list protects every device until it is fixed: %s",
+                                               error->message);
+    cli_warn(message);
+  }
+  return rules;
+}
+
 static int run_status(int argc, char **argv)
 {
   gboolean json = FALSE;
@@ -96,12 +157,15 @@ static int run_status(int argc, char **argv)
   g_autoptr(GPtrArray) entries_list = vh_status_list(manager, &error);
   if (entries_list == NULL)
     return cli_fail(error);
+  g_autoptr(GPtrArray) denied = read_deny_list(manager);
   if (json) {
     JsonArray *array = json_array_new();
     JsonNode *root = json_node_new(JSON_NODE_ARRAY);
     for (guint i = 0; i < entries_list->len; i++)
       json_array_add_element(array, entry_to_json(g_ptr_array_index(entries_list, i)));
     cli_status_json_persisted(array);
+    if (denied != NULL)
+      add_denied_json(array, denied);
     json_node_take_array(root, array);
     cli_print_json(root);
   } else if (entries_list->len == 0) {
@@ -111,8 +175,11 @@ static int run_status(int argc, char **argv)
     for (guint i = 0; i < entries_list->len; i++)
       print_entry(g_ptr_array_index(entries_list, i));
   }
-  if (!json)
+  if (!json) {
     cli_status_print_persisted();
+    if (denied != NULL)
+      print_denied(denied);
+  }
   cli_print_warnings(manager); /* damaged records */
   return 0;
 }

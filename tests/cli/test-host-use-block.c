@@ -172,6 +172,44 @@ static void test_multipath(void)
   assert_binds(host, TRUE, NVME_PATH_A);
 }
 
+/* status shows the deny list: each rule with where it comes from and the
+ * devices it protects (text), one "denied" entry per protected device
+ * (--json). deny.conf holds "class 0108" on line 1. */
+static void assert_status_shows_deny_list(MockHost *host)
+{
+  g_auto(CliResult) result = {0};
+
+  cli_run(host, &result, "status", NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  g_assert_nonnull(strstr(result.out, "Deny list (never bound, --force or not):"));
+  g_assert_nonnull(strstr(result.out, "/etc/vfio-hostdev/deny.conf line 1: 0000:00:02.0, 0000:00:03.0"));
+  g_assert_nonnull(strstr(result.out, "address " NVME_SWAP "     by default: active swap /dev/nvme1n1 is on it "
+                                      "(nvme1n1): " NVME_SWAP "\n"));
+  cli_run(host, &result, "status", "--json", NULL);
+  g_autoptr(JsonNode) root = cli_parse_json(&result);
+  JsonArray *array = json_node_get_array(root);
+  guint by_class = 0, root_entries = 0;
+  for (guint i = 0; i < json_array_get_length(array); i++) {
+    JsonObject *entry = json_array_get_object_element(array, i);
+    const char *source = json_object_get_string_member(entry, "source");
+    g_assert_cmpstr(json_object_get_string_member(entry, "state"), ==, "denied");
+    if (g_str_equal(source, "file")) {
+      g_assert_cmpstr(json_object_get_string_member(entry, "rule"), ==, "class 0108");
+      g_assert_cmpstr(json_object_get_string_member(entry, "file"), ==, "/etc/vfio-hostdev/deny.conf");
+      g_assert_cmpint(json_object_get_int_member(entry, "line"), ==, 1);
+      by_class++;
+    } else if (g_str_equal(source, "root")) {
+      g_assert_cmpstr(json_object_get_string_member(entry, "address"), ==, NVME_ROOT);
+      g_assert_true(JSON_NODE_HOLDS_NULL(json_object_get_member(entry, "line")));
+      root_entries++;
+    } else {
+      g_assert_cmpstr(source, ==, "swap");
+    }
+  }
+  g_assert_cmpuint(by_class, ==, 10); /* the fixture's ten NVMe controllers */
+  g_assert_cmpuint(root_entries, ==, 1);
+}
+
 /* deny.conf: each kind of rule protects, --force or not; a bad line
  * protects every device, and doctor fails on it. */
 static void test_deny_conf(void)
@@ -189,6 +227,7 @@ static void test_deny_conf(void)
   cli_run(host, &result, "doctor", NULL);
   g_assert_nonnull(strstr(result.out, "class 0108 (/etc/vfio-hostdev/deny.conf line 1)"));
   g_assert_nonnull(strstr(result.out, NVME_ROOT " (the root filesystem is on it (dm-0))"));
+  assert_status_shows_deny_list(host);
   mock_host_write(host, "/etc/vfio-hostdev/deny.conf", "class 01080\n");
   assert_refused(host, TRUE, NVME_IDLE, (const char *const[]){"the deny list protects every device", "01080", NULL});
   cli_run(host, &result, "doctor", "--json", NULL);
@@ -212,23 +251,24 @@ static guint count_host_fds(void)
   return count;
 }
 
-/* The "read proc-fd N" lines of the ops log, summed. */
-static guint64 proc_fd_reads(MockHost *host)
+/* The "read WHAT N" lines of the ops log, summed. */
+static guint64 ops_reads(MockHost *host, const char *what)
 {
   g_autofree char *log = mock_host_ops_log(host);
   g_auto(GStrv) lines = g_strsplit(log, "\n", -1);
+  g_autofree char *prefix = g_strdup_printf("read %s ", what);
   guint64 total = 0;
 
   for (guint i = 0; lines[i] != NULL; i++)
-    if (g_str_has_prefix(lines[i], "read proc-fd "))
-      total += g_ascii_strtoull(lines[i] + strlen("read proc-fd "), NULL, 10);
+    if (g_str_has_prefix(lines[i], prefix))
+      total += g_ascii_strtoull(lines[i] + strlen(prefix), NULL, 10);
   return total;
 }
 
 /* Six devices with nodes to look for, and every process's fds read once in
  * all: at most the host's fds (this process holds 500 more, so that one
  * scan per device could not pass) plus a margin for processes started
- * meanwhile. */
+ * meanwhile. The deny list is read once too. */
 static void test_one_fd_scan(void)
 {
   g_autoptr(MockHost) host = cli_host("host-use-block");
@@ -241,10 +281,11 @@ static void test_one_fd_scan(void)
   cli_run(host, &result, "bind", "--dry-run", "--force", NVME_LOOP, NVME_OPEN, NVME_PATH_A, NVME_CLAIMED,
           NVME_GENERIC, NVME_MD, NVME_IDLE, NULL);
   g_assert_cmpint(result.status, ==, 0);
-  guint64 reads = proc_fd_reads(host);
+  guint64 reads = ops_reads(host, "proc-fd");
   g_test_message("host fds %u, read %" G_GUINT64_FORMAT, host_fds, reads);
   g_assert_cmpuint(reads, >=, G_N_ELEMENTS(extra));
   g_assert_cmpuint(reads, <=, host_fds + 64);
+  g_assert_cmpuint(ops_reads(host, "deny.conf"), ==, 1);
   for (guint i = 0; i < G_N_ELEMENTS(extra); i++)
     close(extra[i]);
 }

@@ -3,6 +3,7 @@
  * funnels into one helper that calls the real openat(); the fopen family
  * is in mock-wrap-stdio.c. */
 #include "mock-preload.h"
+#include "mock-tree.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +17,17 @@ int __open64_2(const char *path, int flags);
 int __openat_2(int dirfd, const char *path, int flags);
 int __openat64_2(int dirfd, const char *path, int flags);
 
+/* Opens of the deny list's file by this process (found or not), appended
+ * as "read deny.conf <count>" to ops.log at exit: the tool reads it once
+ * per invocation, whatever the device count. */
+static unsigned long deny_conf_opens;
+
+__attribute__((destructor)) static void report_deny_conf_opens(void)
+{
+  if (deny_conf_opens > 0 && mock_root_known())
+    mt_log("ops.log", "read deny.conf %lu\n", deny_conf_opens);
+}
+
 int mock_open_common(int dirfd, const char *path, int flags, mode_t mode)
 {
   char buf[PATH_MAX];
@@ -24,6 +36,8 @@ int mock_open_common(int dirfd, const char *path, int flags, mode_t mode)
   const char *mapped;
   int fd;
 
+  if (path != NULL && strcmp(path, "/etc/vfio-hostdev/deny.conf") == 0)
+    __atomic_add_fetch(&deny_conf_opens, 1, __ATOMIC_RELAXED);
   if (!mock_map(path, buf, &mapped, &rewritten))
     return -1;
   /* sysfs never creates files: a missing attribute stays ENOENT. */

@@ -18,7 +18,21 @@ struct _HdManager {
   GPtrArray *warnings;
   HdFdScan *fd_scan; /* NULL until first use */
   GMutex fd_scan_lock;
+  GHashTable *once; /* key -> OnceValue*: hd_manager_once() */
+  GMutex once_lock;
 };
+
+typedef struct {
+  gpointer value;
+  GDestroyNotify destroy;
+} OnceValue;
+
+static void once_value_free(OnceValue *once)
+{
+  if (once->destroy != NULL)
+    once->destroy(once->value);
+  g_free(once);
+}
 
 HdManager *hd_manager_new(const char *modules_dir, GError **error)
 {
@@ -31,6 +45,7 @@ HdManager *hd_manager_new(const char *modules_dir, GError **error)
   self->release = g_steal_pointer(&release);
   self->alias_sources = g_ptr_array_new_with_free_func(g_free);
   self->warnings = g_ptr_array_new_with_free_func(g_free);
+  self->once = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)once_value_free);
   return self;
 }
 
@@ -47,6 +62,8 @@ void hd_manager_free(HdManager *self)
   g_ptr_array_unref(self->warnings);
   g_clear_pointer(&self->fd_scan, hd_fd_scan_free);
   g_mutex_clear(&self->fd_scan_lock);
+  g_hash_table_unref(self->once);
+  g_mutex_clear(&self->once_lock);
   g_free(self);
 }
 
@@ -57,6 +74,22 @@ const HdFdScan *hd_manager_fd_scan(HdManager *self)
     self->fd_scan = hd_fd_scan_new();
   g_mutex_unlock(&self->fd_scan_lock);
   return self->fd_scan;
+}
+
+gpointer hd_manager_once(HdManager *self, const char *key, HdManagerLoad load, GDestroyNotify destroy)
+{
+  OnceValue *once;
+
+  g_mutex_lock(&self->once_lock);
+  once = g_hash_table_lookup(self->once, key);
+  if (once == NULL) {
+    once = g_new0(OnceValue, 1);
+    once->value = load();
+    once->destroy = destroy;
+    g_hash_table_insert(self->once, g_strdup(key), once);
+  }
+  g_mutex_unlock(&self->once_lock);
+  return once->value;
 }
 
 void hd_manager_forget_fd_scan(HdManager *self)

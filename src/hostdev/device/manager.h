@@ -44,6 +44,12 @@ const HdFdScan *hd_manager_fd_scan(HdManager *self);
  * command is done). Never while another thread uses the scan. */
 void hd_manager_forget_fd_scan(HdManager *self);
 
+/* What a later layer reads once per invocation and every device shares
+ * (the deny list), opaque here: LOAD's result, made on the first call for
+ * KEY and kept until the manager is freed (then passed to DESTROY). */
+typedef gpointer (*HdManagerLoad)(void);
+gpointer hd_manager_once(HdManager *self, const char *key, HdManagerLoad load, GDestroyNotify destroy);
+
 /* libudev, opened on first use. */
 HdUdev *hd_manager_udev(HdManager *self, GError **error);
 

@@ -102,7 +102,8 @@ static void pci_of_block(const GPtrArray *mounts, const char *name, guint depth,
 }
 
 /* One default rule per PCI device below the block device NAME. */
-static void add_rules(const GPtrArray *mounts, const char *name, const char *why, GPtrArray *rules)
+static void add_rules(const GPtrArray *mounts, const char *name, HdDenySource source, const char *why,
+                      GPtrArray *rules)
 {
   g_autoptr(GHashTable) found = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
@@ -110,6 +111,7 @@ static void add_rules(const GPtrArray *mounts, const char *name, const char *why
   g_autoptr(GList) addresses = g_list_sort(g_hash_table_get_keys(found), (GCompareFunc)g_strcmp0);
   for (GList *l = addresses; l != NULL; l = l->next) {
     HdDenyRule *rule = g_new0(HdDenyRule, 1);
+    rule->source = source;
     rule->address = g_strdup(l->data);
     rule->rule = g_strdup_printf("address %s", rule->address);
     rule->origin = g_strdup_printf("%s (%s)", why, name);
@@ -132,7 +134,7 @@ gboolean hd_deny_defaults(GPtrArray *rules, GError **error)
   }
   g_autofree char *root_block = root != NULL ? block_named(root->devno, root->source) : NULL;
   if (root_block != NULL)
-    add_rules(mounts, root_block, "the root filesystem is on it", rules);
+    add_rules(mounts, root_block, HD_DENY_ROOT, "the root filesystem is on it", rules);
   for (guint i = 0; i < swaps->len; i++) {
     const char *swap = g_ptr_array_index(swaps, i);
     g_autofree char *name = g_str_has_prefix(swap, "/dev/") ? block_named(makedev(0, 0), swap) : NULL;
@@ -140,7 +142,7 @@ gboolean hd_deny_defaults(GPtrArray *rules, GError **error)
     const HdMount *mount = name == NULL ? hd_mount_of_path(mounts, swap) : NULL;
     g_autofree char *file_block = mount != NULL ? block_named(mount->devno, mount->source) : NULL;
     if (name != NULL || file_block != NULL)
-      add_rules(mounts, name != NULL ? name : file_block, why, rules);
+      add_rules(mounts, name != NULL ? name : file_block, HD_DENY_SWAP, why, rules);
   }
   return TRUE;
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hostdev/device/enumerate.h"
 #include "hostdev/shared/host-use.h"
 #include "util/hd-error.h"
 #include "util/pci-address.h"
@@ -16,6 +17,8 @@ void hd_deny_rule_free(HdDenyRule *rule)
   g_free(rule->address);
   g_free(rule->rule);
   g_free(rule->origin);
+  g_free(rule->file);
+  g_clear_pointer(&rule->devices, g_ptr_array_unref);
   g_free(rule);
 }
 
@@ -65,6 +68,8 @@ static gboolean parse_line(const char *path, guint number, const char *line, GPt
   HdDenyRule *rule = g_new0(HdDenyRule, 1);
   rule->rule = g_strdup_printf("%s %s", kind, value);
   rule->origin = g_strdup_printf("%s line %u", path, number);
+  rule->file = g_strdup(path);
+  rule->line = number;
   g_ptr_array_add(rules, rule);
   return TRUE;
 }
@@ -112,18 +117,58 @@ static gboolean rule_matches(const HdDenyRule *rule, const HdDevice *device)
   return g_str_has_suffix(value, ":*") ? strncmp(text, value, 5) == 0 : g_str_equal(text, value);
 }
 
-void hd_deny_list_check(HdManager *manager G_GNUC_UNUSED, const HdDevice *device, GPtrArray *users)
+gboolean hd_deny_list_devices(HdManager *manager, GPtrArray *rules, GError **error)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) rules = hd_deny_list_rules(&error);
+  g_autoptr(GPtrArray) devices = hd_enumerate_devices(manager, error);
 
-  if (rules == NULL) {
+  if (devices == NULL)
+    return FALSE;
+  for (guint i = 0; i < rules->len; i++) {
+    HdDenyRule *rule = g_ptr_array_index(rules, i);
+    g_clear_pointer(&rule->devices, g_ptr_array_unref);
+    rule->devices = g_ptr_array_new_with_free_func(g_free);
+    for (guint j = 0; j < devices->len; j++) {
+      const HdDevice *device = g_ptr_array_index(devices, j);
+      if (rule_matches(rule, device))
+        g_ptr_array_add(rule->devices, g_strdup(device->address));
+    }
+  }
+  return TRUE;
+}
+
+/* The deny list as one invocation reads it: its rules, or why there are
+ * none to trust. */
+typedef struct {
+  GPtrArray *rules;
+  GError *error;
+} DenyListRead;
+
+static void deny_list_read_free(DenyListRead *read)
+{
+  g_clear_pointer(&read->rules, g_ptr_array_unref);
+  g_clear_error(&read->error);
+  g_free(read);
+}
+
+static gpointer deny_list_read(void)
+{
+  DenyListRead *read = g_new0(DenyListRead, 1);
+
+  read->rules = hd_deny_list_rules(&read->error);
+  return read;
+}
+
+void hd_deny_list_check(HdManager *manager, const HdDevice *device, GPtrArray *users)
+{
+  const DenyListRead *read = hd_manager_once(manager, "deny-list", deny_list_read, (GDestroyNotify)deny_list_read_free);
+
+  if (read->rules == NULL) {
     hd_host_user_add(users, HD_HOST_USE_DENIED, FALSE, "the deny list protects every device until it is fixed: %s",
-                     error->message);
+                     read->error->message);
     return;
   }
-  for (guint i = 0; i < rules->len; i++) {
-    const HdDenyRule *rule = g_ptr_array_index(rules, i);
+  for (guint i = 0; i < read->rules->len; i++) {
+    const HdDenyRule *rule = g_ptr_array_index(read->rules, i);
     if (!rule_matches(rule, device))
       continue;
     if (rule->address != NULL)

@@ -19,19 +19,35 @@
 #include "hostdev/device/device.h"
 #include "hostdev/device/manager.h"
 
-typedef struct {
+typedef enum {
+  HD_DENY_CONFIGURED, /* a line of deny.conf */
+  HD_DENY_ROOT,       /* by default: the root filesystem is on the device */
+  HD_DENY_SWAP,       /* by default: an active swap area is on it */
+} HdDenySource;
+
+/* The public VhDenyRule is this struct, opaque. */
+typedef struct _VhDenyRule {
+  HdDenySource source;
   char *address; /* a default rule's device; NULL for a configured rule */
   char *rule;    /* "id 144d:a808", as written */
   char *origin;  /* "/etc/vfio-hostdev/deny.conf line 3"; a default's reason:
                     "the root filesystem is on it (nvme0n1p2)" */
+  char *file;    /* a configured rule's file, and its line (1-based) */
+  guint line;
+  GPtrArray *devices; /* hd_deny_list_devices(): the addresses it protects */
 } HdDenyRule;
 
 void hd_deny_rule_free(HdDenyRule *rule);
 
-/* Every rule, configured then default (HdDenyRule*); NULL with ERROR when
- * deny.conf exists and cannot be read or has a bad line. */
+/* Every rule, configured then default (HdDenyRule*), read afresh; NULL with
+ * ERROR when deny.conf exists and cannot be read or has a bad line. */
 GPtrArray *hd_deny_list_rules(GError **error);
 
+/* Fills every rule's devices with the addresses of the present devices it
+ * matches. */
+gboolean hd_deny_list_devices(HdManager *manager, GPtrArray *rules, GError **error);
+
 /* Adds a user that --force cannot override for every rule DEVICE matches
- * (or one for an unusable deny.conf) to USERS (HdHostUser*). */
+ * (or one for an unusable deny.conf) to USERS (HdHostUser*). The list is
+ * read on the first check of an invocation and kept in MANAGER. */
 void hd_deny_list_check(HdManager *manager, const HdDevice *device, GPtrArray *users);
