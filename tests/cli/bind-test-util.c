@@ -132,12 +132,30 @@ char *bt_kernel_hash(MockHost *host)
 }
 
 
-char *bt_assert_refused(MockHost *host, const char *address, const char *driver, const char *const *needles)
+/* The device's enabled VFs, 0 when it has no SR-IOV. */
+static guint numvfs_or_zero(MockHost *host, const char *address)
+{
+  g_autofree char *path = device_path(address, "sriov_numvfs");
+
+  return mock_host_exists(host, path) ? bt_numvfs(host, address) : 0;
+}
+
+static void run_bind(MockHost *host, CliResult *result, gboolean force, const char *address)
+{
+  if (force)
+    cli_run(host, result, "bind", "--force", address, NULL);
+  else
+    cli_run(host, result, "bind", address, NULL);
+}
+
+char *bt_assert_refused(MockHost *host, gboolean force, const char *address, const char *driver,
+                        const char *const *needles)
 {
   g_auto(CliResult) result = {0};
   g_autofree char *before = bt_kernel_hash(host);
+  guint numvfs = numvfs_or_zero(host, address);
 
-  cli_run(host, &result, "bind", address, NULL);
+  run_bind(host, &result, force, address);
   g_assert_cmpint(result.status, ==, 4);
   cli_assert_one_line(result.err);
   g_assert_nonnull(strstr(result.err, "refusing to bind, nothing changed"));
@@ -148,24 +166,27 @@ char *bt_assert_refused(MockHost *host, const char *address, const char *driver,
       g_error("no \"%s\" in: %s", *needles, result.err);
   g_autofree char *after = bt_kernel_hash(host);
   g_assert_cmpstr(before, ==, after);
-  g_autofree char *current = bt_driver(host, address);
-  g_assert_cmpstr(current, ==, driver);
+  bt_assert_original(host, address, driver, numvfs);
   g_assert_cmpuint(bt_count_records(host), ==, 0);
   g_autofree char *modprobes = mock_host_modprobe_log(host);
   g_assert_cmpstr(modprobes, ==, "");
   return g_steal_pointer(&result.err);
 }
 
-void bt_assert_binds(MockHost *host, const char *address)
+void bt_assert_binds(MockHost *host, gboolean force, const char *address)
 {
   g_auto(CliResult) result = {0};
+  g_autofree char *path = g_strdup_printf("/sys/bus/pci/devices/%s/iommu_group", address);
 
-  cli_run(host, &result, "bind", address, NULL);
+  run_bind(host, &result, force, address);
   if (result.status != 0)
     g_error("bind %s: exit %d: %s", address, result.status, result.err);
-  g_assert_cmpstr(result.err, ==, "");
-  g_autofree char *driver = bt_driver(host, address);
-  g_assert_cmpstr(driver, ==, "vfio-pci");
+  if (!force)
+    g_assert_cmpstr(result.err, ==, "");
+  g_autofree char *target = mock_host_readlink(host, path);
+  g_assert_nonnull(target);
+  g_autofree char *group = g_path_get_basename(target);
+  bt_assert_vfio(host, address, "vfio-pci", group);
 }
 
 /* Bounds a broken test only: the helper lets go as soon as the hold goes. */

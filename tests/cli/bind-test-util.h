@@ -25,13 +25,17 @@ char *bt_tree_hash(MockHost *host);
  * leave a lock file in /run/vfio-hostdev, never a change to a device. */
 char *bt_kernel_hash(MockHost *host);
 
-/* `bind ADDRESS` is refused as a device the host uses (exit 4, one line,
- * "--force" offered) with every one of NEEDLES (NULL-terminated) in the
- * message, and nothing changed: same /sys and /dev, the device still on
- * DRIVER (NULL: none), no record, no module loaded. Returns the message. */
-char *bt_assert_refused(MockHost *host, const char *address, const char *driver, const char *const *needles);
-/* `bind ADDRESS` succeeds silently and leaves it on vfio-pci. */
-void bt_assert_binds(MockHost *host, const char *address);
+/* `bind [--force] ADDRESS` is refused as a device the host uses (exit 4,
+ * one line, "--force" offered or said not to override) with every one of
+ * NEEDLES (NULL-terminated) in the message, and nothing changed: same /sys
+ * and /dev, the device still on DRIVER (NULL: none) with no
+ * driver_override and its VFs, no record, no module loaded. Returns the
+ * message. */
+char *bt_assert_refused(MockHost *host, gboolean force, const char *address, const char *driver,
+                        const char *const *needles);
+/* `bind [--force] ADDRESS` succeeds (silently without --force) and leaves
+ * it on vfio-pci with vfio-dev/ and its group's node. */
+void bt_assert_binds(MockHost *host, gboolean force, const char *address);
 
 /* Whether someone holds the flock of PATH in the fake host (the lock itself,
  * as the tool asks, not a pid). */

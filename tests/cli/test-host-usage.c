@@ -19,53 +19,14 @@
 #define NVME_MOUNTED "0000:00:08.0" /* nvme1n1p1 mounted at /srv */
 #define NVME_IDLE "0000:00:09.0"
 
-/* `bind ADDRESS` is refused (exit 4, one line) with every one of NEEDLES
- * in the message and nothing changed: same /sys and /dev, the device on
- * DRIVER, no record, no module loaded. */
-static void assert_refused(MockHost *host, const char *address, const char *driver, const char *const *needles)
-{
-  g_auto(CliResult) result = {0};
-  g_autofree char *before = bt_kernel_hash(host);
-
-  cli_run(host, &result, "bind", address, NULL);
-  g_assert_cmpint(result.status, ==, 4);
-  cli_assert_one_line(result.err);
-  g_assert_nonnull(strstr(result.err, "refusing to bind, nothing changed"));
-  g_assert_nonnull(strstr(result.err, address));
-  g_assert_nonnull(strstr(result.err, "--force"));
-  for (; *needles != NULL; needles++)
-    g_assert_nonnull(strstr(result.err, *needles));
-  g_autofree char *after = bt_kernel_hash(host);
-  g_assert_cmpstr(before, ==, after);
-  bt_assert_original(host, address, driver, 0);
-  g_assert_cmpuint(bt_count_records(host), ==, 0);
-  g_autofree char *modprobes = mock_host_modprobe_log(host);
-  g_assert_cmpstr(modprobes, ==, "");
-}
-
-static void assert_binds(MockHost *host, const char *address)
-{
-  g_auto(CliResult) result = {0};
-  g_autofree char *group = NULL;
-
-  cli_run(host, &result, "bind", address, NULL);
-  g_assert_cmpint(result.status, ==, 0);
-  g_assert_cmpstr(result.err, ==, "");
-  g_autofree char *path = g_strdup_printf("/sys/bus/pci/devices/%s/iommu_group", address);
-  g_autofree char *target = mock_host_readlink(host, path);
-  g_assert_nonnull(target);
-  group = g_path_get_basename(target);
-  bt_assert_vfio(host, address, "vfio-pci", group);
-}
-
 /* An interface that is up with an address: refused, naming it, its
  * default route first, then its addresses with their prefix lengths. */
 static void test_nic_address(void)
 {
   g_autoptr(MockHost) host = cli_host("host-usage");
 
-  assert_refused(host, NIC_ADDR, "igb",
-                 (const char *const[]){"network interface enp0s3f0 (default via 192.0.2.1, 192.0.2.10/24, 2001:db8:1::10/64)", NULL});
+  g_free(bt_assert_refused(host, FALSE, NIC_ADDR, "igb",
+                 (const char *const[]){"network interface enp0s3f0 (default via 192.0.2.1, 192.0.2.10/24, 2001:db8:1::10/64)", NULL}));
 }
 
 /* Two interfaces on one function: the bare one does not count, the one
@@ -75,8 +36,8 @@ static void test_nic_ipv6_address(void)
   g_autoptr(MockHost) host = cli_host("host-usage");
   g_auto(CliResult) result = {0};
 
-  assert_refused(host, NIC_DUAL, "mlx4_core",
-                 (const char *const[]){"network interface ens5d1 (2001:db8:7::7/64)", NULL});
+  g_free(bt_assert_refused(host, FALSE, NIC_DUAL, "mlx4_core",
+                 (const char *const[]){"network interface ens5d1 (2001:db8:7::7/64)", NULL}));
   cli_run(host, &result, "bind", NIC_DUAL, NULL);
   g_assert_null(strstr(result.err, "ens5 "));
 }
@@ -86,10 +47,10 @@ static void test_nic_route(void)
 {
   g_autoptr(MockHost) host = cli_host("host-usage");
 
-  assert_refused(host, NIC_ROUTE, "igb",
-                 (const char *const[]){"network interface enp0s3f1 (198.51.100.0/24)", NULL});
-  assert_refused(host, NIC_ROUTE6, "e1000e",
-                 (const char *const[]){"network interface enp0s6 (2001:db8:9::/48 via fe80::1)", NULL});
+  g_free(bt_assert_refused(host, FALSE, NIC_ROUTE, "igb",
+                 (const char *const[]){"network interface enp0s3f1 (198.51.100.0/24)", NULL}));
+  g_free(bt_assert_refused(host, FALSE, NIC_ROUTE6, "e1000e",
+                 (const char *const[]){"network interface enp0s6 (2001:db8:9::/48 via fe80::1)", NULL}));
 }
 
 /* Down (even with an address), or up with only what the kernel gives
@@ -98,8 +59,8 @@ static void test_nic_free(void)
 {
   g_autoptr(MockHost) host = cli_host("host-usage");
 
-  assert_binds(host, NIC_DOWN);
-  assert_binds(host, NIC_BARE);
+  bt_assert_binds(host, FALSE, NIC_DOWN);
+  bt_assert_binds(host, FALSE, NIC_BARE);
 }
 
 /* The fake host's network state is the fixture's alone: q35-zoo's NIC is
@@ -109,22 +70,22 @@ static void test_nic_machine_independent(void)
 {
   g_autoptr(MockHost) host = cli_host("q35-zoo");
 
-  assert_binds(host, "0000:01:00.0");
+  bt_assert_binds(host, FALSE, "0000:01:00.0");
 }
 
 static void test_disk_held(void)
 {
   g_autoptr(MockHost) host = cli_host("host-usage");
 
-  assert_refused(host, NVME_HELD, "nvme", (const char *const[]){"nvme0n1p2" " \xe2\x86\x92 " "dm-0" " \xe2\x86\x92 " "mounted on /var", NULL});
+  g_free(bt_assert_refused(host, FALSE, NVME_HELD, "nvme", (const char *const[]){"nvme0n1p2" " \xe2\x86\x92 " "dm-0" " \xe2\x86\x92 " "mounted on /var", NULL}));
 }
 
 static void test_disk_mounted(void)
 {
   g_autoptr(MockHost) host = cli_host("host-usage");
 
-  assert_refused(host, NVME_MOUNTED, "nvme", (const char *const[]){"nvme1n1p1" " \xe2\x86\x92 " "mounted on /srv", NULL});
-  assert_binds(host, NVME_IDLE);
+  g_free(bt_assert_refused(host, FALSE, NVME_MOUNTED, "nvme", (const char *const[]){"nvme1n1p1" " \xe2\x86\x92 " "mounted on /srv", NULL}));
+  bt_assert_binds(host, FALSE, NVME_IDLE);
 }
 
 /* A disk found through its major:minor alone: the mount table names it
@@ -137,21 +98,21 @@ static void test_disk_mounted_by_devno(void)
                                       NULL);
 
   mock_host_write(host, "/proc/self/mountinfo", with);
-  assert_refused(host, NVME_IDLE, "nvme", (const char *const[]){"nvme2n1" " \xe2\x86\x92 " "mounted on /data", NULL});
+  g_free(bt_assert_refused(host, FALSE, NVME_IDLE, "nvme", (const char *const[]){"nvme2n1" " \xe2\x86\x92 " "mounted on /data", NULL}));
 }
 
 static void test_console_framebuffer(void)
 {
   g_autoptr(MockHost) host = cli_host("host-usage");
 
-  assert_refused(host, GPU_FB, "nouveau", (const char *const[]){"console framebuffer fb0 (nouveaudrmfb) is on it", NULL});
+  g_free(bt_assert_refused(host, FALSE, GPU_FB, "nouveau", (const char *const[]){"console framebuffer fb0 (nouveaudrmfb) is on it", NULL}));
 }
 
 static void test_boot_vga(void)
 {
   g_autoptr(MockHost) host = cli_host("host-usage");
 
-  assert_refused(host, IGPU, "i915", (const char *const[]){"it is the boot VGA device", NULL});
+  g_free(bt_assert_refused(host, FALSE, IGPU, "i915", (const char *const[]){"it is the boot VGA device", NULL}));
 }
 
 /* One refusal names every device's use at once. */

@@ -23,42 +23,6 @@
 #define NVME_MD "0000:00:0a.0"       /* nvme9n1 held by md0 */
 #define NVME_IDLE "0000:00:0b.0"
 
-/* `bind [--force] ADDRESS` is refused (exit 4, one line) naming every one
- * of NEEDLES, and nothing changed. */
-static void assert_refused(MockHost *host, gboolean force, const char *address, const char *const *needles)
-{
-  g_auto(CliResult) result = {0};
-  g_autofree char *before = bt_kernel_hash(host);
-
-  if (force)
-    cli_run(host, &result, "bind", "--force", address, NULL);
-  else
-    cli_run(host, &result, "bind", address, NULL);
-  g_assert_cmpint(result.status, ==, 4);
-  cli_assert_one_line(result.err);
-  g_assert_nonnull(strstr(result.err, "refusing to bind, nothing changed"));
-  for (; *needles != NULL; needles++)
-    if (strstr(result.err, *needles) == NULL)
-      g_error("\"%s\" not in: %s", *needles, result.err);
-  g_autofree char *after = bt_kernel_hash(host);
-  g_assert_cmpstr(before, ==, after);
-  bt_assert_original(host, address, "nvme", 0);
-  g_assert_cmpuint(bt_count_records(host), ==, 0);
-}
-
-static void assert_binds(MockHost *host, gboolean force, const char *address)
-{
-  g_auto(CliResult) result = {0};
-
-  if (force)
-    cli_run(host, &result, "bind", "--force", address, NULL);
-  else
-    cli_run(host, &result, "bind", address, NULL);
-  g_assert_cmpint(result.status, ==, 0);
-  g_autofree char *driver = bt_driver(host, address);
-  g_assert_cmpstr(driver, ==, "vfio-pci");
-}
-
 /* NAME's exclusive claim ends (.mock/claimed: the mock does not derive
  * claims from the tables, so freeing a device in a test ends both). */
 static void unclaim(MockHost *host, const char *name)
@@ -84,8 +48,8 @@ static void test_root_on_dm(void)
                                  NVME_ROOT " is protected: on the deny list by default: the root filesystem is on it",
                                  "--force does not override this", NULL};
 
-  assert_refused(host, FALSE, NVME_ROOT, needles);
-  assert_refused(host, TRUE, NVME_ROOT, (const char *const[]){"the root filesystem is on it (dm-0)", NULL});
+  g_free(bt_assert_refused(host, FALSE, NVME_ROOT, "nvme", needles));
+  g_free(bt_assert_refused(host, TRUE, NVME_ROOT, "nvme", (const char *const[]){"the root filesystem is on it (dm-0)", NULL}));
 }
 
 /* Active swap on a namespace: denied by default; swapoff frees it. */
@@ -93,12 +57,12 @@ static void test_swap(void)
 {
   g_autoptr(MockHost) host = cli_host("host-use-block");
 
-  assert_refused(host, TRUE, NVME_SWAP,
-                 (const char *const[]){"active swap /dev/nvme1n1 is on it (nvme1n1)", NULL});
-  assert_refused(host, FALSE, NVME_SWAP, (const char *const[]){"nvme1n1" ARROW "active swap", NULL});
+  g_free(bt_assert_refused(host, TRUE, NVME_SWAP, "nvme",
+                 (const char *const[]){"active swap /dev/nvme1n1 is on it (nvme1n1)", NULL}));
+  g_free(bt_assert_refused(host, FALSE, NVME_SWAP, "nvme", (const char *const[]){"nvme1n1" ARROW "active swap", NULL}));
   mock_host_write(host, "/proc/swaps", "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n");
   unclaim(host, "nvme1n1");
-  assert_binds(host, FALSE, NVME_SWAP);
+  bt_assert_binds(host, FALSE, NVME_SWAP);
 }
 
 /* A mounted partition and a loop device backed by a file on it, mounted
@@ -111,8 +75,8 @@ static void test_mount_and_loop(void)
     "nvme2n1" ARROW "nvme2n1p1" ARROW "/srv/disk.img" ARROW "loop0" ARROW "mounted on /mnt/img",
     "--force unbinds it anyway", NULL};
 
-  assert_refused(host, FALSE, NVME_LOOP, needles);
-  assert_binds(host, TRUE, NVME_LOOP);
+  g_free(bt_assert_refused(host, FALSE, NVME_LOOP, "nvme", needles));
+  bt_assert_binds(host, TRUE, NVME_LOOP);
 }
 
 /* A process holding the namespace's block node open: named with its pid
@@ -134,12 +98,12 @@ static void test_open_by_process(void)
   g_autofree char *by_disk = g_strdup_printf("nvme3n1" ARROW "open by process %d (%s)", (int)getpid(), comm);
   g_autofree char *by_generic = g_strdup_printf("ng8n1 (/dev/ng8n1)" ARROW "open by process %d (%s)", (int)getpid(),
                                                 comm);
-  assert_refused(host, FALSE, NVME_OPEN, (const char *const[]){by_disk, NULL});
-  assert_refused(host, FALSE, NVME_GENERIC, (const char *const[]){by_generic, NULL});
+  g_free(bt_assert_refused(host, FALSE, NVME_OPEN, "nvme", (const char *const[]){by_disk, NULL}));
+  g_free(bt_assert_refused(host, FALSE, NVME_GENERIC, "nvme", (const char *const[]){by_generic, NULL}));
   close(disk_fd);
   close(generic_fd);
-  assert_binds(host, FALSE, NVME_OPEN);
-  assert_binds(host, FALSE, NVME_GENERIC);
+  bt_assert_binds(host, FALSE, NVME_OPEN);
+  bt_assert_binds(host, FALSE, NVME_GENERIC);
 }
 
 /* Claimed with nothing in the tables to explain it (a ZFS member): the
@@ -148,9 +112,9 @@ static void test_claimed_and_held(void)
 {
   g_autoptr(MockHost) host = cli_host("host-use-block");
 
-  assert_refused(host, FALSE, NVME_CLAIMED, (const char *const[]){"nvme7n1" ARROW "claimed exclusively", NULL});
-  assert_refused(host, FALSE, NVME_MD, (const char *const[]){"nvme9n1" ARROW "held by md0", NULL});
-  assert_binds(host, FALSE, NVME_IDLE);
+  g_free(bt_assert_refused(host, FALSE, NVME_CLAIMED, "nvme", (const char *const[]){"nvme7n1" ARROW "claimed exclusively", NULL}));
+  g_free(bt_assert_refused(host, FALSE, NVME_MD, "nvme", (const char *const[]){"nvme9n1" ARROW "held by md0", NULL}));
+  bt_assert_binds(host, FALSE, NVME_IDLE);
 }
 
 /* Native multipath: the head lives under nvme-subsystem, only the path
@@ -165,11 +129,11 @@ static void test_multipath(void)
   const char *const last[] = {"nvme5c4n1" ARROW "nvme5n1" ARROW "mounted on /data",
                               "nvme5c4n1 holds the last live path", NULL};
 
-  assert_refused(host, FALSE, NVME_PATH_A, other_live);
+  g_free(bt_assert_refused(host, FALSE, NVME_PATH_A, "nvme", other_live));
   mock_host_write(host, "/sys/class/nvme/nvme6/state", "connecting\n");
-  assert_refused(host, FALSE, NVME_PATH_A, last);
+  g_free(bt_assert_refused(host, FALSE, NVME_PATH_A, "nvme", last));
   mock_host_write(host, "/sys/class/nvme/nvme6/state", "live\n");
-  assert_binds(host, TRUE, NVME_PATH_A);
+  bt_assert_binds(host, TRUE, NVME_PATH_A);
 }
 
 /* status shows the deny list: each rule with where it comes from and the
@@ -218,22 +182,22 @@ static void test_deny_conf(void)
   g_auto(CliResult) result = {0};
 
   mock_host_write(host, "/etc/vfio-hostdev/deny.conf", "# keep the spare\naddress " NVME_IDLE "   # spare\n");
-  assert_refused(host, TRUE, NVME_IDLE,
-                 (const char *const[]){"/etc/vfio-hostdev/deny.conf line 2: address " NVME_IDLE, NULL});
+  g_free(bt_assert_refused(host, TRUE, NVME_IDLE, "nvme",
+                 (const char *const[]){"/etc/vfio-hostdev/deny.conf line 2: address " NVME_IDLE, NULL}));
   mock_host_write(host, "/etc/vfio-hostdev/deny.conf", "id 144d:*\n");
-  assert_refused(host, TRUE, NVME_IDLE, (const char *const[]){"line 1: id 144d:*", NULL});
+  g_free(bt_assert_refused(host, TRUE, NVME_IDLE, "nvme", (const char *const[]){"line 1: id 144d:*", NULL}));
   mock_host_write(host, "/etc/vfio-hostdev/deny.conf", "class 0108\n");
-  assert_refused(host, TRUE, NVME_IDLE, (const char *const[]){"line 1: class 0108", NULL});
+  g_free(bt_assert_refused(host, TRUE, NVME_IDLE, "nvme", (const char *const[]){"line 1: class 0108", NULL}));
   cli_run(host, &result, "doctor", NULL);
   g_assert_nonnull(strstr(result.out, "class 0108 (/etc/vfio-hostdev/deny.conf line 1)"));
   g_assert_nonnull(strstr(result.out, NVME_ROOT " (the root filesystem is on it (dm-0))"));
   assert_status_shows_deny_list(host);
   mock_host_write(host, "/etc/vfio-hostdev/deny.conf", "class 01080\n");
-  assert_refused(host, TRUE, NVME_IDLE, (const char *const[]){"the deny list protects every device", "01080", NULL});
+  g_free(bt_assert_refused(host, TRUE, NVME_IDLE, "nvme", (const char *const[]){"the deny list protects every device", "01080", NULL}));
   cli_run(host, &result, "doctor", "--json", NULL);
   g_assert_nonnull(strstr(result.out, "deny.conf line 1"));
   mock_host_remove(host, "/etc/vfio-hostdev/deny.conf");
-  assert_binds(host, FALSE, NVME_IDLE);
+  bt_assert_binds(host, FALSE, NVME_IDLE);
 }
 
 static guint count_host_fds(void)

@@ -24,7 +24,7 @@ static void test_boot_vga_unbound(void)
 {
   g_autoptr(MockHost) host = cli_host("host-use-console");
 
-  g_free(bt_assert_refused(host, BOOT_VGA, NULL,
+  g_free(bt_assert_refused(host, FALSE, BOOT_VGA, NULL,
                  (const char *const[]){"(no driver)", "it is the boot VGA device", NULL}));
 }
 
@@ -35,10 +35,10 @@ static void test_framebuffer_in_bar(void)
 {
   g_autoptr(MockHost) host = cli_host("host-use-console");
 
-  g_free(bt_assert_refused(host, GPU_FWFB, NULL,
+  g_free(bt_assert_refused(host, FALSE, GPU_FWFB, NULL,
                  (const char *const[]){"console framebuffer fb1 (simpledrmdrmfb) lies in its BAR 0 (0xc0000000)",
                                        NULL}));
-  bt_assert_binds(host, GPU_FREE);
+  bt_assert_binds(host, FALSE, GPU_FREE);
 }
 
 /* Without the BOOTFB resource (a kernel that did not reserve it), the
@@ -48,7 +48,7 @@ static void test_framebuffer_unplaced(void)
   g_autoptr(MockHost) host = cli_host("host-use-console");
 
   mock_host_write(host, "/proc/iomem", "80000000-febfffff : PCI Bus 0000:00\n  c0000000-cfffffff : 0000:00:02.0\n");
-  bt_assert_binds(host, GPU_FWFB);
+  bt_assert_binds(host, FALSE, GPU_FWFB);
 }
 
 /* A serial console on the UART refuses it; the UART next to it binds. */
@@ -56,9 +56,9 @@ static void test_serial_console(void)
 {
   g_autoptr(MockHost) host = cli_host("host-use-console");
 
-  g_free(bt_assert_refused(host, UART_CONSOLE, "serial",
+  g_free(bt_assert_refused(host, FALSE, UART_CONSOLE, "serial",
                  (const char *const[]){"serial console ttyS4 (/proc/consoles) is on it", NULL}));
-  bt_assert_binds(host, UART_FREE);
+  bt_assert_binds(host, FALSE, UART_FREE);
 }
 
 /* A process holding /dev/dri/card0 (a display server) is named by pid and
@@ -74,9 +74,9 @@ static void test_drm_node_held(void)
   /* the holder's name as the kernel knows it (under valgrind it is valgrind's) */
   g_assert_true(g_file_get_contents("/proc/self/comm", &comm, NULL, NULL));
   g_autofree char *named = g_strdup_printf("process %d (%s) has /dev/dri/card0 open", (int)getpid(), g_strstrip(comm));
-  g_free(bt_assert_refused(host, GPU_DRM, "amdgpu", (const char *const[]){named, NULL}));
+  g_free(bt_assert_refused(host, FALSE, GPU_DRM, "amdgpu", (const char *const[]){named, NULL}));
   close(fd);
-  bt_assert_binds(host, GPU_DRM);
+  bt_assert_binds(host, FALSE, GPU_DRM);
 }
 
 /* --force binds every one of them, with one warning per use. */

@@ -21,7 +21,7 @@ static void test_bridge(void)
 {
   g_autoptr(MockHost) host = cli_host("host-use-net");
 
-  g_free(bt_assert_refused(host, NIC_BRIDGE, "igb",
+  g_free(bt_assert_refused(host, FALSE, NIC_BRIDGE, "igb",
                            (const char *const[]){"network interface enp3s0f0 → br0 (default via 192.0.2.1, 192.0.2.10/24)",
                                                  NULL}));
 }
@@ -32,10 +32,10 @@ static void test_bond_vlan(void)
 {
   g_autoptr(MockHost) host = cli_host("host-use-net");
 
-  g_free(bt_assert_refused(host, NIC_BOND_A, "igb",
+  g_free(bt_assert_refused(host, FALSE, NIC_BOND_A, "igb",
                            (const char *const[]){"network interface enp3s0f1 → bond0 → bond0.100 (198.51.100.5/24)",
                                                  NULL}));
-  g_free(bt_assert_refused(host, NIC_BOND_B, "igb",
+  g_free(bt_assert_refused(host, FALSE, NIC_BOND_B, "igb",
                            (const char *const[]){"network interface enp3s0f2 → bond0 → bond0.100 (198.51.100.5/24)",
                                                  NULL}));
 }
@@ -48,7 +48,7 @@ static void test_vlans_default_route_first(void)
   const char *with_default = "network interface enp4s0 → enp4s0.30 (default via 198.18.0.1, 198.18.0.2/24)";
   const char *other = "network interface enp4s0 → enp4s0.20 (203.0.113.9/24)";
   g_autofree char *err =
-    bt_assert_refused(host, NIC_VLANS, "e1000e", (const char *const[]){with_default, other, NULL});
+    bt_assert_refused(host, FALSE, NIC_VLANS, "e1000e", (const char *const[]){with_default, other, NULL});
 
   g_assert_true(strstr(err, with_default) < strstr(err, other));
 }
@@ -58,8 +58,7 @@ static void test_vlans_default_route_first(void)
 static void test_ovs_port(void)
 {
   g_autoptr(MockHost) host = cli_host("host-use-net");
-  g_autofree char *err = bt_assert_refused(
-    host, NIC_OVS, "mlx5_core", (const char *const[]){"network interface ens5 → ovs-system (an Open vSwitch port", NULL});
+  g_autofree char *err = bt_assert_refused(host, FALSE, NIC_OVS, "mlx5_core", (const char *const[]){"network interface ens5 → ovs-system (an Open vSwitch port", NULL});
 
   g_assert_null(strstr(err, "br-ex"));
 }
@@ -70,9 +69,9 @@ static void test_tunnel_and_bare_macvlan(void)
 {
   g_autoptr(MockHost) host = cli_host("host-use-net");
 
-  g_free(bt_assert_refused(host, NIC_VXLAN, "e1000e",
+  g_free(bt_assert_refused(host, FALSE, NIC_VXLAN, "e1000e",
                            (const char *const[]){"network interface enp7s0 → vxlan0 (10.0.0.1/24)", NULL}));
-  bt_assert_binds(host, NIC_MACVLAN);
+  bt_assert_binds(host, FALSE, NIC_MACVLAN);
 }
 
 /* netconsole's interface: an enabled configfs target, or a netconsole=
@@ -87,16 +86,16 @@ static void test_netconsole(void)
 
   mock_host_write(configfs, "/sys/kernel/config/netconsole/target1/dev_name", "enp8s0\n");
   mock_host_write(configfs, "/sys/kernel/config/netconsole/target1/enabled", "1\n");
-  g_free(bt_assert_refused(configfs, NIC_BARE, "e1000e", needles));
+  g_free(bt_assert_refused(configfs, FALSE, NIC_BARE, "e1000e", needles));
 
   mock_host_write(cmdline, "/proc/cmdline", "root=/dev/sda1 netconsole=6665@192.0.2.20/enp8s0,6666@192.0.2.1/\n");
   mock_host_write(cmdline, "/sys/module/netconsole/parameters/oops_only", "N\n");
-  g_free(bt_assert_refused(cmdline, NIC_BARE, "e1000e", needles));
+  g_free(bt_assert_refused(cmdline, FALSE, NIC_BARE, "e1000e", needles));
 
   mock_host_write(disabled, "/sys/kernel/config/netconsole/target1/dev_name", "enp8s0\n");
   mock_host_write(disabled, "/sys/kernel/config/netconsole/target1/enabled", "0\n");
   mock_host_write(disabled, "/proc/cmdline", "root=/dev/sda1 netconsole=6665@192.0.2.20/enp8s0,6666@192.0.2.1/\n");
-  bt_assert_binds(disabled, NIC_BARE);
+  bt_assert_binds(disabled, FALSE, NIC_BARE);
 }
 
 /* Lines of the fake host's FILE that do not mention WORD. */
@@ -122,7 +121,7 @@ static void test_freed_bridge_binds(void)
   mock_host_write(host, "/sys/devices/virtual/net/br0/operstate", "down\n");
   drop_lines(host, "/proc/net/route", "br0");
   drop_lines(host, "/proc/net/ipv6_route", "br0");
-  bt_assert_binds(host, NIC_BRIDGE);
+  bt_assert_binds(host, FALSE, NIC_BRIDGE);
 }
 
 /* --force binds them anyway, one warning per chain. */

@@ -30,6 +30,5 @@ void hd_host_use_nodes(HdManager *manager, const HdDevice *device, GPtrArray *us
 /* Helpers the checks share (host-use.c). */
 
 /* Names in /sys/class/CLS that belong to DEVICE: their resolved path lies
- * below the device's directory, or (BY_DEVICE_LINK) their "device" link
- * points at it or below. */
-GPtrArray *hd_host_use_class_entries(const HdDevice *device, const char *cls, gboolean by_device_link);
+ * below the device's directory. */
+GPtrArray *hd_host_use_class_entries(const HdDevice *device, const char *cls);

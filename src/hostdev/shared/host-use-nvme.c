@@ -106,9 +106,9 @@ static void walk_head(HdBlockWalk *walk, const char *head, const char *path, con
 
 void hd_host_use_block(HdManager *manager, const HdDevice *device, GPtrArray *users)
 {
-  g_autoptr(GPtrArray) blocks = hd_host_use_class_entries(device, "block", FALSE);
-  g_autoptr(GPtrArray) controllers = hd_host_use_class_entries(device, "nvme", FALSE);
-  g_autoptr(GPtrArray) generics = hd_host_use_class_entries(device, "nvme-generic", FALSE);
+  g_autoptr(GPtrArray) blocks = hd_host_use_class_entries(device, "block");
+  g_autoptr(GPtrArray) controllers = hd_host_use_class_entries(device, "nvme");
+  g_autoptr(GPtrArray) generics = hd_host_use_class_entries(device, "nvme-generic");
   HdBlockWalk walk;
 
   for (guint i = 0; i < controllers->len; i++)

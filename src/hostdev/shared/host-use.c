@@ -78,11 +78,10 @@ char *hd_host_use_refusal(const HdDevice *device, const GPtrArray *users, gboole
 }
 
 /* TRUE when the class device CLS/NAME sits in sysfs below DEVICE (its
- * resolved path is inside the device's directory), or is attached to it
- * through a "device" link when BY_DEVICE_LINK. */
-static gboolean class_entry_on(const HdDevice *device, const char *cls, const char *name, gboolean by_device_link)
+ * resolved path is inside the device's directory). */
+static gboolean class_entry_on(const HdDevice *device, const char *cls, const char *name)
 {
-  g_autofree char *path = hd_path_class(cls, name, by_device_link ? "device" : NULL);
+  g_autofree char *path = hd_path_class(cls, name, NULL);
   g_autofree char *resolved = realpath(path, NULL);
   g_autofree char *prefix = g_strconcat(device->syspath, "/", NULL);
 
@@ -91,14 +90,14 @@ static gboolean class_entry_on(const HdDevice *device, const char *cls, const ch
   return g_str_equal(resolved, device->syspath) || g_str_has_prefix(resolved, prefix);
 }
 
-GPtrArray *hd_host_use_class_entries(const HdDevice *device, const char *cls, gboolean by_device_link)
+GPtrArray *hd_host_use_class_entries(const HdDevice *device, const char *cls)
 {
   g_autofree char *dir = hd_path_class(cls, NULL, NULL);
   g_autoptr(GPtrArray) names = hd_sysfs_list_dir(dir, NULL);
   GPtrArray *found = g_ptr_array_new_with_free_func(g_free);
 
   for (guint i = 0; names != NULL && i < names->len; i++)
-    if (class_entry_on(device, cls, g_ptr_array_index(names, i), by_device_link))
+    if (class_entry_on(device, cls, g_ptr_array_index(names, i)))
       g_ptr_array_add(found, g_strdup(g_ptr_array_index(names, i)));
   return found;
 }
