@@ -13,6 +13,8 @@ void hd_mount_free(HdMount *mount)
     return;
   g_free(mount->source);
   g_free(mount->target);
+  g_free(mount->fstype);
+  g_free(mount->options);
   g_free(mount);
 }
 
@@ -34,6 +36,8 @@ GPtrArray *hd_mounts_list(GError **error)
     mount->devno = mnt_fs_get_devno(fs);
     mount->source = g_strdup(mnt_fs_get_source(fs));
     mount->target = g_strdup(mnt_fs_get_target(fs));
+    mount->fstype = g_strdup(mnt_fs_get_fstype(fs));
+    mount->options = g_strdup(mnt_fs_get_fs_options(fs));
     g_ptr_array_add(mounts, mount);
   }
   mnt_free_iter(iter);

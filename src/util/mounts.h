@@ -9,6 +9,8 @@ typedef struct {
   dev_t devno;  /* the major:minor field of mountinfo */
   char *source; /* "/dev/nvme0n1p2", "tmpfs", ... */
   char *target; /* the mount point */
+  char *fstype;  /* "ext4", "nfs4", or NULL */
+  char *options; /* the filesystem's own options ("vers=4.2,addr=192.0.2.1"), or NULL */
 } HdMount;
 
 void hd_mount_free(HdMount *mount);

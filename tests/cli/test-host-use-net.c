@@ -142,6 +142,62 @@ static void test_force(void)
   }
 }
 
+/* Appends LINE to the fake host's mount table. */
+static void add_mount(MockHost *host, const char *line)
+{
+  g_autofree char *table = mock_host_read(host, "/proc/self/mountinfo");
+  g_autofree char *more = g_strconcat(table, line, "\n", NULL);
+
+  mock_host_write(host, "/proc/self/mountinfo", more);
+}
+
+/* An NFS root: the NIC whose stacked interface has the mount's clientaddr=
+ * carries it, and so does the one whose VLAN reaches an NFSv3 server's
+ * subnet directly; it is the root filesystem, which --force does not take.
+ * A NIC that carries neither binds. */
+static void test_nfs_root(void)
+{
+  g_autoptr(MockHost) v4 = cli_host("host-use-net");
+  g_autoptr(MockHost) v3 = cli_host("host-use-net");
+
+  add_mount(v4, "90 1 0:60 / / rw,relatime - nfs4 192.0.2.1:/srv/root rw,vers=4.2,addr=192.0.2.1,"
+                "clientaddr=192.0.2.10");
+  g_free(bt_assert_refused(v4, TRUE, NIC_BRIDGE, "igb",
+                           (const char *const[]){NIC_BRIDGE " is protected: enp3s0f0 \xe2\x86\x92 br0 carries the "
+                                                 "root filesystem (nfs4 192.0.2.1:/srv/root)",
+                                                 "--force does not override this", NULL}));
+  bt_assert_binds(v4, FALSE, NIC_BARE);
+  add_mount(v3, "90 1 0:60 / / rw,relatime - nfs 203.0.113.77:/export/root rw,vers=3,addr=203.0.113.77");
+  g_free(bt_assert_refused(v3, TRUE, NIC_VLANS, "e1000e",
+                           (const char *const[]){"enp4s0 \xe2\x86\x92 enp4s0.20 carries the root filesystem (nfs "
+                                                 "203.0.113.77:/export/root)",
+                                                 NULL}));
+}
+
+/* NVMe over TCP: a controller sent through the NIC's interface
+ * (host_iface=), its namespace mounted: refused with the chain from the
+ * interface through the controller to the mount; --force takes it. While
+ * no namespace is used, the controller is no use. */
+static void test_nvme_tcp(void)
+{
+  g_autoptr(MockHost) host = cli_host("host-use-net");
+  g_auto(CliResult) result = {0};
+
+  mock_host_write(host, "/sys/class/nvme/nvme20/transport", "tcp\n");
+  mock_host_write(host, "/sys/class/nvme/nvme20/address", "traddr=203.0.113.77,trsvcid=4420,host_iface=enp8s0\n");
+  mock_host_write(host, "/sys/class/nvme/nvme20/state", "live\n");
+  mock_host_write(host, "/sys/class/nvme/nvme20/nvme20n1/dev", "259:90\n");
+  mock_host_write(host, "/sys/class/block/nvme20n1/dev", "259:90\n");
+  cli_run(host, &result, "bind", "--dry-run", NIC_BARE, NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  add_mount(host, "91 21 259:90 / /data rw,relatime - ext4 /dev/nvme20n1 rw");
+  g_free(bt_assert_refused(host, FALSE, NIC_BARE, "e1000e",
+                           (const char *const[]){"enp8s0 \xe2\x86\x92 nvme20 (nvme-tcp 203.0.113.77:4420) \xe2\x86\x92 "
+                                                 "nvme20n1 \xe2\x86\x92 mounted on /data",
+                                                 NULL}));
+  bt_assert_binds(host, TRUE, NIC_BARE);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -153,5 +209,7 @@ int main(int argc, char **argv)
   g_test_add_func("/host-use-net/netconsole", test_netconsole);
   g_test_add_func("/host-use-net/freed-bridge-binds", test_freed_bridge_binds);
   g_test_add_func("/host-use-net/force", test_force);
+  g_test_add_func("/host-use-net/nfs-root", test_nfs_root);
+  g_test_add_func("/host-use-net/nvme-tcp", test_nvme_tcp);
   return g_test_run();
 }

@@ -31,6 +31,12 @@ guint hd_block_walk(HdBlockWalk *walk, const char *name, const char *prefix, GPt
  * entry NAME (its "dev" attribute) open. */
 void hd_block_char_node_users(HdManager *manager, const char *cls, const char *name, GPtrArray *users);
 
+/* Walks BLOCKS, the block devices below one device or NVMe controller
+ * (disks, NVMe namespaces in either layout: a path device is walked through
+ * its head), each chain beginning with PREFIX (NULL: with the block
+ * device). */
+void hd_nvme_walk(HdBlockWalk *walk, const GPtrArray *blocks, const char *prefix, GPtrArray *users);
+
 /* The path devices nvme<S>c<C>n<N> of NVMe multipath head HEAD
  * (nvme<S>n<N>), by the kernel's naming (Linux 6.12 links neither way);
  * empty for any other block device. */

@@ -19,6 +19,12 @@ void hd_host_use_block(HdManager *manager, const HdDevice *device, GPtrArray *us
  * ports; netconsole. */
 void hd_host_use_network(HdManager *manager, const HdDevice *device, GPtrArray *users);
 
+/* host-use-netstore.c: storage the host reaches through the device's
+ * interfaces (or those stacked on them): an NFS root filesystem, NVMe over
+ * TCP/RDMA controllers with a namespace in use, iSCSI sessions with a disk
+ * in use. */
+void hd_host_use_network_storage(HdManager *manager, const HdDevice *device, GPtrArray *users);
+
 /* host-use-display.c: boot VGA (with or without a driver), framebuffers on
  * the device or in its BARs, serial consoles on its UARTs. */
 void hd_host_use_display(HdManager *manager, const HdDevice *device, GPtrArray *users);
@@ -28,6 +34,10 @@ void hd_host_use_display(HdManager *manager, const HdDevice *device, GPtrArray *
 void hd_host_use_nodes(HdManager *manager, const HdDevice *device, GPtrArray *users);
 
 /* Helpers the checks share (host-use.c). */
+
+/* host-use-net.c: every interface of DEVICE and every interface stacked on
+ * them -> its chain from the device ("eth0 → br0"). */
+GHashTable *hd_host_use_net_chains(const HdDevice *device);
 
 /* Names in /sys/class/CLS that belong to DEVICE: their resolved path lies
  * below the device's directory. */

@@ -29,6 +29,7 @@ typedef struct {
   GPtrArray *uses_other;    /* the others */
   GPtrArray *chain;         /* interface names from the device's up (borrowed) */
   GHashTable *seen;         /* interfaces visited */
+  GHashTable *chains;       /* hd_host_use_net_chains(): interface -> chain, instead of uses */
 } Walk;
 
 /* ---- netconsole -------------------------------------------------------------- */
@@ -205,7 +206,10 @@ static void visit(Walk *walk, const char *iface)
   g_autofree char *master = master_of(iface);
 
   g_ptr_array_add(walk->chain, (char *)iface);
-  note_uses(walk, iface, master);
+  if (walk->chains != NULL)
+    g_hash_table_insert(walk->chains, g_strdup(iface), chain_text(walk->chain));
+  else
+    note_uses(walk, iface, master);
   if (walk->chain->len < MAX_STACK_DEPTH) {
     g_autoptr(GPtrArray) uppers = uppers_of(walk, iface);
     for (guint i = 0; i < uppers->len; i++) {
@@ -219,21 +223,24 @@ static void visit(Walk *walk, const char *iface)
   g_ptr_array_remove_index(walk->chain, walk->chain->len - 1);
 }
 
-void hd_host_use_network(HdManager *manager G_GNUC_UNUSED, const HdDevice *device, GPtrArray *users)
+/* Walks every interface of DEVICE and those stacked on them; CHAINS (or
+ * NULL) as in Walk. FALSE when the device has no interface. */
+static gboolean walk_device(const HdDevice *device, GHashTable *chains, GPtrArray *users)
 {
   g_autofree char *net_dir = device->syspath != NULL ? g_build_filename(device->syspath, "net", NULL) : NULL;
   g_autoptr(GPtrArray) ifaces = net_dir != NULL ? hd_sysfs_list_dir(net_dir, NULL) : NULL;
   g_autofree char *class_dir = hd_path_class("net", NULL, NULL);
 
   if (ifaces == NULL || ifaces->len == 0)
-    return;
+    return FALSE;
   Walk walk = {
-    .netconsole = netconsole_interfaces(),
+    .netconsole = chains == NULL ? netconsole_interfaces() : NULL,
     .host_ifaces = hd_sysfs_list_dir(class_dir, NULL),
     .uses_default = g_ptr_array_new_with_free_func(g_free),
     .uses_other = g_ptr_array_new_with_free_func(g_free),
     .chain = g_ptr_array_new(),
     .seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+    .chains = chains,
   };
   if (walk.host_ifaces == NULL)
     walk.host_ifaces = g_ptr_array_new_with_free_func(g_free);
@@ -242,8 +249,23 @@ void hd_host_use_network(HdManager *manager G_GNUC_UNUSED, const HdDevice *devic
       visit(&walk, g_ptr_array_index(ifaces, i));
   add_users(users, walk.uses_default);
   add_users(users, walk.uses_other);
-  g_hash_table_unref(walk.netconsole);
+  g_clear_pointer(&walk.netconsole, g_hash_table_unref);
   g_ptr_array_unref(walk.host_ifaces);
   g_ptr_array_unref(walk.chain);
   g_hash_table_unref(walk.seen);
+  return TRUE;
+}
+
+void hd_host_use_network(HdManager *manager G_GNUC_UNUSED, const HdDevice *device, GPtrArray *users)
+{
+  walk_device(device, NULL, users);
+}
+
+GHashTable *hd_host_use_net_chains(const HdDevice *device)
+{
+  GHashTable *chains = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GPtrArray) none = g_ptr_array_new();
+
+  walk_device(device, chains, none);
+  return chains;
 }

@@ -83,14 +83,17 @@ static char *other_live_paths(const char *head, const GPtrArray *ours)
   return g_strjoinv(", ", (char **)live->pdata);
 }
 
-/* Walks HEAD from path device PATH; each use it finds says whether the
- * host keeps the namespace through another controller. */
-static void walk_head(HdBlockWalk *walk, const char *head, const char *path, const GPtrArray *ours, GPtrArray *users)
+/* Walks HEAD from path device PATH (after PREFIX, or NULL); each use it
+ * finds says whether the host keeps the namespace through another
+ * controller. */
+static void walk_head(HdBlockWalk *walk, const char *head, const char *path, const char *prefix,
+                      const GPtrArray *ours, GPtrArray *users)
 {
   guint first = users->len;
   g_autofree char *others = other_live_paths(head, ours);
+  g_autofree char *chain = prefix != NULL ? g_strconcat(prefix, " \xe2\x86\x92 ", path, NULL) : g_strdup(path);
 
-  if (hd_block_walk(walk, head, path, users) == 0)
+  if (hd_block_walk(walk, head, chain, users) == 0)
     return;
   for (guint i = first; i < users->len; i++) {
     HdHostUser *user = g_ptr_array_index(users, i);
@@ -101,6 +104,19 @@ static void walk_head(HdBlockWalk *walk, const char *head, const char *path, con
                     : g_strdup_printf("%s (multipath: %s holds the last live path)", user->chain, path);
     g_free(user->chain);
     user->chain = noted;
+  }
+}
+
+void hd_nvme_walk(HdBlockWalk *walk, const GPtrArray *blocks, const char *prefix, GPtrArray *users)
+{
+  for (guint i = 0; i < blocks->len; i++) {
+    const char *name = g_ptr_array_index(blocks, i);
+    g_autofree char *head = head_of(name);
+    g_autofree char *head_dir = head != NULL ? hd_path_class("block", head, NULL) : NULL;
+    if (head_dir != NULL && hd_sysfs_exists(head_dir))
+      walk_head(walk, head, name, prefix, blocks, users);
+    else if (head == NULL && !is_partition(name))
+      hd_block_walk(walk, name, prefix, users);
   }
 }
 
@@ -117,14 +133,6 @@ void hd_host_use_block(HdManager *manager, const HdDevice *device, GPtrArray *us
     hd_block_char_node_users(manager, "nvme-generic", g_ptr_array_index(generics, i), users);
   if (blocks->len == 0 || !hd_block_walk_init(&walk, manager, users))
     return;
-  for (guint i = 0; i < blocks->len; i++) {
-    const char *name = g_ptr_array_index(blocks, i);
-    g_autofree char *head = head_of(name);
-    g_autofree char *head_dir = head != NULL ? hd_path_class("block", head, NULL) : NULL;
-    if (head_dir != NULL && hd_sysfs_exists(head_dir))
-      walk_head(&walk, head, name, blocks, users);
-    else if (head == NULL && !is_partition(name))
-      hd_block_walk(&walk, name, NULL, users);
-  }
+  hd_nvme_walk(&walk, blocks, NULL, users);
   hd_block_walk_clear(&walk);
 }

@@ -13,6 +13,7 @@
 static const HdHostUseCheck checks[] = {
   hd_host_use_block,
   hd_host_use_network,
+  hd_host_use_network_storage,
   hd_host_use_display,
   hd_host_use_nodes,
 };
