@@ -109,8 +109,8 @@ static void test_memlock_per_user(void)
 }
 
 /* vm1 holds the entry for nobody; vm2's prepare for nobody (of edu, on its
- * VFIO driver already: a bind and its rollback would renumber virtio's
- * child device, as the kernel does) is killed before each durable step and
+ * VFIO driver already: binding virtio would load virtio_vfio_pci, which a
+ * rollback rightly leaves loaded) is killed before each durable step and
  * recovered: vm1's entry stays, all else as before. */
 #define MAX_STEPS 20
 #define KILLED 137
