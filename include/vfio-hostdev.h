@@ -746,6 +746,7 @@ typedef enum {
   VH_SELFTEST_IOMMU_AUTO,    /* iommufd when /dev/iommu and the device's cdev exist, else type1 */
   VH_SELFTEST_IOMMU_TYPE1,   /* the legacy container with the type1v2 IOMMU */
   VH_SELFTEST_IOMMU_IOMMUFD, /* iommufd and the device cdev */
+  VH_SELFTEST_IOMMU_TYPE1_LEGACY, /* the legacy container with the original type1 (v1) IOMMU, where offered */
 } VhSelftestIommu;
 
 typedef enum {
@@ -778,7 +779,7 @@ VH_PUBLIC VhSelftest *vh_selftest_new(VhManager *manager, const char *address, V
 VH_PUBLIC void vh_selftest_free(VhSelftest *selftest);
 
 VH_PUBLIC const char *vh_selftest_get_address(const VhSelftest *selftest);
-/* "type1" or "iommufd": the backend the run uses. */
+/* "type1", "type1-legacy" or "iommufd": the backend the run uses. */
 VH_PUBLIC const char *vh_selftest_get_backend(const VhSelftest *selftest);
 /* "0000:00:02.0 1234:11e8 on qedu-mig, IOMMU group 2, type1 backend".
  * Returns: (transfer full) g_free(). */

@@ -180,7 +180,7 @@ static int run_cases(VhSelftest *run, gboolean json)
 /* --iommu's words, in VhSelftestIommu's order. */
 static gboolean parse_iommu(const char *text, VhSelftestIommu *iommu)
 {
-  static const char *const names[] = {"auto", "type1", "iommufd"};
+  static const char *const names[] = {"auto", "type1", "iommufd", "type1-legacy"};
 
   for (guint i = 0; i < G_N_ELEMENTS(names); i++)
     if (g_str_equal(text, names[i])) {
@@ -196,7 +196,7 @@ static int run_test(int argc, char **argv)
   g_autofree char *iommu = NULL, *filter = NULL;
   const GOptionEntry entries[] = {
     {"iommu", 0, 0, G_OPTION_ARG_STRING, &iommu,
-     "auto (default: iommufd when /dev/iommu and the device's cdev exist), type1 or iommufd", "BACKEND"},
+     "auto (default: iommufd when /dev/iommu and the device's cdev exist), type1, type1-legacy or iommufd", "BACKEND"},
     {"list", 0, 0, G_OPTION_ARG_NONE, &list, "List the cases (with --filter: the selected ones); open nothing", NULL},
     {"filter", 0, 0, G_OPTION_ARG_STRING, &filter, "Run only the cases whose name matches GLOB", "GLOB"},
     {"json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object at the end instead of KTAP", NULL},
@@ -213,7 +213,7 @@ static int run_test(int argc, char **argv)
                  &argc, &argv))
     return VH_ERROR_INVALID;
   if (iommu != NULL && !parse_iommu(iommu, &kind))
-    return cli_usage_error(&cmd_test, "--iommu %s: expected auto, type1 or iommufd", iommu);
+    return cli_usage_error(&cmd_test, "--iommu %s: expected auto, type1, type1-legacy or iommufd", iommu);
   if (list && argc <= 2)
     return list_cases(filter, json);
   if (argc != 2)

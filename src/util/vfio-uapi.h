@@ -103,6 +103,12 @@ struct vfio_device_attach_iommufd_pt {
   __u32 pt_id;
 };
 #define VFIO_DEVICE_ATTACH_IOMMUFD_PT _IO(VFIO_TYPE, VFIO_BASE + 19)
+
+/* Later kernels append a pasid field (with a flag) here too. */
+struct vfio_device_detach_iommufd_pt {
+  __u32 argsz;
+  __u32 flags;
+};
 #define VFIO_DEVICE_DETACH_IOMMUFD_PT _IO(VFIO_TYPE, VFIO_BASE + 20)
 #endif /* VFIO_DEVICE_BIND_IOMMUFD */
 

@@ -11,8 +11,6 @@
 
 #define PCI_VENDOR_ID 0x00
 #define PCI_DEVICE_ID 0x02
-#define PCI_COMMAND 0x04
-#define PCI_COMMAND_MASTER 0x4
 #define PCI_CONFIG_MIN 256
 
 /* Interrupt vectors a case fires at most: MSI-X tables can hold 2048. */
@@ -77,25 +75,39 @@ static HdCaseStatus config_ids(HdSelftest *t)
   return HD_CASE_PASS;
 }
 
+/* vfio-pci clears bus mastering when the last user closes the device, and
+ * a host driver's removal does: a device must not do DMA before its new
+ * user sets it up (the kernel's config_space_read_write asserts it). */
+static HdCaseStatus config_bus_master_off_at_open(HdSelftest *t)
+{
+  if (t->command_error != NULL)
+    return hd_selftest_fail(t, "the command register could not be read after opening: %s", t->command_error);
+  hd_selftest_diag(t, "command register after opening: 0x%04x", t->command_at_open);
+  if (t->command_at_open & HD_PCI_COMMAND_MASTER)
+    return hd_selftest_fail(t, "bus mastering is on right after opening (command 0x%04x): the device can do DMA "
+                            "before its user set anything up", t->command_at_open);
+  return HD_CASE_PASS;
+}
+
 static HdCaseStatus config_bus_master(HdSelftest *t)
 {
   g_autoptr(GError) error = NULL;
   guint16 before, toggled, restored;
 
-  if (!hd_vfio_config_read16(&t->vdev, PCI_COMMAND, &before, &error))
+  if (!hd_vfio_config_read16(&t->vdev, HD_PCI_COMMAND, &before, &error))
     return hd_selftest_fail_error(t, g_steal_pointer(&error));
-  if (!hd_vfio_config_write16(&t->vdev, PCI_COMMAND, before ^ PCI_COMMAND_MASTER, &error) ||
-      !hd_vfio_config_read16(&t->vdev, PCI_COMMAND, &toggled, &error) ||
-      !hd_vfio_config_write16(&t->vdev, PCI_COMMAND, before, &error) ||
-      !hd_vfio_config_read16(&t->vdev, PCI_COMMAND, &restored, &error)) {
+  if (!hd_vfio_config_write16(&t->vdev, HD_PCI_COMMAND, before ^ HD_PCI_COMMAND_MASTER, &error) ||
+      !hd_vfio_config_read16(&t->vdev, HD_PCI_COMMAND, &toggled, &error) ||
+      !hd_vfio_config_write16(&t->vdev, HD_PCI_COMMAND, before, &error) ||
+      !hd_vfio_config_read16(&t->vdev, HD_PCI_COMMAND, &restored, &error)) {
     /* Never leave bus mastering toggled for the cases after this one. */
-    hd_vfio_config_write16(&t->vdev, PCI_COMMAND, before, NULL);
+    hd_vfio_config_write16(&t->vdev, HD_PCI_COMMAND, before, NULL);
     return hd_selftest_fail_error(t, g_steal_pointer(&error));
   }
   hd_selftest_diag(t, "command 0x%04x, bus master toggled 0x%04x, restored 0x%04x", before, toggled, restored);
-  if ((toggled ^ before) != PCI_COMMAND_MASTER)
+  if ((toggled ^ before) != HD_PCI_COMMAND_MASTER)
     return hd_selftest_fail(t, "writing 0x%04x to the command register reads back 0x%04x",
-                            before ^ PCI_COMMAND_MASTER, toggled);
+                            before ^ HD_PCI_COMMAND_MASTER, toggled);
   if (restored != before)
     return hd_selftest_fail(t, "the command register reads 0x%04x after restoring 0x%04x", restored, before);
   return HD_CASE_PASS;
@@ -227,6 +239,8 @@ static HdCaseStatus device_reset(HdSelftest *t)
 const HdSelftestCase hd_selftest_device_cases[] = {
   {{"device.info", "VFIO_DEVICE_GET_INFO: a PCI device with config space, BAR and IRQ indexes"}, device_info},
   {{"config.ids", "vendor and device IDs through VFIO's config region equal sysfs"}, config_ids},
+  {{"config.bus_master_off_at_open", "bus mastering is off right after the device is opened"},
+   config_bus_master_off_at_open},
   {{"config.bus_master", "the bus master bit of the command register toggles and restores"}, config_bus_master},
   {{"bars.mmap", "every mmap-able BAR (or sparse area) maps and reads"}, bars_mmap},
   {{"irq.msi", "MSI: enable, software trigger, the eventfd fires exactly once, disable"}, irq_msi},

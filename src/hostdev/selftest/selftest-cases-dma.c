@@ -5,9 +5,12 @@
 #include "hostdev/selftest/selftest-context.h"
 
 #include <errno.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "hostdev/selftest/selftest-dma.h"
+#include "util/sysfs-paths.h"
+#include "util/sysfs.h"
 
 /* Keep test mappings off IOVA 0: legal, but a NULL look-alike. */
 #define IOVA_FLOOR (G_GUINT64_CONSTANT(1) << 20)
@@ -198,7 +201,7 @@ static gboolean refused_as_overflow(HdSelftest *t, int rc, const char *what)
 {
   if (rc == -EOVERFLOW)
     return TRUE;
-  if (rc == -EINVAL && t->iommu->ops == &hd_selftest_type1_ops) {
+  if (rc == -EINVAL && hd_selftest_iommu_is_container(t->iommu)) {
     hd_selftest_diag(t, "%s: EINVAL, as type1 of kernels before the overflow fix says (newer ones: EOVERFLOW)", what);
     return TRUE;
   }
@@ -237,6 +240,103 @@ static HdCaseStatus dma_overflow(HdSelftest *t)
   return status;
 }
 
+/* The largest mmap-able area of a readable and writable BAR: the IOMMU
+ * maps read+write, so the region must allow both (as the kernel's test
+ * picks it). FALSE when there is none. */
+static gboolean largest_bar_area(HdSelftest *t, guint *bar, HdVfioMmapArea *largest)
+{
+  const guint32 rw = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
+
+  largest->size = 0;
+  for (guint index = VFIO_PCI_BAR0_REGION_INDEX; index <= VFIO_PCI_BAR5_REGION_INDEX; index++) {
+    const struct vfio_region_info *region = hd_vfio_device_region(&t->vdev, index);
+    g_autoptr(GArray) areas = NULL;
+    if (region == NULL || (region->flags & rw) != rw ||
+        (areas = hd_vfio_region_mmap_areas(&t->vdev, index, NULL)) == NULL)
+      continue;
+    for (guint i = 0; i < areas->len; i++)
+      if (g_array_index(areas, HdVfioMmapArea, i).size > largest->size) {
+        *largest = g_array_index(areas, HdVfioMmapArea, i);
+        *bar = index;
+      }
+  }
+  return largest->size > 0;
+}
+
+/* Memory mapped from a BAR is VM_PFNMAP: type1 maps it (it follows the
+ * PFNs, no page to pin), iommufd pins pages and so refuses it. The
+ * kernel's vfio_dma_mapping_mmio_test expects exactly that, also for
+ * iommufd's emulation of the container (CONFIG_IOMMUFD_VFIO_CONTAINER),
+ * which is there when vfio_iommu_type1 is not. */
+static gboolean bar_dma_expected(HdSelftest *t, const char **why)
+{
+  g_autofree char *type1_module = hd_path_module("vfio_iommu_type1", NULL);
+
+  if (!hd_selftest_iommu_is_container(t->iommu)) {
+    *why = "iommufd pins pages and cannot map VM_PFNMAP memory: it must refuse";
+    return FALSE;
+  }
+  if (!hd_sysfs_exists(type1_module)) {
+    *why = "the container is iommufd's emulation (no vfio_iommu_type1): it must refuse like iommufd";
+    return FALSE;
+  }
+  *why = "type1 maps VM_PFNMAP memory by its PFNs: it must succeed";
+  return TRUE;
+}
+
+static HdCaseStatus map_bar_at(HdSelftest *t, void *va, gsize size, guint64 iova)
+{
+  const char *why;
+  gboolean expected = bar_dma_expected(t, &why);
+  guint64 unmapped = 0;
+  int rc = t->iommu->ops->map(t->iommu, va, iova, size);
+
+  hd_selftest_diag(t, "expected: %s", why);
+  if (rc == 0 && !expected) {
+    t->iommu->ops->unmap_all(t->iommu, NULL);
+    return hd_selftest_fail(t, "the map of the BAR succeeded");
+  }
+  if (rc < 0 && expected)
+    return hd_selftest_fail(t, "the map of the BAR at IOVA %#" G_GINT64_MODIFIER "x: %s", iova, g_strerror(-rc));
+  if (rc < 0) {
+    hd_selftest_diag(t, "map refused: %s", g_strerror(-rc));
+    rc = t->iommu->ops->unmap(t->iommu, iova, size, NULL);
+    if (rc == 0)
+      return hd_selftest_fail(t, "the unmap of the BAR's IOVA succeeded though nothing was mapped");
+    hd_selftest_diag(t, "unmap refused: %s", g_strerror(-rc));
+    return HD_CASE_PASS;
+  }
+  if ((rc = t->iommu->ops->unmap(t->iommu, iova, size, &unmapped)) < 0 || unmapped != size) {
+    t->iommu->ops->unmap_all(t->iommu, NULL);
+    return hd_selftest_fail(t, "the unmap of the BAR: %s", rc < 0 ? g_strerror(-rc) : "not all of it unmapped");
+  }
+  hd_selftest_diag(t, "mapped and unmapped %zu bytes at IOVA %#" G_GINT64_MODIFIER "x", size, iova);
+  return HD_CASE_PASS;
+}
+
+static HdCaseStatus dma_map_bar(HdSelftest *t)
+{
+  HdVfioMmapArea area;
+  guint bar = 0;
+  guint64 iova;
+
+  if (need_ranges(t) == HD_CASE_FAIL)
+    return HD_CASE_FAIL;
+  if (!largest_bar_area(t, &bar, &area))
+    return hd_selftest_skip(t, "the device has no mmap-able read-write BAR");
+  if (!hd_iova_find(t->ranges, area.size, page_size(), IOVA_FLOOR, 0, &iova))
+    return hd_selftest_fail(t, "no IOVA range holds %" G_GUINT64_FORMAT " bytes", area.size);
+  const struct vfio_region_info *region = hd_vfio_device_region(&t->vdev, bar);
+  void *va = mmap(NULL, area.size, PROT_READ | PROT_WRITE, MAP_SHARED, t->vdev.fd,
+                  (off_t)(region->offset + area.offset));
+  if (va == MAP_FAILED)
+    return hd_selftest_fail(t, "mmap of BAR%u: %s", bar, g_strerror(errno));
+  hd_selftest_diag(t, "BAR%u+%#" G_GINT64_MODIFIER "x: %" G_GUINT64_FORMAT " bytes", bar, area.offset, area.size);
+  HdCaseStatus status = map_bar_at(t, va, area.size, iova);
+  munmap(va, area.size);
+  return status;
+}
+
 const HdSelftestCase hd_selftest_dma_cases[] = {
   {{"dma.iova_ranges", "the IOVA ranges are non-empty, ordered and disjoint"}, dma_iova_ranges},
   {{"dma.map_anonymous", "map and unmap 2 MiB of anonymous memory"}, dma_map_anonymous},
@@ -246,6 +346,7 @@ const HdSelftestCase hd_selftest_dma_cases[] = {
    dma_map_hugetlb_1g},
   {{"dma.map_top", "map and unmap the last page of the IOVA space"}, dma_map_top},
   {{"dma.unmap_all", "unmap everything at once, the top page included"}, dma_unmap_all},
+  {{"dma.map_bar", "DMA-map a BAR's mmap: type1 maps it, iommufd refuses (VM_PFNMAP)"}, dma_map_bar},
   {{"dma.overflow", "a map and an unmap wrapping around 2^64 fail with EOVERFLOW"}, dma_overflow},
 };
 const guint hd_selftest_n_dma_cases = G_N_ELEMENTS(hd_selftest_dma_cases);

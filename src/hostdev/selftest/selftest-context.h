@@ -18,6 +18,10 @@ typedef struct {
   HdSelftestIommu *iommu;
   HdVfioDevice vdev;         /* valid once "open" passed */
   GArray *ranges;            /* IOVA ranges read right after open; NULL if that failed */
+  /* The command register read right after the (last) open; command_error
+   * says why it could not be read. */
+  guint16 command_at_open;
+  char *command_error;
   HdHugepageReservations *hugepages;
   HdSelftestDriverDevice *driver; /* NULL until a driver case probes one */
   gboolean driver_probed;
@@ -30,6 +34,9 @@ typedef struct {
 typedef struct {
   HdSelftestCaseInfo info;
   HdCaseStatus (*run)(HdSelftest *t);
+  /* The case opens the device itself: the runner closes it (and the
+   * backend) before, and opens it again after. */
+  gboolean closed_device;
 } HdSelftestCase;
 
 HdCaseStatus hd_selftest_fail(HdSelftest *t, const char *format, ...) G_GNUC_PRINTF(2, 3);
@@ -39,6 +46,8 @@ HdCaseStatus hd_selftest_fail_error(HdSelftest *t, GError *error);
 void hd_selftest_diag(HdSelftest *t, const char *format, ...) G_GNUC_PRINTF(2, 3);
 
 /* The cases of each file, in run order. */
+extern const HdSelftestCase hd_selftest_iommufd_cases[];
+extern const guint hd_selftest_n_iommufd_cases;
 extern const HdSelftestCase hd_selftest_device_cases[];
 extern const guint hd_selftest_n_device_cases;
 extern const HdSelftestCase hd_selftest_dma_cases[];

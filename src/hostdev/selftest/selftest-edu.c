@@ -32,8 +32,6 @@
 #define EDU_MAX_COPY (EDU_BUFFER_SIZE / 2)
 #define EDU_IRQ_SELFTEST 0x1
 
-#define PCI_COMMAND 0x04
-#define PCI_COMMAND_MASTER 0x4
 
 /* QEMU runs the DMA from a 100 ms timer; an emulated guest under TCG can be
  * slow, so wait generously. */
@@ -84,8 +82,8 @@ static gboolean edu_init(HdSelftestDriverDevice *dev, GError **error)
     return FALSE;
   }
   /* The device must master the bus to reach RAM. */
-  if (!hd_vfio_config_read16(dev->vdev, PCI_COMMAND, &state->command_before, error) ||
-      !hd_vfio_config_write16(dev->vdev, PCI_COMMAND, state->command_before | PCI_COMMAND_MASTER, error))
+  if (!hd_vfio_config_read16(dev->vdev, HD_PCI_COMMAND, &state->command_before, error) ||
+      !hd_vfio_config_write16(dev->vdev, HD_PCI_COMMAND, state->command_before | HD_PCI_COMMAND_MASTER, error))
     return FALSE;
   dev->priv = g_steal_pointer(&state);
   return TRUE;
@@ -141,7 +139,7 @@ static void edu_remove(HdSelftestDriverDevice *dev)
   EduState *state = dev->priv;
 
   if (state != NULL)
-    hd_vfio_config_write16(dev->vdev, PCI_COMMAND, state->command_before, NULL);
+    hd_vfio_config_write16(dev->vdev, HD_PCI_COMMAND, state->command_before, NULL);
   g_clear_pointer(&dev->priv, g_free);
 }
 

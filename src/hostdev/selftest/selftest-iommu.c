@@ -42,6 +42,9 @@ HdSelftestIommu *hd_selftest_iommu_new(HdSelftestIommuKind kind, const HdDevice 
 {
   if (kind == HD_SELFTEST_IOMMU_AUTO)
     kind = iommufd_usable(device) ? HD_SELFTEST_IOMMU_IOMMUFD : HD_SELFTEST_IOMMU_TYPE1;
+  const HdSelftestIommuOps *ops = kind == HD_SELFTEST_IOMMU_IOMMUFD        ? &hd_selftest_iommufd_ops
+                                  : kind == HD_SELFTEST_IOMMU_TYPE1_LEGACY ? &hd_selftest_type1_legacy_ops
+                                                                           : &hd_selftest_type1_ops;
   g_autofree char *problem = backend_problem(kind, device);
   if (problem != NULL) {
     g_set_error(error, HD_ERROR, HD_ERROR_FAILED, "cannot test %s through %s: %s", device->address,
@@ -50,7 +53,7 @@ HdSelftestIommu *hd_selftest_iommu_new(HdSelftestIommuKind kind, const HdDevice 
   }
 
   HdSelftestIommu *self = g_new0(HdSelftestIommu, 1);
-  self->ops = kind == HD_SELFTEST_IOMMU_IOMMUFD ? &hd_selftest_iommufd_ops : &hd_selftest_type1_ops;
+  self->ops = ops;
   self->device_fd = -1;
   for (guint i = 0; i < G_N_ELEMENTS(self->fds); i++)
     self->fds[i] = -1;
@@ -64,6 +67,11 @@ gboolean hd_selftest_iommu_open(HdSelftestIommu *self, const HdDevice *device, G
     return TRUE;
   self->ops->close(self);
   return FALSE;
+}
+
+gboolean hd_selftest_iommu_is_container(const HdSelftestIommu *self)
+{
+  return self->ops->vfio_iommu_type != 0;
 }
 
 void hd_selftest_iommu_free(HdSelftestIommu *self)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The two ways to own a VFIO device and its IO address space, behind one
- * small interface: the legacy container + group with the type1v2 IOMMU
- * (selftest-type1.c) and iommufd + the device cdev (selftest-iommufd.c).
+/* The ways to own a VFIO device and its IO address space, behind one
+ * small interface: the legacy container + group with the type1v2 IOMMU or
+ * the older type1 (v1) one (selftest-type1.c), and iommufd + the device
+ * cdev (selftest-iommufd.c).
  * The self-test cases only see this interface. */
 #pragma once
 
@@ -13,6 +14,7 @@ typedef enum {
   HD_SELFTEST_IOMMU_AUTO,
   HD_SELFTEST_IOMMU_TYPE1,
   HD_SELFTEST_IOMMU_IOMMUFD,
+  HD_SELFTEST_IOMMU_TYPE1_LEGACY,
 } HdSelftestIommuKind;
 
 typedef struct {
@@ -23,7 +25,10 @@ typedef struct {
 typedef struct _HdSelftestIommu HdSelftestIommu;
 
 typedef struct {
-  const char *name; /* "type1", "iommufd" */
+  const char *name; /* "type1", "type1-legacy", "iommufd" */
+  /* The container's IOMMU model (VFIO_TYPE1v2_IOMMU, VFIO_TYPE1_IOMMU), 0
+   * for iommufd. */
+  unsigned long vfio_iommu_type;
   /* Opens the device and attaches it to a new IO address space; on success
    * self->device_fd is the VFIO device fd. Says what it did through
    * hd_selftest_iommu_note(). */
@@ -52,6 +57,7 @@ struct _HdSelftestIommu {
 };
 
 extern const HdSelftestIommuOps hd_selftest_type1_ops;
+extern const HdSelftestIommuOps hd_selftest_type1_legacy_ops;
 extern const HdSelftestIommuOps hd_selftest_iommufd_ops;
 
 /* The backend KIND names for DEVICE; AUTO takes iommufd when /dev/iommu
@@ -61,6 +67,9 @@ HdSelftestIommu *hd_selftest_iommu_new(HdSelftestIommuKind kind, const HdDevice 
 
 /* Opens the device through the backend (ops->open). */
 gboolean hd_selftest_iommu_open(HdSelftestIommu *self, const HdDevice *device, GError **error);
+
+/* Whether the backend is the VFIO container (either type1 model). */
+gboolean hd_selftest_iommu_is_container(const HdSelftestIommu *self);
 
 /* Closes everything and frees. */
 void hd_selftest_iommu_free(HdSelftestIommu *self);

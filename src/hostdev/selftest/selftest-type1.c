@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* The legacy backend: /dev/vfio/vfio (the container) + /dev/vfio/<group>,
- * with the type1v2 IOMMU, as QEMU and DPDK have used it for a decade. */
+ * with the type1v2 IOMMU, as QEMU and DPDK have used it for a decade, or
+ * with the original type1 (v1) model where the container offers it (the
+ * kernel's selftests run every case in both). */
 #include "hostdev/selftest/selftest-iommu.h"
 
 #include <errno.h>
@@ -15,6 +17,16 @@
 
 #define CONTAINER fds[0]
 #define GROUP fds[1]
+
+static const char *model_macro(const HdSelftestIommu *self)
+{
+  return self->ops->vfio_iommu_type == VFIO_TYPE1v2_IOMMU ? "VFIO_TYPE1v2_IOMMU" : "VFIO_TYPE1_IOMMU";
+}
+
+static const char *model_name(const HdSelftestIommu *self)
+{
+  return self->ops->vfio_iommu_type == VFIO_TYPE1v2_IOMMU ? "type1v2" : "legacy type1 (v1)";
+}
 
 static int open_node(const char *path, GError **error)
 {
@@ -41,12 +53,13 @@ static gboolean open_container(HdSelftestIommu *self, GError **error)
     return FALSE;
   }
   hd_selftest_iommu_note(self, "%s: VFIO_GET_API_VERSION = %d", path, version);
-  if (ioctl(self->CONTAINER, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) <= 0) {
+  if (ioctl(self->CONTAINER, VFIO_CHECK_EXTENSION, self->ops->vfio_iommu_type) <= 0) {
     g_set_error(error, HD_ERROR, HD_ERROR_FAILED,
-                "the VFIO container does not offer the type1v2 IOMMU (VFIO_CHECK_EXTENSION): is vfio_iommu_type1 loaded?");
+                "the VFIO container does not offer the %s IOMMU (VFIO_CHECK_EXTENSION(%s)): is vfio_iommu_type1 loaded?",
+                model_name(self), model_macro(self));
     return FALSE;
   }
-  hd_selftest_iommu_note(self, "VFIO_CHECK_EXTENSION(VFIO_TYPE1v2_IOMMU) = yes");
+  hd_selftest_iommu_note(self, "VFIO_CHECK_EXTENSION(%s) = yes", model_macro(self));
   return TRUE;
 }
 
@@ -73,11 +86,12 @@ static gboolean open_group(HdSelftestIommu *self, const HdDevice *device, GError
     hd_selftest_ioctl_error(error, errno, "VFIO_GROUP_SET_CONTAINER", path);
     return FALSE;
   }
-  if (ioctl(self->CONTAINER, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) < 0) {
-    hd_selftest_ioctl_error(error, errno, "VFIO_SET_IOMMU(VFIO_TYPE1v2_IOMMU)", "the container");
+  if (ioctl(self->CONTAINER, VFIO_SET_IOMMU, self->ops->vfio_iommu_type) < 0) {
+    g_autofree char *what = g_strdup_printf("VFIO_SET_IOMMU(%s)", model_macro(self));
+    hd_selftest_ioctl_error(error, errno, what, "the container");
     return FALSE;
   }
-  hd_selftest_iommu_note(self, "VFIO_GROUP_SET_CONTAINER, VFIO_SET_IOMMU(VFIO_TYPE1v2_IOMMU)");
+  hd_selftest_iommu_note(self, "VFIO_GROUP_SET_CONTAINER, VFIO_SET_IOMMU(%s)", model_macro(self));
   return TRUE;
 }
 
@@ -197,6 +211,18 @@ static void type1_close(HdSelftestIommu *self)
 
 const HdSelftestIommuOps hd_selftest_type1_ops = {
   .name = "type1",
+  .vfio_iommu_type = VFIO_TYPE1v2_IOMMU,
+  .open = type1_open,
+  .iova_ranges = type1_iova_ranges,
+  .map = type1_map,
+  .unmap = type1_unmap,
+  .unmap_all = type1_unmap_all,
+  .close = type1_close,
+};
+
+const HdSelftestIommuOps hd_selftest_type1_legacy_ops = {
+  .name = "type1-legacy",
+  .vfio_iommu_type = VFIO_TYPE1_IOMMU,
   .open = type1_open,
   .iova_ranges = type1_iova_ranges,
   .map = type1_map,

@@ -10,6 +10,10 @@
 
 #include "util/vfio-uapi.h"
 
+/* The PCI command register and its bus master bit (linux/pci_regs.h). */
+#define HD_PCI_COMMAND 0x04
+#define HD_PCI_COMMAND_MASTER 0x4
+
 typedef struct {
   int fd;
   struct vfio_device_info info;

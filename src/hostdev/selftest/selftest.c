@@ -36,6 +36,7 @@ static GPtrArray *select_cases(const char *filter)
     const HdSelftestCase *cases;
     guint n;
   } groups[] = {
+    {hd_selftest_iommufd_cases, hd_selftest_n_iommufd_cases},
     {hd_selftest_device_cases, hd_selftest_n_device_cases},
     {hd_selftest_dma_cases, hd_selftest_n_dma_cases},
     {hd_selftest_driver_cases, hd_selftest_n_driver_cases},
@@ -173,24 +174,93 @@ void hd_selftest_diag(HdSelftest *t, const char *format, ...)
 
 /* ---- running ---- */
 
+static HdCaseStatus sweep_mappings(HdSelftest *t, HdCaseStatus status);
+
+/* What the device looks like right after opening, before any case
+ * touches it (config.bus_master_off_at_open judges it). */
+static void record_command(HdSelftest *t)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_clear_pointer(&t->command_error, g_free);
+  if (!hd_vfio_config_read16(&t->vdev, HD_PCI_COMMAND, &t->command_at_open, &error))
+    t->command_error = g_strdup(error->message);
+}
+
+/* Opens the device; DIAGNOSE: say what the backend did. */
+static gboolean open_device(HdSelftestRun *run, gboolean diagnose, GError **error)
+{
+  HdSelftest *t = &run->t;
+  g_autoptr(GError) ranges_error = NULL;
+
+  g_ptr_array_set_size(t->iommu->notes, 0);
+  gboolean opened = hd_selftest_iommu_open(t->iommu, run->device, error);
+  for (guint i = 0; diagnose && i < t->iommu->notes->len; i++)
+    hd_selftest_diag(t, "%s", (const char *)g_ptr_array_index(t->iommu->notes, i));
+  if (!opened)
+    return FALSE;
+  if (!hd_vfio_device_init(&t->vdev, t->iommu->device_fd, error)) {
+    hd_vfio_device_clear(&t->vdev);
+    t->iommu->ops->close(t->iommu);
+    return FALSE;
+  }
+  run->opened = TRUE;
+  record_command(t);
+  /* The DMA cases need the ranges; dma.iova_ranges judges them. */
+  t->ranges = t->iommu->ops->iova_ranges(t->iommu, &ranges_error);
+  if (t->ranges == NULL && diagnose)
+    hd_selftest_diag(t, "IOVA ranges: %s", ranges_error->message);
+  return TRUE;
+}
+
+/* Closes the device and the backend, as after the run (the driver's
+ * device included: it needs the open device). */
+static void close_device(HdSelftestRun *run)
+{
+  HdSelftest *t = &run->t;
+
+  g_clear_pointer(&t->driver, hd_selftest_driver_device_free);
+  t->driver_probed = FALSE;
+  g_clear_pointer(&t->driver_failure, g_free);
+  hd_vfio_device_clear(&t->vdev);
+  g_clear_pointer(&t->ranges, g_array_unref);
+  t->iommu->ops->close(t->iommu);
+  run->opened = FALSE;
+}
+
 static HdCaseStatus run_open(HdSelftestRun *run)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!open_device(run, TRUE, &error))
+    return hd_selftest_fail_error(&run->t, g_steal_pointer(&error));
+  return HD_CASE_PASS;
+}
+
+/* A case that opens the device on its own runs with it closed; it is
+ * opened again afterwards for the cases after it. */
+static HdCaseStatus run_closed(HdSelftestRun *run, const HdSelftestCase *c)
 {
   HdSelftest *t = &run->t;
   g_autoptr(GError) error = NULL;
-  gboolean opened = hd_selftest_iommu_open(t->iommu, run->device, &error);
 
-  for (guint i = 0; i < t->iommu->notes->len; i++)
-    hd_selftest_diag(t, "%s", (const char *)g_ptr_array_index(t->iommu->notes, i));
-  if (!opened)
-    return hd_selftest_fail_error(t, g_steal_pointer(&error));
-  if (!hd_vfio_device_init(&t->vdev, t->iommu->device_fd, &error))
-    return hd_selftest_fail_error(t, g_steal_pointer(&error));
-  run->opened = TRUE;
-  /* The DMA cases need the ranges; dma.iova_ranges judges them. */
-  t->ranges = t->iommu->ops->iova_ranges(t->iommu, &error);
-  if (t->ranges == NULL)
-    hd_selftest_diag(t, "IOVA ranges: %s", error->message);
-  return HD_CASE_PASS;
+  close_device(run);
+  HdCaseStatus status = c->run(t);
+  if (open_device(run, FALSE, &error))
+    return status;
+  hd_selftest_diag(t, "opening the device again after the case: %s", error->message);
+  if (status == HD_CASE_FAIL)
+    return status;
+  return hd_selftest_fail(t, "the device could not be opened again after the case: %s", error->message);
+}
+
+static HdCaseStatus run_case(HdSelftestRun *run, const HdSelftestCase *c)
+{
+  if (!run->opened)
+    return hd_selftest_skip(&run->t, "the device could not be opened (see case 1, open)");
+  if (c->closed_device)
+    return run_closed(run, c);
+  return sweep_mappings(&run->t, c->run(&run->t));
 }
 
 static void report_case(HdSelftestRun *run, guint number, const HdSelftestCase *c, HdCaseStatus status,
@@ -266,10 +336,7 @@ static void cleanup(HdSelftestRun *run)
   HdSelftest *t = &run->t;
   g_autoptr(GPtrArray) problems = NULL;
 
-  g_clear_pointer(&t->driver, hd_selftest_driver_device_free);
-  hd_vfio_device_clear(&t->vdev);
-  g_clear_pointer(&t->ranges, g_array_unref);
-  t->iommu->ops->close(t->iommu);
+  close_device(run);
   problems = hd_hugepage_reservations_restore(t->hugepages);
   for (guint i = 0; i < problems->len; i++)
     g_ptr_array_add(run->cleanup_problems, g_strdup(g_ptr_array_index(problems, i)));
@@ -277,7 +344,6 @@ static void cleanup(HdSelftestRun *run)
 
 gboolean hd_selftest_execute(HdSelftestRun *run, HdSelftestReport report, gpointer user_data)
 {
-  HdSelftest *t = &run->t;
   gboolean failed = FALSE;
   HdCaseStatus status;
   guint number = 1;
@@ -292,10 +358,7 @@ gboolean hd_selftest_execute(HdSelftestRun *run, HdSelftestReport report, gpoint
       report_not_run(run, i, number, report, user_data);
       break;
     }
-    if (run->opened)
-      status = sweep_mappings(t, c->run(t));
-    else
-      status = hd_selftest_skip(t, "the device could not be opened (see case 1, open)");
+    status = run_case(run, c);
     failed |= status == HD_CASE_FAIL;
     report_case(run, number++, c, status, report, user_data);
   }
@@ -312,6 +375,7 @@ void hd_selftest_free(HdSelftestRun *run)
   g_ptr_array_unref(run->t.diagnostics);
   g_free(run->t.reason);
   g_free(run->t.driver_failure);
+  g_free(run->t.command_error);
   g_ptr_array_unref(run->cases);
   g_ptr_array_unref(run->cleanup_problems);
   hd_device_free(run->device);
