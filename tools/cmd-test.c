@@ -118,7 +118,7 @@ static int list_cases(const char *filter, gboolean json)
   for (guint i = 0; i < cases->len; i++) {
     const VhSelftestCase *test_case = g_ptr_array_index(cases, i);
     if (!json) {
-      printf("%-20s %s\n", vh_selftest_case_get_name(test_case), vh_selftest_case_get_summary(test_case));
+      printf("%-36s %s\n", vh_selftest_case_get_name(test_case), vh_selftest_case_get_summary(test_case));
       continue;
     }
     json_builder_begin_object(builder);

@@ -17,9 +17,12 @@
 
 /* The cases `test --list` shows, "open" first. */
 static const char *const all_cases[] = {
-  "open", "device.info", "config.ids", "config.bus_master", "bars.mmap", "irq.msi", "irq.msix",
+  "open", "iommufd.bind", "iommufd.get_info_without_bind_fails", "iommufd.bind_bad_iommufd_fails",
+  "iommufd.repeated_bind_fails", "iommufd.attach_detach_pt", "iommufd.attach_invalid_pt_fails", "device.info",
+  "config.ids", "config.bus_master_off_at_open", "config.bus_master", "bars.mmap", "irq.msi", "irq.msix",
   "device.reset", "dma.iova_ranges", "dma.map_anonymous", "dma.map_hugetlb_2m", "dma.map_hugetlb_1g",
-  "dma.map_top", "dma.unmap_all", "dma.overflow", "driver.memcpy", "driver.unmapped_dma", "driver.msi",
+  "dma.map_top", "dma.unmap_all", "dma.map_bar", "dma.overflow", "driver.memcpy", "driver.memcpy_from_unmapped",
+  "driver.memcpy_to_unmapped", "driver.msi", "driver.init_remove", "driver.mix_and_match",
 };
 
 typedef struct {
@@ -133,9 +136,9 @@ static void test_list_filter_json(void)
   g_assert_cmpint(result.status, ==, 0);
   g_autoptr(JsonNode) root = cli_parse_json(&result);
   JsonArray *array = json_node_get_array(root);
-  g_assert_cmpuint(json_array_get_length(array), ==, 5); /* open + 4 map cases */
+  g_assert_cmpuint(json_array_get_length(array), ==, 6); /* open + 5 map cases */
   g_assert_cmpstr(json_object_get_string_member(json_array_get_object_element(array, 0), "name"), ==, "open");
-  g_assert_cmpstr(json_object_get_string_member(json_array_get_object_element(array, 4), "name"), ==, "dma.map_top");
+  g_assert_cmpstr(json_object_get_string_member(json_array_get_object_element(array, 5), "name"), ==, "dma.map_bar");
 
   cli_run(host, &result, "test", "--list", "--filter", "nothing*", NULL);
   g_assert_cmpint(result.status, ==, 2);
@@ -169,8 +172,13 @@ static void test_edu_iommufd(void)
   g_assert_nonnull(strstr(result.out, "iommufd backend"));
   g_assert_nonnull(strstr(result.out, "VFIO_DEVICE_BIND_IOMMUFD"));
   g_assert_nonnull(strstr(result.out, "the device read zeros"));
-  g_assert_cmpstr(line_of(&ktap, "irq.msix"), ==, "ok 7 irq.msix # SKIP the device has no MSI-X");
-  g_assert_nonnull(strstr(result.out, "# Totals: pass:14 fail:0 skip:4\n"));
+  g_assert_nonnull(strstr(result.out, "blocked: the memory behind it stayed zero\n"));
+  g_assert_cmpstr(line_of(&ktap, "irq.msix"), ==, "ok 14 irq.msix # SKIP the device has no MSI-X");
+  /* iommufd pins pages: a BAR's mmap (VM_PFNMAP) is refused, and there is nothing to unmap */
+  g_assert_nonnull(strstr(result.out, "# map refused: Bad address\n# unmap refused: No such file or directory\n"));
+  g_assert_nonnull(strstr(result.out, "# a second VFIO_DEVICE_BIND_IOMMUFD refused: Invalid argument\n"));
+  g_assert_nonnull(strstr(result.out, "# 10 rounds of remove and init\n"));
+  g_assert_nonnull(strstr(result.out, "# Totals: pass:25 fail:0 skip:4\n"));
 }
 
 static void test_edu_type1(void)
@@ -185,6 +193,48 @@ static void test_edu_type1(void)
   assert_edu_passes(&ktap);
   g_assert_nonnull(strstr(result.out, "type1 backend"));
   g_assert_nonnull(strstr(result.out, "VFIO_GROUP_GET_DEVICE_FD(\"" EDU "\")"));
+  /* type1 maps a BAR's mmap by its PFNs */
+  g_assert_nonnull(strstr(result.out, "# mapped and unmapped 1048576 bytes at IOVA 0x100000\n"));
+}
+
+/* The original type1 model, chosen explicitly, runs the same cases. */
+static void test_edu_type1_legacy(void)
+{
+  g_autoptr(MockHost) host = cli_host("realistic");
+  g_auto(CliResult) result = {0};
+  g_auto(Ktap) ktap = {0};
+
+  cli_run(host, &result, "test", EDU, "--iommu", "type1-legacy", "--filter", "d*", NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  ktap_parse(result.out, &ktap);
+  g_assert_nonnull(strstr(result.out, "type1-legacy backend"));
+  g_assert_nonnull(strstr(result.out, "# VFIO_CHECK_EXTENSION(VFIO_TYPE1_IOMMU) = yes\n"));
+  g_assert_nonnull(strstr(result.out, "# VFIO_GROUP_SET_CONTAINER, VFIO_SET_IOMMU(VFIO_TYPE1_IOMMU)\n"));
+  g_assert_cmpstr(status_of(&ktap, "dma.map_bar"), ==, "ok");
+  g_assert_cmpstr(status_of(&ktap, "driver.mix_and_match"), ==, "ok");
+  g_assert_cmpstr(status_of(&ktap, "dma.overflow"), ==, "ok");
+}
+
+/* A device left mastering the bus (a stray setpci): the kernel's check
+ * that bus mastering is off at open fails, and only that one. */
+static void test_bus_master_on_at_open(void)
+{
+  g_autoptr(MockHost) host = cli_host("realistic");
+  g_auto(CliResult) result = {0};
+  g_auto(Ktap) ktap = {0};
+  g_autofree char *path = g_build_filename(mock_host_root(host), "sys/bus/pci/devices", EDU, "config", NULL);
+  g_autofree char *config = NULL;
+  gsize size = 0;
+
+  g_assert_true(g_file_get_contents(path, &config, &size, NULL));
+  config[4] |= 0x4;
+  g_assert_true(g_file_set_contents(path, config, (gssize)size, NULL));
+  cli_run(host, &result, "test", EDU, "--filter", "config.*", NULL);
+  g_assert_cmpint(result.status, ==, 1);
+  ktap_parse(result.out, &ktap);
+  g_assert_cmpstr(status_of(&ktap, "config.bus_master_off_at_open"), ==, "not ok");
+  g_assert_cmpstr(status_of(&ktap, "config.bus_master"), ==, "ok");
+  g_assert_nonnull(strstr(result.out, "# command register after opening: 0x0004\n"));
 }
 
 /* Without /dev/iommu, auto falls back to type1 and iommufd is refused
@@ -198,6 +248,10 @@ static void test_backend_choice(void)
   cli_run(host, &result, "test", EDU, "--filter", "device.info", NULL);
   g_assert_cmpint(result.status, ==, 0);
   g_assert_nonnull(strstr(result.out, "type1 backend"));
+  /* the iommufd cases do not apply to a kernel without it */
+  cli_run(host, &result, "test", EDU, "--filter", "iommufd.bind", NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  g_assert_nonnull(strstr(result.out, "ok 2 iommufd.bind # SKIP /dev/iommu does not exist: the kernel has no iommufd"));
   cli_run(host, &result, "test", EDU, "--iommu", "iommufd", NULL);
   g_assert_cmpint(result.status, ==, 1);
   g_assert_cmpstr(result.out, ==, "");
@@ -290,6 +344,27 @@ static void test_fault_in_open(void)
   for (guint i = 1; i < ktap.names->len; i++)
     g_assert_cmpstr(g_ptr_array_index(ktap.statuses, i), ==, "skip");
   g_assert_nonnull(strstr(result.out, "# VFIO_GROUP_SET_CONTAINER on /dev/vfio/9: Device or resource busy\n"));
+}
+
+/* The iommufd cases close the run's device and open it again: when that
+ * fails, the case says so and the cases after it are skipped. */
+static void test_fault_reopen(void)
+{
+  g_autoptr(MockHost) host = cli_host("realistic");
+  g_auto(CliResult) result = {0};
+  g_auto(Ktap) ktap = {0};
+
+  inject(host, "VFIO_DEVICE_DETACH_IOMMUFD_PT EIO\nVFIO_GROUP_GET_DEVICE_FD ENODEV 7\n");
+  cli_run(host, &result, "test", EDU, "--iommu", "type1", NULL);
+  g_assert_cmpint(result.status, ==, 1);
+  ktap_parse(result.out, &ktap);
+  g_assert_cmpstr(status_of(&ktap, "iommufd.attach_detach_pt"), ==, "not ok");
+  g_assert_nonnull(strstr(result.out, "# VFIO_DEVICE_DETACH_IOMMUFD_PT: Input/output error\n"));
+  /* the 7th open of the device (the run's is the 1st) follows attach_invalid_pt_fails */
+  g_assert_cmpstr(line_of(&ktap, "iommufd.attach_invalid_pt_fails"), ==, "not ok 7 iommufd.attach_invalid_pt_fails");
+  g_assert_nonnull(strstr(result.out, "the device could not be opened again after the case"));
+  g_assert_cmpstr(status_of(&ktap, "device.info"), ==, "skip");
+  g_assert_cmpstr(status_of(&ktap, "driver.msi"), ==, "skip");
 }
 
 static void test_fault_iova_ranges(void)
@@ -432,8 +507,8 @@ static void assert_interrupted_ktap(const char *out, int status)
   g_assert_cmpstr(line_of(&ktap, "dma.map_hugetlb_2m"), ==,
                   "not ok 4 dma.map_hugetlb_2m # SKIP interrupted by signal 15 before it ran");
   g_assert_cmpstr(line_of(&ktap, "dma.overflow"), ==,
-                  "not ok 8 dma.overflow # SKIP interrupted by signal 15 before it ran");
-  g_assert_nonnull(strstr(out, "\n# Totals: pass:3 fail:0 skip:5\nBail out! interrupted by signal 15: "));
+                  "not ok 9 dma.overflow # SKIP interrupted by signal 15 before it ran");
+  g_assert_nonnull(strstr(out, "\n# Totals: pass:3 fail:0 skip:6\nBail out! interrupted by signal 15: "));
   g_assert_nonnull(ktap.bail_out);
 }
 
@@ -478,7 +553,7 @@ static void test_interrupted_json(void)
   JsonObject *totals = json_object_get_object_member(object, "totals");
   g_assert_cmpint(json_object_get_int_member(object, "interrupted_by_signal"), ==, SIGTERM);
   g_assert_cmpuint(json_array_get_length(results), ==, json_object_get_int_member(object, "plan"));
-  g_assert_cmpint(json_object_get_int_member(totals, "skip"), ==, 5);
+  g_assert_cmpint(json_object_get_int_member(totals, "skip"), ==, 6);
   JsonObject *last = json_array_get_object_element(results, json_array_get_length(results) - 1);
   g_assert_cmpstr(json_object_get_string_member(last, "status"), ==, "skip");
   g_assert_cmpstr(json_object_get_string_member(last, "reason"), ==, "interrupted by signal 15 before it ran");
@@ -519,6 +594,9 @@ int main(int argc, char **argv)
   g_test_add_func("/test/list/filter-json", test_list_filter_json);
   g_test_add_func("/test/edu/iommufd", test_edu_iommufd);
   g_test_add_func("/test/edu/type1", test_edu_type1);
+  g_test_add_func("/test/edu/type1-legacy", test_edu_type1_legacy);
+  g_test_add_func("/test/bus-master-on-at-open", test_bus_master_on_at_open);
+  g_test_add_func("/test/fault/reopen", test_fault_reopen);
   g_test_add_func("/test/backend-choice", test_backend_choice);
   g_test_add_func("/test/vf/both-backends", test_vf_both_backends);
   g_test_add_func("/test/filter", test_filter);

@@ -155,10 +155,7 @@ void mu_device_free(MuDevice *dev)
     munmap(dev->bar, dev->bar_size);
   if (dev->bar_fd >= 0)
     close(dev->bar_fd);
-  if (dev->space != NULL) {
-    dev->space->attached--;
-    mu_space_unref(dev->space);
-  }
+  mu_device_detach(dev);
   free(dev);
 }
 
@@ -171,6 +168,15 @@ void mu_device_attach(MuDevice *dev, MuSpace *space)
 bool mu_device_attached(const MuDevice *dev)
 {
   return dev->space != NULL;
+}
+
+void mu_device_detach(MuDevice *dev)
+{
+  if (dev->space == NULL)
+    return;
+  dev->space->attached--;
+  mu_space_unref(dev->space);
+  dev->space = NULL;
 }
 
 bool mu_device_bus_master(const MuDevice *dev)

@@ -38,7 +38,52 @@ struct MuObject {
   char vfio_name[32];     /* MU_CDEV: "vfioN" */
   MuIommufd *iommufd;     /* MU_IOMMUFD, MU_CDEV once bound */
   uint32_t dev_id;
+  char bdf[32];           /* MU_DEVICE, MU_CDEV once bound: counted in openers */
 };
+
+/* ---- who has a device open ---- */
+
+/* The kernel lets a device be opened through its group by several fds, but
+ * a cdev binds only when nobody has it open (vfio_df_open), and a group
+ * cannot open a device a cdev holds (the group node itself is refused). */
+#define MAX_OPEN 64
+static struct {
+  char bdf[32];
+  int group_fds, cdevs;
+} openers[MAX_OPEN];
+
+static int *opener_count(const char *bdf, bool cdev)
+{
+  int free_slot = -1;
+
+  for (int i = 0; i < MAX_OPEN; i++) {
+    if (strcmp(openers[i].bdf, bdf) == 0)
+      return cdev ? &openers[i].cdevs : &openers[i].group_fds;
+    if (free_slot < 0 && openers[i].bdf[0] == '\0')
+      free_slot = i;
+  }
+  if (free_slot < 0)
+    return NULL;
+  snprintf(openers[free_slot].bdf, sizeof(openers[free_slot].bdf), "%s", bdf);
+  return cdev ? &openers[free_slot].cdevs : &openers[free_slot].group_fds;
+}
+
+static int openers_of(const char *bdf)
+{
+  int *group_fds = opener_count(bdf, false), *cdevs = opener_count(bdf, true);
+
+  return (group_fds != NULL ? *group_fds : 0) + (cdevs != NULL ? *cdevs : 0);
+}
+
+static void opener_add(MuObject *obj, const char *bdf, int delta)
+{
+  int *count;
+
+  if (delta > 0)
+    snprintf(obj->bdf, sizeof(obj->bdf), "%s", bdf);
+  if (obj->bdf[0] != '\0' && (count = opener_count(obj->bdf, obj->kind == MU_CDEV)) != NULL)
+    *count += delta;
+}
 
 static MuObject *object_new(MuKind kind)
 {
@@ -91,6 +136,7 @@ static void iommufd_unref(MuIommufd *i)
 
 void mu_node_close(MuObject *obj)
 {
+  opener_add(obj, NULL, -1);
   if (obj->kind == MU_GROUP && obj->container != NULL)
     obj->container->groups--;
   container_unref(obj->container);
@@ -141,6 +187,9 @@ static long group_get_device_fd(MuObject *group, const char *name)
     return -EINVAL;
   if (mt_device_group(name) != group->group || !vfio_bound(name))
     return -ENODEV;
+  int *cdevs = opener_count(name, true);
+  if (cdevs != NULL && *cdevs > 0)
+    return -EBUSY;
   if ((obj = object_new(MU_DEVICE)) == NULL)
     return -ENOMEM;
   if ((obj->device = mu_device_new(name)) == NULL) {
@@ -148,6 +197,7 @@ static long group_get_device_fd(MuObject *group, const char *name)
     return -ENODEV;
   }
   mu_device_attach(obj->device, group->container->space);
+  opener_add(obj, name, 1);
   long fd = mu_fd_new(obj);
   if (fd < 0)
     mu_node_close(obj);
@@ -223,7 +273,7 @@ static long type1_map(MuContainer *c, const struct vfio_iommu_type1_dma_map *map
 {
   if (map->argsz < sizeof(*map) || map->flags & ~(VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE))
     return -EINVAL;
-  return mu_space_map(c->space, map->iova, map->size, (void *)(uintptr_t)map->vaddr);
+  return mu_space_map(c->space, map->iova, map->size, (void *)(uintptr_t)map->vaddr, false);
 }
 
 static long type1_unmap(MuContainer *c, struct vfio_iommu_type1_dma_unmap *unmap)
@@ -320,7 +370,7 @@ static long ioas_map(MuIommufd *i, const struct iommu_ioas_map *map)
     return -ENOENT;
   if (!(map->flags & IOMMU_IOAS_MAP_FIXED_IOVA))
     return -EOPNOTSUPP; /* IOVA allocation is not emulated */
-  return mu_space_map(space, map->iova, map->length, (void *)(uintptr_t)map->user_va);
+  return mu_space_map(space, map->iova, map->length, (void *)(uintptr_t)map->user_va, true);
 }
 
 static long ioas_unmap(MuIommufd *i, struct iommu_ioas_unmap *unmap)
@@ -399,8 +449,13 @@ static long cdev_bind(MuObject *obj, struct vfio_device_bind_iommufd *bind)
     return -EINVAL;
   if ((iommufd = mu_fd_object(bind->iommufd)) == NULL || iommufd->kind != MU_IOMMUFD)
     return -EBADF;
-  if (cdev_bdf(obj->vfio_name, bdf, sizeof(bdf)) < 0 || (obj->device = mu_device_new(bdf)) == NULL)
+  if (cdev_bdf(obj->vfio_name, bdf, sizeof(bdf)) < 0)
     return -ENODEV;
+  if (openers_of(bdf) > 0)
+    return -EINVAL;
+  if ((obj->device = mu_device_new(bdf)) == NULL)
+    return -ENODEV;
+  opener_add(obj, bdf, 1);
   obj->iommufd = iommufd->iommufd;
   obj->iommufd->refs++;
   /* device ids come from the same number space as IOAS ids */
@@ -426,6 +481,15 @@ static long cdev_attach(MuObject *obj, const struct vfio_device_attach_iommufd_p
   return 0;
 }
 
+/* Detaching what is not attached is no error (vfio_iommufd_physical_detach_ioas). */
+static long cdev_detach(MuObject *obj, const struct vfio_device_detach_iommufd_pt *detach)
+{
+  if (detach->argsz < sizeof(*detach) || detach->flags != 0 || obj->iommufd == NULL)
+    return -EINVAL;
+  mu_device_detach(obj->device);
+  return 0;
+}
+
 static long cdev_ioctl(MuObject *obj, unsigned long request, void *arg)
 {
   switch (request) {
@@ -433,6 +497,8 @@ static long cdev_ioctl(MuObject *obj, unsigned long request, void *arg)
     return cdev_bind(obj, arg);
   case VFIO_DEVICE_ATTACH_IOMMUFD_PT:
     return cdev_attach(obj, arg);
+  case VFIO_DEVICE_DETACH_IOMMUFD_PT:
+    return cdev_detach(obj, arg);
   }
   /* Everything else waits for the bind (vfio_device_fops_cdev_ioctl). */
   if (obj->iommufd == NULL)

@@ -6,6 +6,7 @@
 #include "mock-uapi.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -74,7 +75,26 @@ static bool process_memory(void *vaddr, uint64_t size)
   return ok;
 }
 
-int mu_space_map(MuSpace *space, uint64_t iova, uint64_t size, void *vaddr)
+/* Whether part of [vaddr, vaddr+size) maps a fake BAR (the memfd that
+ * mock-uapi-device.c hands out): what the kernel marks VM_PFNMAP. */
+static bool bar_memory(void *vaddr, uint64_t size)
+{
+  uintptr_t first = (uintptr_t)vaddr, last = first + (size - 1);
+  FILE *maps = fopen("/proc/self/maps", "re");
+  char line[512];
+  bool bar = false;
+
+  while (maps != NULL && !bar && fgets(line, sizeof(line), maps) != NULL) {
+    unsigned long start, end;
+    if (sscanf(line, "%lx-%lx", &start, &end) == 2 && start <= last && first < end)
+      bar = strstr(line, "mock-vfio-bar") != NULL;
+  }
+  if (maps != NULL)
+    fclose(maps);
+  return bar;
+}
+
+int mu_space_map(MuSpace *space, uint64_t iova, uint64_t size, void *vaddr, bool pins)
 {
   uint64_t last;
 
@@ -89,7 +109,7 @@ int mu_space_map(MuSpace *space, uint64_t iova, uint64_t size, void *vaddr)
     if (iova <= m->iova + (m->size - 1) && m->iova <= last)
       return -EEXIST;
   }
-  if (!process_memory(vaddr, size))
+  if (!process_memory(vaddr, size) || (pins && bar_memory(vaddr, size)))
     return -EFAULT;
   if (space->n_maps == space->cap_maps) {
     size_t cap = space->cap_maps ? space->cap_maps * 2 : 8;

@@ -38,8 +38,10 @@ void mu_space_unref(MuSpace *space);
 /* The usable ranges (inclusive ends): *n of them, a static table. */
 const struct vfio_iova_range *mu_space_ranges(const MuSpace *space, size_t *n);
 /* Kernel checks, then records the mapping: EINVAL (alignment, range),
- * EOVERFLOW (wraps 2^64), EEXIST (overlap), EFAULT (vaddr not mapped). */
-int mu_space_map(MuSpace *space, uint64_t iova, uint64_t size, void *vaddr);
+ * EOVERFLOW (wraps 2^64), EEXIST (overlap), EFAULT (vaddr not mapped, or
+ * PINS and part of it is a BAR's mmap: iommufd pins pages and cannot pin
+ * VM_PFNMAP memory, type1 maps it by its PFNs). */
+int mu_space_map(MuSpace *space, uint64_t iova, uint64_t size, void *vaddr, bool pins);
 /* Removes the mappings inside [iova, iova+size) (all when all), *unmapped
  * their bytes; EINVAL when one would be split, EOVERFLOW when the range
  * wraps. */
@@ -57,6 +59,8 @@ void mu_device_free(MuDevice *dev);
 /* Attaches the device's DMA to space (a reference is taken). */
 void mu_device_attach(MuDevice *dev, MuSpace *space);
 bool mu_device_attached(const MuDevice *dev);
+/* Drops the attachment (VFIO_DEVICE_DETACH_IOMMUFD_PT); none is fine. */
+void mu_device_detach(MuDevice *dev);
 /* The VFIO_DEVICE_* ioctls. */
 int mu_device_ioctl(MuDevice *dev, unsigned long request, void *arg);
 ssize_t mu_device_pread(MuDevice *dev, void *buf, size_t count, off_t offset);
