@@ -1,16 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* `vfio-hostdev test` against fake hosts whose device nodes answer the
  * VFIO and iommufd uAPI (the mock's uAPI preload, tests/mock/README-uapi.md):
- * KTAP as the kernel writes it, case selection, both backends on a healthy
- * device, injected ioctl failures, refusals and hugepage restoration. */
-#include "cli-test.h"
+ * KTAP as the kernel writes it, case selection, the backends on a healthy
+ * device, injected ioctl failures, refusals and hugepage restoration. A
+ * signal mid-run: test-selftest-signal.c. */
+#include "selftest-test-util.h"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#define EDU "0000:00:02.0"       /* realistic: on qedu-mig (a VFIO variant driver) */
 #define MLX5_VF "0000:04:00.1"   /* realistic: a VF on mlx5_vfio_pci; raw config IDs read ffff */
 #define GPU "0000:01:00.0"       /* realistic: on nouveau, not VFIO */
 #define POOL_2M "/sys/kernel/mm/hugepages/hugepages-2048kB"
@@ -24,94 +19,6 @@ static const char *const all_cases[] = {
   "dma.map_top", "dma.unmap_all", "dma.map_bar", "dma.overflow", "driver.memcpy", "driver.memcpy_from_unmapped",
   "driver.memcpy_to_unmapped", "driver.msi", "driver.init_remove", "driver.mix_and_match",
 };
-
-typedef struct {
-  guint plan;
-  char *bail_out;      /* the reason of a "Bail out!" line, or NULL */
-  GPtrArray *names;    /* of each result, in order */
-  GPtrArray *statuses; /* "ok", "not ok", "skip" */
-  GPtrArray *lines;    /* the result lines */
-} Ktap;
-
-static void ktap_clear(Ktap *ktap)
-{
-  g_clear_pointer(&ktap->bail_out, g_free);
-  g_clear_pointer(&ktap->names, g_ptr_array_unref);
-  g_clear_pointer(&ktap->statuses, g_ptr_array_unref);
-  g_clear_pointer(&ktap->lines, g_ptr_array_unref);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Ktap, ktap_clear)
-
-/* Parses OUT strictly: the version line first, diagnostics anywhere, one
- * plan before the results, results numbered 1..plan without gaps, each
- * "ok N name", "not ok N name" or "ok N name # SKIP reason". */
-static void ktap_parse(const char *out, Ktap *ktap)
-{
-  g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
-  g_autoptr(GRegex) result = g_regex_new("^(ok|not ok) ([0-9]+) ([^ #]+)( # SKIP (.+))?$", 0, 0, NULL);
-  g_autoptr(GRegex) plan = g_regex_new("^1\\.\\.([0-9]+)$", 0, 0, NULL);
-  gboolean planned = FALSE;
-
-  ktap->names = g_ptr_array_new_with_free_func(g_free);
-  ktap->statuses = g_ptr_array_new_with_free_func(g_free);
-  ktap->lines = g_ptr_array_new_with_free_func(g_free);
-  g_assert_cmpstr(lines[0], ==, "KTAP version 1");
-  for (guint i = 1; lines[i] != NULL; i++) {
-    g_autoptr(GMatchInfo) match = NULL;
-    if (lines[i][0] == '\0' || g_str_has_prefix(lines[i], "# "))
-      continue;
-    if (g_str_has_prefix(lines[i], "Bail out! ")) {
-      /* The last line but a final newline's empty one. */
-      g_assert_null(ktap->bail_out);
-      g_assert_true(lines[i + 1] == NULL || (lines[i + 1][0] == '\0' && lines[i + 2] == NULL));
-      ktap->bail_out = g_strdup(lines[i] + strlen("Bail out! "));
-      continue;
-    }
-    if (g_regex_match(plan, lines[i], 0, &match)) {
-      g_assert_false(planned);
-      g_assert_cmpuint(ktap->names->len, ==, 0);
-      g_autofree char *n = g_match_info_fetch(match, 1);
-      ktap->plan = (guint)g_ascii_strtoull(n, NULL, 10);
-      planned = TRUE;
-      continue;
-    }
-    g_clear_pointer(&match, g_match_info_free);
-    if (!g_regex_match(result, lines[i], 0, &match))
-      g_error("not a KTAP line: \"%s\"", lines[i]);
-    g_assert_true(planned);
-    g_autofree char *status = g_match_info_fetch(match, 1);
-    g_autofree char *number = g_match_info_fetch(match, 2);
-    g_autofree char *skip = g_match_info_fetch(match, 4);
-    g_assert_cmpuint(g_ascii_strtoull(number, NULL, 10), ==, ktap->names->len + 1);
-    g_ptr_array_add(ktap->names, g_match_info_fetch(match, 3));
-    g_ptr_array_add(ktap->statuses, g_strdup(skip != NULL && *skip != '\0' ? "skip" : status));
-    g_ptr_array_add(ktap->lines, g_strdup(lines[i]));
-  }
-  g_assert_true(planned);
-  g_assert_cmpuint(ktap->plan, ==, ktap->names->len);
-}
-
-static const char *status_of(const Ktap *ktap, const char *name)
-{
-  for (guint i = 0; i < ktap->names->len; i++)
-    if (g_str_equal(g_ptr_array_index(ktap->names, i), name))
-      return g_ptr_array_index(ktap->statuses, i);
-  g_error("no result for %s", name);
-  return NULL;
-}
-
-static const char *line_of(const Ktap *ktap, const char *name)
-{
-  for (guint i = 0; i < ktap->names->len; i++)
-    if (g_str_equal(g_ptr_array_index(ktap->names, i), name))
-      return g_ptr_array_index(ktap->lines, i);
-  return NULL;
-}
-
-static void inject(MockHost *host, const char *faults)
-{
-  mock_host_write(host, "/.mock/uapi-faults", faults);
-}
 
 static void test_list(void)
 {
@@ -154,7 +61,7 @@ static void assert_edu_passes(const Ktap *ktap)
   for (guint i = 0; i < G_N_ELEMENTS(all_cases); i++) {
     gboolean skip = g_strv_contains((const char *const *)skipped, all_cases[i]);
     g_assert_cmpstr(g_ptr_array_index(ktap->names, i), ==, all_cases[i]);
-    g_assert_cmpstr(status_of(ktap, all_cases[i]), ==, skip ? "skip" : "ok");
+    g_assert_cmpstr(ktap_status(ktap, all_cases[i]), ==, skip ? "skip" : "ok");
   }
 }
 
@@ -173,10 +80,11 @@ static void test_edu_iommufd(void)
   g_assert_nonnull(strstr(result.out, "VFIO_DEVICE_BIND_IOMMUFD"));
   g_assert_nonnull(strstr(result.out, "the device read zeros"));
   g_assert_nonnull(strstr(result.out, "blocked: the memory behind it stayed zero\n"));
-  g_assert_cmpstr(line_of(&ktap, "irq.msix"), ==, "ok 14 irq.msix # SKIP the device has no MSI-X");
+  g_assert_cmpstr(ktap_line(&ktap, "irq.msix"), ==, "ok 14 irq.msix # SKIP the device has no MSI-X");
   /* iommufd pins pages: a BAR's mmap (VM_PFNMAP) is refused, and there is nothing to unmap */
   g_assert_nonnull(strstr(result.out, "# map refused: Bad address\n# unmap refused: No such file or directory\n"));
   g_assert_nonnull(strstr(result.out, "# a second VFIO_DEVICE_BIND_IOMMUFD refused: Invalid argument\n"));
+  g_assert_nonnull(strstr(result.out, "# VFIO_DEVICE_BIND_IOMMUFD with iommufd -2 refused: Invalid argument\n"));
   g_assert_nonnull(strstr(result.out, "# 10 rounds of remove and init\n"));
   g_assert_nonnull(strstr(result.out, "# Totals: pass:25 fail:0 skip:4\n"));
 }
@@ -210,9 +118,9 @@ static void test_edu_type1_legacy(void)
   g_assert_nonnull(strstr(result.out, "type1-legacy backend"));
   g_assert_nonnull(strstr(result.out, "# VFIO_CHECK_EXTENSION(VFIO_TYPE1_IOMMU) = yes\n"));
   g_assert_nonnull(strstr(result.out, "# VFIO_GROUP_SET_CONTAINER, VFIO_SET_IOMMU(VFIO_TYPE1_IOMMU)\n"));
-  g_assert_cmpstr(status_of(&ktap, "dma.map_bar"), ==, "ok");
-  g_assert_cmpstr(status_of(&ktap, "driver.mix_and_match"), ==, "ok");
-  g_assert_cmpstr(status_of(&ktap, "dma.overflow"), ==, "ok");
+  g_assert_cmpstr(ktap_status(&ktap, "dma.map_bar"), ==, "ok");
+  g_assert_cmpstr(ktap_status(&ktap, "driver.mix_and_match"), ==, "ok");
+  g_assert_cmpstr(ktap_status(&ktap, "dma.overflow"), ==, "ok");
 }
 
 /* A device left mastering the bus (a stray setpci): the kernel's check
@@ -232,8 +140,8 @@ static void test_bus_master_on_at_open(void)
   cli_run(host, &result, "test", EDU, "--filter", "config.*", NULL);
   g_assert_cmpint(result.status, ==, 1);
   ktap_parse(result.out, &ktap);
-  g_assert_cmpstr(status_of(&ktap, "config.bus_master_off_at_open"), ==, "not ok");
-  g_assert_cmpstr(status_of(&ktap, "config.bus_master"), ==, "ok");
+  g_assert_cmpstr(ktap_status(&ktap, "config.bus_master_off_at_open"), ==, "not ok");
+  g_assert_cmpstr(ktap_status(&ktap, "config.bus_master"), ==, "ok");
   g_assert_nonnull(strstr(result.out, "# command register after opening: 0x0004\n"));
 }
 
@@ -272,12 +180,12 @@ static void test_vf_both_backends(void)
     cli_run(host, &result, "test", MLX5_VF, "--iommu", backends[b], NULL);
     g_assert_cmpint(result.status, ==, 0);
     ktap_parse(result.out, &ktap);
-    g_assert_cmpstr(status_of(&ktap, "config.ids"), ==, "ok");
+    g_assert_cmpstr(ktap_status(&ktap, "config.ids"), ==, "ok");
     g_assert_nonnull(strstr(result.out, "VFIO config space 15b3:101e (a VF)"));
-    g_assert_cmpstr(status_of(&ktap, "irq.msix"), ==, "ok");
+    g_assert_cmpstr(ktap_status(&ktap, "irq.msix"), ==, "ok");
     g_assert_nonnull(strstr(result.out, "MSI-X: 8 vectors, testing 8"));
-    g_assert_cmpstr(status_of(&ktap, "driver.memcpy"), ==, "skip");
-    g_assert_nonnull(strstr(line_of(&ktap, "driver.msi"), "# SKIP no self-test driver for 15b3:101e"));
+    g_assert_cmpstr(ktap_status(&ktap, "driver.memcpy"), ==, "skip");
+    g_assert_nonnull(strstr(ktap_line(&ktap, "driver.msi"), "# SKIP no self-test driver for 15b3:101e"));
   }
 }
 
@@ -306,11 +214,11 @@ static void test_fault_in_case(void)
   g_auto(CliResult) result = {0};
   g_auto(Ktap) ktap = {0};
 
-  inject(host, "VFIO_DEVICE_SET_IRQS EIO\n");
+  st_inject(host, "VFIO_DEVICE_SET_IRQS EIO\n");
   cli_run(host, &result, "test", EDU, "--filter", "irq.msi", NULL);
   g_assert_cmpint(result.status, ==, 1);
   ktap_parse(result.out, &ktap);
-  g_assert_cmpstr(line_of(&ktap, "irq.msi"), ==, "not ok 2 irq.msi");
+  g_assert_cmpstr(ktap_line(&ktap, "irq.msi"), ==, "not ok 2 irq.msi");
   g_assert_nonnull(strstr(result.out, "# VFIO_DEVICE_SET_IRQS (enable MSI vectors 0-0): Input/output error\n"));
 }
 
@@ -321,12 +229,12 @@ static void test_fault_nth_map(void)
   g_auto(CliResult) result = {0};
   g_auto(Ktap) ktap = {0};
 
-  inject(host, "IOMMU_IOAS_MAP ENOMEM 2\n");
+  st_inject(host, "IOMMU_IOAS_MAP ENOMEM 2\n");
   cli_run(host, &result, "test", EDU, "--filter", "dma.map_*", NULL);
   g_assert_cmpint(result.status, ==, 1);
   ktap_parse(result.out, &ktap);
-  g_assert_cmpstr(status_of(&ktap, "dma.map_anonymous"), ==, "ok");
-  g_assert_cmpstr(status_of(&ktap, "dma.map_top"), ==, "not ok");
+  g_assert_cmpstr(ktap_status(&ktap, "dma.map_anonymous"), ==, "ok");
+  g_assert_cmpstr(ktap_status(&ktap, "dma.map_top"), ==, "not ok");
   g_assert_nonnull(strstr(result.out, "Cannot allocate memory"));
 }
 
@@ -336,11 +244,11 @@ static void test_fault_in_open(void)
   g_auto(CliResult) result = {0};
   g_auto(Ktap) ktap = {0};
 
-  inject(host, "VFIO_GROUP_SET_CONTAINER EBUSY\n");
+  st_inject(host, "VFIO_GROUP_SET_CONTAINER EBUSY\n");
   cli_run(host, &result, "test", EDU, "--iommu", "type1", NULL);
   g_assert_cmpint(result.status, ==, 1);
   ktap_parse(result.out, &ktap);
-  g_assert_cmpstr(status_of(&ktap, "open"), ==, "not ok");
+  g_assert_cmpstr(ktap_status(&ktap, "open"), ==, "not ok");
   for (guint i = 1; i < ktap.names->len; i++)
     g_assert_cmpstr(g_ptr_array_index(ktap.statuses, i), ==, "skip");
   g_assert_nonnull(strstr(result.out, "# VFIO_GROUP_SET_CONTAINER on /dev/vfio/9: Device or resource busy\n"));
@@ -354,17 +262,17 @@ static void test_fault_reopen(void)
   g_auto(CliResult) result = {0};
   g_auto(Ktap) ktap = {0};
 
-  inject(host, "VFIO_DEVICE_DETACH_IOMMUFD_PT EIO\nVFIO_GROUP_GET_DEVICE_FD ENODEV 7\n");
+  st_inject(host, "VFIO_DEVICE_DETACH_IOMMUFD_PT EIO\nVFIO_GROUP_GET_DEVICE_FD ENODEV 7\n");
   cli_run(host, &result, "test", EDU, "--iommu", "type1", NULL);
   g_assert_cmpint(result.status, ==, 1);
   ktap_parse(result.out, &ktap);
-  g_assert_cmpstr(status_of(&ktap, "iommufd.attach_detach_pt"), ==, "not ok");
+  g_assert_cmpstr(ktap_status(&ktap, "iommufd.attach_detach_pt"), ==, "not ok");
   g_assert_nonnull(strstr(result.out, "# VFIO_DEVICE_DETACH_IOMMUFD_PT: Input/output error\n"));
   /* the 7th open of the device (the run's is the 1st) follows attach_invalid_pt_fails */
-  g_assert_cmpstr(line_of(&ktap, "iommufd.attach_invalid_pt_fails"), ==, "not ok 7 iommufd.attach_invalid_pt_fails");
+  g_assert_cmpstr(ktap_line(&ktap, "iommufd.attach_invalid_pt_fails"), ==, "not ok 7 iommufd.attach_invalid_pt_fails");
   g_assert_nonnull(strstr(result.out, "the device could not be opened again after the case"));
-  g_assert_cmpstr(status_of(&ktap, "device.info"), ==, "skip");
-  g_assert_cmpstr(status_of(&ktap, "driver.msi"), ==, "skip");
+  g_assert_cmpstr(ktap_status(&ktap, "device.info"), ==, "skip");
+  g_assert_cmpstr(ktap_status(&ktap, "driver.msi"), ==, "skip");
 }
 
 static void test_fault_iova_ranges(void)
@@ -373,13 +281,13 @@ static void test_fault_iova_ranges(void)
   g_auto(CliResult) result = {0};
   g_auto(Ktap) ktap = {0};
 
-  inject(host, "IOMMU_IOAS_IOVA_RANGES EIO\n");
+  st_inject(host, "IOMMU_IOAS_IOVA_RANGES EIO\n");
   cli_run(host, &result, "test", EDU, "--filter", "dma.*", NULL);
   g_assert_cmpint(result.status, ==, 1);
   ktap_parse(result.out, &ktap);
-  g_assert_cmpstr(status_of(&ktap, "open"), ==, "ok");
-  g_assert_cmpstr(status_of(&ktap, "dma.iova_ranges"), ==, "not ok");
-  g_assert_cmpstr(status_of(&ktap, "dma.map_anonymous"), ==, "not ok");
+  g_assert_cmpstr(ktap_status(&ktap, "open"), ==, "ok");
+  g_assert_cmpstr(ktap_status(&ktap, "dma.iova_ranges"), ==, "not ok");
+  g_assert_cmpstr(ktap_status(&ktap, "dma.map_anonymous"), ==, "not ok");
 }
 
 static void test_refused(void)
@@ -425,9 +333,9 @@ static void test_hugepages_restored(void)
   cli_run(host, &result, "test", EDU, "--filter", "dma.map_hugetlb_*", NULL);
   g_assert_cmpint(result.status, ==, 0);
   ktap_parse(result.out, &ktap);
-  g_assert_nonnull(strstr(line_of(&ktap, "dma.map_hugetlb_2m"),
+  g_assert_nonnull(strstr(ktap_line(&ktap, "dma.map_hugetlb_2m"),
                           "# SKIP asked the kernel for 1 free 2M hugepages, it has 0"));
-  g_assert_nonnull(strstr(line_of(&ktap, "dma.map_hugetlb_1g"), "# SKIP the kernel has no 1G hugepage pool"));
+  g_assert_nonnull(strstr(ktap_line(&ktap, "dma.map_hugetlb_1g"), "# SKIP the kernel has no 1G hugepage pool"));
   g_autofree char *nr = mock_host_read_trim(host, POOL_2M "/nr_hugepages");
   g_assert_cmpstr(nr, ==, "3");
 }
@@ -437,7 +345,7 @@ static void test_json(void)
   g_autoptr(MockHost) host = cli_host("realistic");
   g_auto(CliResult) result = {0};
 
-  inject(host, "VFIO_DEVICE_RESET EIO\n");
+  st_inject(host, "VFIO_DEVICE_RESET EIO\n");
   mock_host_write(host, "/sys/bus/pci/devices/" MLX5_VF "/reset", "");
   cli_run(host, &result, "test", MLX5_VF, "--filter", "device.*", "--json", NULL);
   g_assert_cmpint(result.status, ==, 1);
@@ -456,109 +364,6 @@ static void test_json(void)
   g_assert_true(json_object_get_null_member(object, "interrupted_by_signal"));
 }
 
-/* ---- a signal mid-run, stdout a pipe or a file ---- */
-
-#define PAUSED "/.mock/uapi-paused"
-
-/* Runs `test EDU ARGS` with stdout on OUT_FD (a pipe's end or a file), the
- * first DMA map paused (dma.map_anonymous, case 3 with --filter dma.*);
- * sends SIGTERM there, lets the map go on and returns the wait status. */
-static int run_interrupted(MockHost *host, int out_fd, int pipe_read, char **out, const char *extra)
-{
-  g_auto(GStrv) env = mock_host_environ(host);
-  const char *argv[] = {VFIO_HOSTDEV_BIN, "test", EDU, "--filter", "dma.*", extra, NULL};
-  g_autofree char *paused = g_build_filename(mock_host_root(host), PAUSED, NULL);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GString) text = g_string_new(NULL);
-  GPid pid = 0;
-  int status = 0;
-
-  inject(host, "IOMMU_IOAS_MAP pause 1\n");
-  g_assert_true(g_spawn_async_with_fds(NULL, (char **)argv, env, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, -1,
-                                       out_fd, -1, &error));
-  g_assert_no_error(error);
-  g_assert_true(cli_wait_for_file(paused, pid));
-  g_assert_cmpint(kill(pid, SIGTERM), ==, 0);
-  g_assert_cmpint(unlink(paused), ==, 0);
-  if (pipe_read >= 0) {
-    char buf[4096];
-    ssize_t n;
-    close(out_fd);
-    while ((n = read(pipe_read, buf, sizeof(buf))) > 0)
-      g_string_append_len(text, buf, n);
-    close(pipe_read);
-    *out = g_string_free(g_steal_pointer(&text), FALSE);
-  }
-  g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
-  return status;
-}
-
-/* The case that was running finishes, the rest are reported as not run,
- * then the totals and "Bail out!"; the process ends by the signal. */
-static void assert_interrupted_ktap(const char *out, int status)
-{
-  g_auto(Ktap) ktap = {0};
-
-  g_test_message("%s", out);
-  g_assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
-  ktap_parse(out, &ktap);
-  g_assert_cmpstr(status_of(&ktap, "dma.iova_ranges"), ==, "ok");
-  g_assert_cmpstr(status_of(&ktap, "dma.map_anonymous"), ==, "ok");
-  g_assert_cmpstr(line_of(&ktap, "dma.map_hugetlb_2m"), ==,
-                  "not ok 4 dma.map_hugetlb_2m # SKIP interrupted by signal 15 before it ran");
-  g_assert_cmpstr(line_of(&ktap, "dma.overflow"), ==,
-                  "not ok 9 dma.overflow # SKIP interrupted by signal 15 before it ran");
-  g_assert_nonnull(strstr(out, "\n# Totals: pass:3 fail:0 skip:6\nBail out! interrupted by signal 15: "));
-  g_assert_nonnull(ktap.bail_out);
-}
-
-static void test_interrupted_pipe(void)
-{
-  g_autoptr(MockHost) host = cli_host("realistic");
-  g_autofree char *out = NULL;
-  int fds[2];
-
-  g_assert_cmpint(pipe(fds), ==, 0);
-  int status = run_interrupted(host, fds[1], fds[0], &out, NULL);
-  assert_interrupted_ktap(out, status);
-}
-
-static void test_interrupted_file(void)
-{
-  g_autoptr(MockHost) host = cli_host("realistic");
-  g_autofree char *path = g_build_filename(mock_host_root(host), "ktap.out", NULL);
-  g_autofree char *out = NULL;
-  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  int status;
-
-  g_assert_cmpint(fd, >=, 0);
-  status = run_interrupted(host, fd, -1, NULL, NULL);
-  close(fd);
-  g_assert_true(g_file_get_contents(path, &out, NULL, NULL));
-  assert_interrupted_ktap(out, status);
-}
-
-static void test_interrupted_json(void)
-{
-  g_autoptr(MockHost) host = cli_host("realistic");
-  g_auto(CliResult) result = {0};
-  int fds[2];
-
-  g_assert_cmpint(pipe(fds), ==, 0);
-  int status = run_interrupted(host, fds[1], fds[0], &result.out, "--json");
-  g_assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
-  g_autoptr(JsonNode) root = cli_parse_json(&result);
-  JsonObject *object = json_node_get_object(root);
-  JsonArray *results = json_object_get_array_member(object, "results");
-  JsonObject *totals = json_object_get_object_member(object, "totals");
-  g_assert_cmpint(json_object_get_int_member(object, "interrupted_by_signal"), ==, SIGTERM);
-  g_assert_cmpuint(json_array_get_length(results), ==, json_object_get_int_member(object, "plan"));
-  g_assert_cmpint(json_object_get_int_member(totals, "skip"), ==, 6);
-  JsonObject *last = json_array_get_object_element(results, json_array_get_length(results) - 1);
-  g_assert_cmpstr(json_object_get_string_member(last, "status"), ==, "skip");
-  g_assert_cmpstr(json_object_get_string_member(last, "reason"), ==, "interrupted by signal 15 before it ran");
-}
-
 /* A case whose unmap fails leaves nothing mapped for the next ones, which
  * map at the same IOVA. The first unmap of the run is the runner's sweep
  * after dma.iova_ranges, the second dma.map_anonymous's own. */
@@ -568,28 +373,21 @@ static void test_failed_case_cleans_up(void)
   g_auto(CliResult) result = {0};
   g_auto(Ktap) ktap = {0};
 
-  inject(host, "IOMMU_IOAS_UNMAP EIO 2\n");
+  st_inject(host, "IOMMU_IOAS_UNMAP EIO 2\n");
   cli_run(host, &result, "test", EDU, "--filter", "dma.*", NULL);
   g_test_message("%s", result.out);
   g_assert_cmpint(result.status, ==, 1);
   ktap_parse(result.out, &ktap);
-  g_assert_cmpstr(status_of(&ktap, "dma.map_anonymous"), ==, "not ok");
-  g_assert_cmpstr(status_of(&ktap, "dma.map_top"), ==, "ok");
-  g_assert_cmpstr(status_of(&ktap, "dma.unmap_all"), ==, "ok");
-  g_assert_cmpstr(status_of(&ktap, "dma.overflow"), ==, "ok");
+  g_assert_cmpstr(ktap_status(&ktap, "dma.map_anonymous"), ==, "not ok");
+  g_assert_cmpstr(ktap_status(&ktap, "dma.map_top"), ==, "ok");
+  g_assert_cmpstr(ktap_status(&ktap, "dma.unmap_all"), ==, "ok");
+  g_assert_cmpstr(ktap_status(&ktap, "dma.overflow"), ==, "ok");
 }
 
 int main(int argc, char **argv)
 {
-  const char *uapi = g_getenv("MOCK_UAPI_PRELOAD");
-  const char *mock = g_getenv("MOCK_PRELOAD");
-
   g_test_init(&argc, &argv, NULL);
-  /* The uAPI preload goes first: it hands every other call on to the mock. */
-  if (uapi != NULL && mock != NULL) {
-    g_autofree char *both = g_strdup_printf("%s:%s", uapi, mock);
-    g_setenv("MOCK_PRELOAD", both, TRUE);
-  }
+  st_use_uapi_preload();
   g_test_add_func("/test/list", test_list);
   g_test_add_func("/test/list/filter-json", test_list_filter_json);
   g_test_add_func("/test/edu/iommufd", test_edu_iommufd);
@@ -608,9 +406,6 @@ int main(int argc, char **argv)
   g_test_add_func("/test/usage", test_usage);
   g_test_add_func("/test/hugepages-restored", test_hugepages_restored);
   g_test_add_func("/test/json", test_json);
-  g_test_add_func("/test/interrupted/pipe", test_interrupted_pipe);
-  g_test_add_func("/test/interrupted/file", test_interrupted_file);
-  g_test_add_func("/test/interrupted/json", test_interrupted_json);
   g_test_add_func("/test/fault/case-cleans-up", test_failed_case_cleans_up);
   return g_test_run();
 }

@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -443,12 +444,14 @@ static long cdev_bind(MuObject *obj, struct vfio_device_bind_iommufd *bind)
   MuObject *iommufd;
   char bdf[32];
 
-  if (bind->argsz < sizeof(*bind) || bind->flags != 0)
+  /* vfio_df_ioctl_bind_iommufd checks the number first; iommufd_ctx_from_fd
+   * says EBADF for no fd, EBADFD for an fd that is not an iommufd. */
+  if (bind->argsz < sizeof(*bind) || bind->flags != 0 || bind->iommufd < 0)
     return -EINVAL;
   if (obj->iommufd != NULL)
     return -EINVAL;
   if ((iommufd = mu_fd_object(bind->iommufd)) == NULL || iommufd->kind != MU_IOMMUFD)
-    return -EBADF;
+    return fcntl(bind->iommufd, F_GETFD) < 0 ? -EBADF : -EBADFD;
   if (cdev_bdf(obj->vfio_name, bdf, sizeof(bdf)) < 0)
     return -ENODEV;
   if (openers_of(bdf) > 0)

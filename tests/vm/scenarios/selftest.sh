@@ -21,10 +21,16 @@ vt_check "vfio_iommu_type1 loads" modprobe vfio_iommu_type1
 [ "$VT_KERNEL" = modern ] && vt_check "iommufd loads (modern kernel)" modprobe iommufd
 
 # The cases that must pass on edu (the others must be skipped, and why).
-EDU_PASS="open device.info config.ids config.bus_master bars.mmap irq.msi dma.iova_ranges dma.map_anonymous
-  dma.map_hugetlb_2m dma.map_hugetlb_1g dma.map_top dma.unmap_all dma.overflow driver.memcpy
-  driver.unmapped_dma driver.msi"
+# The kernel's iommufd setup cases pass on modern and are skipped on stock
+# (no /dev/iommu).
+IOMMUFD_CASES="iommufd.bind iommufd.get_info_without_bind_fails iommufd.bind_bad_iommufd_fails
+  iommufd.repeated_bind_fails iommufd.attach_detach_pt iommufd.attach_invalid_pt_fails"
+EDU_PASS="open device.info config.ids config.bus_master_off_at_open config.bus_master bars.mmap irq.msi
+  dma.iova_ranges dma.map_anonymous dma.map_hugetlb_2m dma.map_hugetlb_1g dma.map_top dma.unmap_all dma.map_bar
+  dma.overflow driver.memcpy driver.memcpy_from_unmapped driver.memcpy_to_unmapped driver.msi driver.init_remove
+  driver.mix_and_match"
 EDU_SKIP="irq.msix device.reset"
+if [ "$VT_KERNEL" = modern ]; then EDU_PASS="$EDU_PASS $IOMMUFD_CASES"; else EDU_SKIP="$EDU_SKIP $IOMMUFD_CASES"; fi
 
 # result NAME: the KTAP result line of case NAME in $VT_OUT.
 result() { echo "$VT_OUT" | grep -E "^(not )?ok [0-9]+ $1( |\$)"; }
@@ -45,7 +51,8 @@ check_edu_run() {
     vt_check "$label: $c is skipped with a reason" sh -c "echo '$(result "$c")' | grep -q '# SKIP .'"
   done
   vt_eq "$label: no case failed" "" "$(echo "$VT_OUT" | grep '^not ok')"
-  vt_check "$label: the unmapped DMA was blocked (device read zeros)" sh -c "echo '$VT_OUT' | grep -q 'blocked: the device read zeros'"
+  vt_check "$label: the DMA from an unmapped IOVA was blocked (device read zeros)" sh -c "echo '$VT_OUT' | grep -q 'blocked: the device read zeros'"
+  vt_check "$label: the DMA to an unmapped IOVA was blocked (memory untouched)" sh -c "echo '$VT_OUT' | grep -q 'blocked: the memory behind it stayed zero'"
 }
 
 pool_before=$(cat $pool)
@@ -83,7 +90,7 @@ vt_check "e1000e binds to vfio-pci through sysfs" vt_bind "$e1000e" vfio-pci vfi
 vt_run "$VT_TOOL" test "$e1000e"
 echo "$VT_OUT" | sed 's/^/# e1000e: /'
 vt_eq "test $e1000e on vfio-pci: exit 0" 0 "$VT_RC"
-for c in config.ids bars.mmap irq.msi irq.msix dma.map_anonymous dma.map_top dma.overflow; do
+for c in config.ids config.bus_master_off_at_open bars.mmap irq.msi irq.msix dma.map_anonymous dma.map_top dma.map_bar dma.overflow; do
   vt_eq "e1000e: $c passes" "ok" "$(result "$c" | sed -n 's/^\(ok\) [0-9]* [^ ]*$/\1/p')"
 done
 vt_check "e1000e: the driver cases are skipped (no self-test driver)" sh -c "echo '$(result driver.memcpy)' | grep -q 'SKIP no self-test driver'"
