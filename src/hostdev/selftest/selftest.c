@@ -15,6 +15,7 @@ struct _VhSelftest {
   GPtrArray *cases; /* const HdSelftestCase*, "open" excluded */
   HdSelftest t;
   gboolean opened;
+  char *reopen_failed_after; /* the case after which the device could not be opened again */
   sigset_t old_mask;
   gboolean masked;
   int interrupted;
@@ -249,6 +250,7 @@ static HdCaseStatus run_closed(HdSelftestRun *run, const HdSelftestCase *c)
   if (open_device(run, FALSE, &error))
     return status;
   hd_selftest_diag(t, "opening the device again after the case: %s", error->message);
+  run->reopen_failed_after = g_strdup(c->info.name);
   if (status == HD_CASE_FAIL)
     return status;
   return hd_selftest_fail(t, "the device could not be opened again after the case: %s", error->message);
@@ -256,6 +258,8 @@ static HdCaseStatus run_closed(HdSelftestRun *run, const HdSelftestCase *c)
 
 static HdCaseStatus run_case(HdSelftestRun *run, const HdSelftestCase *c)
 {
+  if (!run->opened && run->reopen_failed_after != NULL)
+    return hd_selftest_skip(&run->t, "the device could not be opened again after %s", run->reopen_failed_after);
   if (!run->opened)
     return hd_selftest_skip(&run->t, "the device could not be opened (see case 1, open)");
   if (c->closed_device)
@@ -376,6 +380,7 @@ void hd_selftest_free(HdSelftestRun *run)
   g_free(run->t.reason);
   g_free(run->t.driver_failure);
   g_free(run->t.command_error);
+  g_free(run->reopen_failed_after);
   g_ptr_array_unref(run->cases);
   g_ptr_array_unref(run->cleanup_problems);
   hd_device_free(run->device);
