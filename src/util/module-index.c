@@ -76,3 +76,38 @@ gboolean hd_module_index_lookup(const char *modules_dir, const char *module, HdM
   *out = HD_MODULE_ABSENT;
   return TRUE;
 }
+
+/* TRUE when the dependency list of a modules.dep LINE names WANTED. */
+static gboolean line_lists_dependency(const char *line, const char *wanted)
+{
+  const char *colon = strchr(line, ':');
+  g_auto(GStrv) paths = g_strsplit_set(colon != NULL ? colon + 1 : "", " \t\n", -1);
+  gboolean found = FALSE;
+
+  for (guint i = 0; paths[i] != NULL && !found; i++) {
+    g_autofree char *name = hd_module_index_entry_name(paths[i]);
+    found = name != NULL && strcmp(name, wanted) == 0;
+  }
+  return found;
+}
+
+gboolean hd_module_index_depends_on(const char *modules_dir, const char *module, const char *dependency)
+{
+  g_autofree char *wanted_module = normalize(module, strlen(module));
+  g_autofree char *wanted_dependency = normalize(dependency, strlen(dependency));
+  g_autofree char *path = g_build_filename(modules_dir, "modules.dep", NULL);
+  FILE *file = fopen(path, "re");
+  char *line = NULL;
+  size_t capacity = 0;
+  gboolean depends = FALSE, seen = FALSE;
+
+  while (file != NULL && !seen && getline(&line, &capacity, file) >= 0) {
+    g_autofree char *name = hd_module_index_entry_name(line);
+    seen = name != NULL && strcmp(name, wanted_module) == 0;
+    depends = seen && line_lists_dependency(line, wanted_dependency);
+  }
+  free(line);
+  if (file != NULL)
+    fclose(file);
+  return depends;
+}

@@ -18,6 +18,11 @@ typedef enum {
 gboolean hd_module_index_lookup(const char *modules_dir, const char *module, HdModuleAvailability *out,
                                 GError **error);
 
+/* TRUE when MODULES_DIR/modules.dep lists DEPENDENCY among MODULE's
+ * dependencies (loading MODULE loads it first); FALSE too when the file
+ * cannot be read. */
+gboolean hd_module_index_depends_on(const char *modules_dir, const char *module, const char *dependency);
+
 /* The module name of an index entry: the basename of LINE (up to a ':'
  * when there is one, as in modules.dep) before its ".ko" suffix, with '-'
  * turned into '_' ("kernel/drivers/vfio/pci/vfio-pci.ko.xz: ..." gives

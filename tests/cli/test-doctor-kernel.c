@@ -302,6 +302,18 @@ static void test_iommufd_cdev_from_config(void)
     assert_check(root, "iommufd", "warn");
     g_assert_nonnull(strstr(check_fix(root, "iommufd"), "modprobe iommufd"));
   }
+  {
+    /* as on a kernel with iommufd: vfio's iommufd glue makes vfio need it */
+    g_autofree char *deps = mock_host_read(host, Q35_MODULES "/modules.dep");
+    g_autoptr(GString) more = g_string_new(deps);
+    g_assert_cmpuint(g_string_replace(more, "/vfio.ko:\n", "/vfio.ko: kernel/drivers/mock/iommufd.ko\n", 1), ==, 1);
+    g_string_append(more, "kernel/drivers/mock/iommufd.ko:\n");
+    mock_host_write(host, Q35_MODULES "/modules.dep", more->str);
+    g_autoptr(JsonNode) root = doctor_json(host, 0);
+    assert_check(root, "iommufd", "pass");
+    g_assert_nonnull(strstr(check_message(root, "iommufd"), "CONFIG_IOMMUFD=m"));
+    g_assert_nonnull(strstr(check_message(root, "iommufd"), "module vfio depends on it"));
+  }
   mock_host_write(host, "/dev/iommu", "");
   {
     g_autoptr(JsonNode) root = doctor_json(host, 0);

@@ -149,13 +149,30 @@ static HdCheck *iommufd_result(HdCheckStatus status, const char *message, const 
   return hd_check_new("iommufd", "iommufd", status, message, fix);
 }
 
-/* /dev/iommu absent, explained by the kernel's config. */
-static HdCheck *iommufd_from_config(const HdKernelConfig *config, const char *node)
+/* iommufd is a module not loaded yet; when vfio needs it (a kernel with
+ * iommufd builds vfio's iommufd glue in), the first VFIO bind loads it and
+ * /dev/iommu appears: nothing to do. NULL when vfio does not need it. */
+static HdCheck *iommufd_loaded_with_vfio(const HdDoctorHost *host, const char *node, const char *built)
 {
+  if (!hd_module_index_depends_on(hd_manager_modules_dir(host->manager), "vfio", "iommufd"))
+    return NULL;
+  g_autofree char *message = g_strdup_printf("%s appears with vfio: iommufd is %s, not loaded yet, and module vfio "
+                                             "depends on it (modules.dep), so loading vfio (any VFIO bind) loads it",
+                                             node, built);
+  return iommufd_result(HD_CHECK_PASS, message, NULL);
+}
+
+/* /dev/iommu absent, explained by the kernel's config. */
+static HdCheck *iommufd_from_config(const HdDoctorHost *host, const char *node)
+{
+  const HdKernelConfig *config = host->config;
   g_autofree char *message = NULL;
+  HdCheck *with_vfio = NULL;
 
   switch (hd_kernel_config_get(config, "CONFIG_IOMMUFD")) {
   case HD_KCONFIG_MODULE:
+    if ((with_vfio = iommufd_loaded_with_vfio(host, node, "built as a module (CONFIG_IOMMUFD=m)")) != NULL)
+      return with_vfio;
     message = g_strdup_printf("%s is absent: iommufd is built as a module (CONFIG_IOMMUFD=m) and not loaded", node);
     return iommufd_result(HD_CHECK_WARN, message, "optional (VMMs using iommufd need it): modprobe iommufd");
   case HD_KCONFIG_BUILTIN:
@@ -184,12 +201,15 @@ HdCheck *hd_doctor_check_iommufd(const HdDoctorHost *host)
     return iommufd_result(HD_CHECK_PASS, message, NULL);
   }
   if (host->config != NULL)
-    return iommufd_from_config(host->config, node);
+    return iommufd_from_config(host, node);
   if (!hd_module_index_lookup(hd_manager_modules_dir(host->manager), "iommufd", &availability, &error)) {
     message = g_strdup_printf("%s is absent, and whether the kernel has iommufd is unknown: %s", node, error->message);
     return iommufd_result(HD_CHECK_WARN, message, "optional: try modprobe iommufd");
   }
   if (availability == HD_MODULE_LOADABLE) {
+    HdCheck *with_vfio = iommufd_loaded_with_vfio(host, node, "a module");
+    if (with_vfio != NULL)
+      return with_vfio;
     message = g_strdup_printf("%s is absent: module iommufd is not loaded", node);
     return iommufd_result(HD_CHECK_WARN, message, "optional (VMMs using iommufd need it): modprobe iommufd");
   }
