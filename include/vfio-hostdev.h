@@ -903,6 +903,8 @@ VH_PUBLIC gboolean vh_persist_check_writable(GError **error);
 
 /* Persists the devices of BIND_RESULTS (vh_bind()'s, called with FLAGS)
  * that are on a VFIO driver; with VH_BIND_DRY_RUN, writes nothing.
+ * VH_BIND_NOIOMMU is VH_ERROR_INVALID: a no-IOMMU binding is never
+ * persisted (vh_persist_apply() binds without it).
  * Returns: (transfer full) VhPersistConfig* written (or that would be), or
  * NULL with ERROR when one could not be written (those before it stay). */
 VH_PUBLIC GPtrArray *vh_persist_bound(VhManager *manager, const GPtrArray *bind_results, VhBindFlags flags,

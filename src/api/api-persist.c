@@ -43,6 +43,10 @@ gboolean vh_persist_check_writable(GError **error)
 GPtrArray *vh_persist_bound(VhManager *manager, const GPtrArray *bind_results, VhBindFlags flags, GError **error)
 {
   API_ERRORS_IN_DOMAIN(error);
+  if ((flags & VH_BIND_NOIOMMU) != 0) {
+    g_set_error(error, HD_ERROR, HD_ERROR_INVALID, "no-IOMMU bindings are never persisted");
+    return NULL;
+  }
   HdBindOptions options = {
     .group = (flags & VH_BIND_GROUP) != 0,
     .force = (flags & VH_BIND_FORCE) != 0,

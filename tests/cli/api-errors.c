@@ -63,6 +63,11 @@ int main(int argc, char **argv)
   report("persist-load", config != NULL, g_steal_pointer(&error));
   GPtrArray *bound = vh_bind(manager, devices, NULL, VH_BIND_NONE, &error);
   report("bind", bound != NULL, g_steal_pointer(&error));
+  GPtrArray *none = g_ptr_array_new();
+  GPtrArray *persisted = vh_persist_bound(manager, none, VH_BIND_NOIOMMU, &error);
+  report("persist-noiommu", persisted != NULL, g_steal_pointer(&error));
+  g_clear_pointer(&persisted, g_ptr_array_unref);
+  g_ptr_array_unref(none);
   GPtrArray *released = vh_release(manager, "vm1", &error);
   report("release", released != NULL, g_steal_pointer(&error));
   VhPrepareRequest *request = vh_prepare_request_new("vm1");

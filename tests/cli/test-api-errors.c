@@ -85,6 +85,8 @@ static void test_results_xor_error(void)
   g_assert_cmpstr(line_of(lines, "bind"), ==, "bind ok");
   bt_assert_original(host, E1000E, "e1000e", 0);
   assert_error(lines, "persist-load", 1);
+  /* never persisted: persist-apply would refuse it at boot */
+  assert_error(lines, "persist-noiommu", 2);
 }
 
 /* vh_version() and the header both say meson's project version; the
