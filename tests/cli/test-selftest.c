@@ -122,6 +122,23 @@ static void test_edu_type1_legacy(void)
   g_assert_cmpstr(ktap_status(&ktap, "dma.overflow"), ==, "ok");
 }
 
+/* Without vfio_iommu_type1 the container is iommufd's emulation, which
+ * must refuse a BAR's mmap like iommufd (the kernel's mmio test). */
+static void test_map_bar_iommufd_compat(void)
+{
+  g_autoptr(MockHost) host = cli_host("realistic");
+  g_auto(CliResult) result = {0};
+  g_auto(Ktap) ktap = {0};
+
+  mock_host_remove(host, "/sys/module/vfio_iommu_type1");
+  cli_run(host, &result, "test", EDU, "--iommu", "type1", "--filter", "dma.map_bar", NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  ktap_parse(result.out, &ktap);
+  g_assert_cmpstr(ktap_status(&ktap, "dma.map_bar"), ==, "ok");
+  g_assert_nonnull(strstr(result.out, "# expected: the container is iommufd's emulation"));
+  g_assert_nonnull(strstr(result.out, "# map refused: Bad address\n# unmap refused: No such file or directory\n"));
+}
+
 /* A device left mastering the bus (a stray setpci): the kernel's check
  * that bus mastering is off at open fails, and only that one. */
 static void test_bus_master_on_at_open(void)
@@ -394,6 +411,7 @@ int main(int argc, char **argv)
   g_test_add_func("/test/edu/type1", test_edu_type1);
   g_test_add_func("/test/edu/type1-legacy", test_edu_type1_legacy);
   g_test_add_func("/test/bus-master-on-at-open", test_bus_master_on_at_open);
+  g_test_add_func("/test/map-bar-iommufd-compat", test_map_bar_iommufd_compat);
   g_test_add_func("/test/fault/reopen", test_fault_reopen);
   g_test_add_func("/test/backend-choice", test_backend_choice);
   g_test_add_func("/test/vf/both-backends", test_vf_both_backends);

@@ -270,11 +270,20 @@ static long type1_get_info(MuContainer *c, struct vfio_iommu_type1_info *info)
   return 0;
 }
 
+/* Without vfio_iommu_type1 the container is iommufd's emulation of it
+ * (CONFIG_IOMMUFD_VFIO_CONTAINER): it pins pages like iommufd, and an
+ * unmap that finds nothing is ENOENT (iopt_unmap_iova), where type1 says 0
+ * bytes. */
+static bool iommufd_compat(void)
+{
+  return !mt_exists("/sys/module/vfio_iommu_type1");
+}
+
 static long type1_map(MuContainer *c, const struct vfio_iommu_type1_dma_map *map)
 {
   if (map->argsz < sizeof(*map) || map->flags & ~(VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE))
     return -EINVAL;
-  return mu_space_map(c->space, map->iova, map->size, (void *)(uintptr_t)map->vaddr, false);
+  return mu_space_map(c->space, map->iova, map->size, (void *)(uintptr_t)map->vaddr, iommufd_compat());
 }
 
 static long type1_unmap(MuContainer *c, struct vfio_iommu_type1_dma_unmap *unmap)
@@ -287,6 +296,8 @@ static long type1_unmap(MuContainer *c, struct vfio_iommu_type1_dma_unmap *unmap
     return -EINVAL;
   if ((rc = mu_space_unmap(c->space, unmap->iova, unmap->size, all, &unmapped)) < 0)
     return rc;
+  if (unmapped == 0 && !all && iommufd_compat())
+    return -ENOENT;
   unmap->size = unmapped;
   return 0;
 }
