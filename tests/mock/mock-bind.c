@@ -190,6 +190,7 @@ int mt_unbind(const char *bdf)
     return rc;
   if (drv[0] == '\0')
     return 0;
+  mt_sriov_driver_remove(bdf, drv);
   mt_device_dir(bdf, dir);
   mt_fmt(rel, "%s/vfio-dev", dir);
   if (mt_exists(rel))

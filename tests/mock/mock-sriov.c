@@ -168,3 +168,23 @@ int mt_sriov_set_numvfs(const char *bdf, unsigned numvfs)
     return -EBUSY;
   return mt_sriov_create_vfs(bdf, numvfs, true);
 }
+
+/* Drivers whose remove() disables SR-IOV (igb_remove() -> igb_disable_sriov(),
+ * ixgbe_remove() -> ixgbe_disable_sriov(), i40e/ice -> *_free_vfs(),
+ * mlx5 remove_one() -> mlx5_sriov_disable()); pci_device_remove() itself
+ * only warns "driver left SR-IOV enabled after remove". */
+static const char *const disabling_drivers[] = {"igb", "ixgbe", "i40e", "ice", "mlx5_core"};
+
+void mt_sriov_driver_remove(const char *bdf, const char *driver)
+{
+  char dir[PATH_MAX], rel[PATH_MAX];
+  bool disables = false;
+
+  for (size_t i = 0; i < sizeof(disabling_drivers) / sizeof(disabling_drivers[0]); i++)
+    disables = disables || strcmp(driver, disabling_drivers[i]) == 0;
+  if (!disables || mt_device_dir(bdf, dir) < 0 || read_num(dir, "sriov_numvfs", 10) == 0)
+    return;
+  remove_vfs(dir);
+  mt_fmt(rel, "%s/sriov_numvfs", dir);
+  mt_write(rel, "0\n");
+}

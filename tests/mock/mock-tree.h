@@ -144,6 +144,10 @@ int mt_device_group(const char *bdf);
 /* ---- mock-sriov.c ----------------------------------------------------- */
 
 int mt_sriov_set_numvfs(const char *bdf, unsigned numvfs);
+/* A PF driver's remove(): igb, ixgbe, i40e, ice and mlx5_core call
+ * pci_disable_sriov() there, so the VFs vanish with the PF's unbind; the
+ * others (nvme, and the PCI core itself) leave them enabled. */
+void mt_sriov_driver_remove(const char *bdf, const char *driver);
 
 /* ---- mock-hugepages.c ---- */
 

@@ -7,6 +7,8 @@
 #include "hostdev/device/device.h"
 #include "hostdev/shared/driver-switch.h"
 #include "hostdev/bind/driver-target.h"
+#include "hostdev/bind/vf-check.h"
+#include "hostdev/shared/vf-record.h"
 #include "hostdev/shared/group-lock.h"
 #include "hostdev/device/group-viability.h"
 #include "util/hd-error.h"
@@ -41,6 +43,7 @@ void hd_bind_result_free(HdBindResult *result)
   g_free(result->vfio_device);
   g_free(result->group_node);
   g_ptr_array_unref(result->forced);
+  g_clear_pointer(&result->vfs, g_ptr_array_unref);
   g_clear_error(&result->error);
   g_free(result);
 }
@@ -82,27 +85,15 @@ static void check_host_use(Plan *plan, const HdDevice *device, HdBindResult *res
 }
 
 /* A PF with VFs cannot be bound to a VFIO driver: its VFs are disabled
- * first when none is in use (recorded, and re-enabled on reattach). */
+ * first when none is in use, each VF's state recorded before (vf-check.h). */
 static void check_sriov(Plan *plan, const HdDevice *device, HdBindResult *result)
 {
-  if (device->sriov_numvfs == 0)
+  if (device->sriov_numvfs == 0 ||
+      !hd_vf_check(plan->manager, device, plan->options->force, result->forced, plan->refusals))
     return;
-  for (guint i = 0; i < device->vfs->len; i++) {
-    const char *vf = g_ptr_array_index(device->vfs, i);
-    g_autofree char *vf_driver = hd_switch_current_driver(vf);
-    if (vf_driver == NULL)
-      continue;
-    if (plan->options->force) {
-      g_ptr_array_add(result->forced, g_strdup_printf("its VF %s is bound to %s", vf, vf_driver));
-      continue;
-    }
-    g_ptr_array_add(plan->refusals,
-                    g_strdup_printf("%s has %u VFs enabled and VF %s is bound to %s; a PF with VFs cannot be bound "
-                                    "to VFIO; reattach or unbind its VFs, or --force disables them anyway",
-                                    device->address, device->sriov_numvfs, vf, vf_driver));
-    return;
-  }
   result->disable_vfs = device->sriov_numvfs;
+  result->vfs = hd_vf_records_capture(device->address);
+  result->vf_autoprobe = hd_vf_autoprobe_read(device->address);
 }
 
 static HdBindResult *result_new(const HdDevice *device)
@@ -115,6 +106,7 @@ static HdBindResult *result_new(const HdDevice *device)
   result->original_override = g_strdup(device->driver_override);
   result->forced = g_ptr_array_new_with_free_func(g_free);
   result->outcome = HD_BIND_PLANNED;
+  result->vf_autoprobe = -1;
   return result;
 }
 
@@ -386,6 +378,8 @@ static HdDeviceRecord *record_for(const HdBindResult *result, const char *owner)
   record->original_driver = g_strdup(result->original_driver);
   record->original_override = g_strdup(result->original_override);
   record->sriov_numvfs = result->disable_vfs;
+  record->sriov_autoprobe = result->vf_autoprobe;
+  record->vfs = result->vfs != NULL ? g_ptr_array_ref(result->vfs) : NULL;
   record->target_driver = g_strdup(result->driver);
   record->group = result->group_member;
   return record;
@@ -533,7 +527,7 @@ static GPtrArray *lock_devices(const GPtrArray *devices, GError **error)
 
   for (guint i = 0; i < devices->len; i++) {
     const HdDevice *device = g_ptr_array_index(devices, i);
-    g_ptr_array_add(names, hd_group_lock_name(device->address, device->iommu_group));
+    hd_group_lock_names_add(names, device->address, device->iommu_group);
   }
   return hd_group_locks_acquire(names, LOCK_TIMEOUT_MS, error);
 }

@@ -51,6 +51,8 @@ typedef struct _VhBindResult {
   char *original_driver;   /* NULL: unbound */
   char *original_override;
   guint disable_vfs;       /* VFs disabled (and restored on reattach) */
+  GPtrArray *vfs;          /* with disable_vfs: each VF's state (HdVfRecord*), for the record */
+  int vf_autoprobe;        /* with disable_vfs: the PF's sriov_drivers_autoprobe (-1: none) */
   char *module;            /* module loaded for the driver, NULL if none */
   char *driver;            /* the VFIO driver (NULL in a dry run when not loaded yet) */
   char *requested;         /* what was asked for or chosen */

@@ -222,7 +222,7 @@ static GPtrArray *lock_jobs(GPtrArray *jobs, GError **error)
 
   for (guint i = 0; i < jobs->len; i++) {
     const HdDevice *device = ((Job *)g_ptr_array_index(jobs, i))->device;
-    g_ptr_array_add(names, hd_group_lock_name(device->address, device->iommu_group));
+    hd_group_lock_names_add(names, device->address, device->iommu_group);
   }
   return hd_group_locks_acquire(names, LOCK_TIMEOUT_MS, error);
 }

@@ -112,7 +112,7 @@ GPtrArray *hd_owner_lock_addresses(const GPtrArray *addresses, guint timeout_ms,
 
   for (guint i = 0; i < addresses->len; i++) {
     const char *address = g_ptr_array_index(addresses, i);
-    g_ptr_array_add(names, hd_group_lock_name(address, current_group(address)));
+    hd_group_lock_names_add(names, address, current_group(address));
   }
   return hd_group_locks_acquire(names, timeout_ms, error);
 }

@@ -126,7 +126,7 @@ static GPtrArray *lock_items(GPtrArray *items, GError **error)
 
   for (guint i = 0; i < items->len; i++) {
     const HdDevice *device = ((Item *)g_ptr_array_index(items, i))->device;
-    g_ptr_array_add(names, hd_group_lock_name(device->address, device->iommu_group));
+    hd_group_lock_names_add(names, device->address, device->iommu_group);
   }
   return hd_group_locks_acquire(names, LOCK_TIMEOUT_MS, error);
 }

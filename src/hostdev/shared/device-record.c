@@ -5,6 +5,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include "hostdev/shared/vf-record.h"
 #include "util/atomic-file.h"
 #include "config.h"
 #include "util/hd-error.h"
@@ -24,6 +25,7 @@ HdDeviceRecord *hd_record_new(const char *address)
   record->since = g_get_real_time() / G_USEC_PER_SEC;
   record->tool_version = g_strdup(VFIO_HOSTDEV_VERSION);
   record->state = HD_RECORD_BINDING;
+  record->sriov_autoprobe = -1;
   return record;
 }
 
@@ -38,6 +40,7 @@ void hd_record_free(HdDeviceRecord *record)
   g_free(record->tool_version);
   g_free(record->problem);
   g_free(record->owner);
+  g_clear_pointer(&record->vfs, g_ptr_array_unref);
   g_free(record);
 }
 
@@ -79,6 +82,8 @@ char *hd_record_to_data(const HdDeviceRecord *record, gsize *length)
   set_optional(file, "original_driver", record->original_driver);
   set_optional(file, "original_override", record->original_override);
   g_key_file_set_uint64(file, GROUP, "sriov_numvfs", record->sriov_numvfs);
+  if (record->sriov_autoprobe >= 0)
+    g_key_file_set_integer(file, GROUP, "sriov_drivers_autoprobe", record->sriov_autoprobe);
   set_optional(file, "target_driver", record->target_driver);
   g_key_file_set_boolean(file, GROUP, "group", record->group);
   g_key_file_set_int64(file, GROUP, "since", record->since);
@@ -91,6 +96,7 @@ char *hd_record_to_data(const HdDeviceRecord *record, gsize *length)
     g_key_file_set_boolean(file, GROUP, "managed", record->managed);
     g_key_file_set_boolean(file, GROUP, "adopted", record->adopted);
   }
+  hd_vf_records_save(record->vfs, file);
   return g_key_file_to_data(file, length, NULL);
 }
 
@@ -131,6 +137,8 @@ static void read_fields(GKeyFile *file, HdDeviceRecord *record)
   record->original_driver = get_optional(file, "original_driver");
   record->original_override = get_optional(file, "original_override");
   record->sriov_numvfs = (guint)g_key_file_get_uint64(file, GROUP, "sriov_numvfs", NULL);
+  if (g_key_file_has_key(file, GROUP, "sriov_drivers_autoprobe", NULL))
+    record->sriov_autoprobe = g_key_file_get_integer(file, GROUP, "sriov_drivers_autoprobe", NULL) != 0;
   record->target_driver = get_optional(file, "target_driver");
   record->group = g_key_file_get_boolean(file, GROUP, "group", NULL);
   record->since = g_key_file_get_int64(file, GROUP, "since", NULL);
@@ -170,6 +178,8 @@ HdDeviceRecord *hd_record_parse(const char *data, gsize length, const char *orig
     return NULL;
   }
   read_fields(file, record);
+  if (!hd_vf_records_load(file, origin, &record->vfs, error))
+    return NULL;
   return g_steal_pointer(&record);
 }
 

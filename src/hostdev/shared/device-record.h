@@ -9,6 +9,8 @@
  *   original_driver=e1000e          (absent: the device was unbound)
  *   original_override=              (absent: no driver_override)
  *   sriov_numvfs=0                  (VFs to re-enable on reattach)
+ *   sriov_drivers_autoprobe=1       (with VFs: the PF's setting, put back after
+ *                                    the VFs are recreated)
  *   target_driver=vfio-pci
  *   group=true                      (bound with its IOMMU group by --group)
  *   since=1763769600                (Unix time of the bind)
@@ -19,6 +21,9 @@
  *   managed=true                    (with owner: release restores the original driver)
  *   adopted=true                    (with owner: the record predates the owner, whose
  *                                    release only takes the owner off again)
+ *
+ *   [vf 0] ...                      (with VFs: each VF's driver, driver_override
+ *                                    and owner, vf-record.h)
  */
 #pragma once
 
@@ -35,6 +40,8 @@ typedef struct {
   char *original_driver;   /* NULL: was unbound */
   char *original_override; /* NULL: was clear */
   guint sriov_numvfs;
+  int sriov_autoprobe; /* the PF's sriov_drivers_autoprobe; -1: not recorded */
+  GPtrArray *vfs;      /* HdVfRecord*, by index; NULL or empty: not recorded */
   char *target_driver;
   gboolean group;
   gint64 since;

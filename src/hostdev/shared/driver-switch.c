@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "hostdev/device/iommu-group.h"
+#include "hostdev/shared/vf-record.h"
 #include "util/hd-error.h"
 #include "util/kernel-write.h"
 #include "util/sysfs-paths.h"
@@ -168,21 +169,11 @@ static gboolean restore_driver(const HdDeviceRecord *record, guint timeout_ms, G
          hd_switch_probe(record->address, record->original_driver, timeout_ms, error);
 }
 
+/* The VFs, each with its own driver and override (vf-record.h). */
 static gboolean restore_vfs(const HdDeviceRecord *record, guint timeout_ms, GError **error)
 {
-  g_autofree char *path = hd_path_pci_device(record->address, "sriov_numvfs");
-  gint64 now = 0;
-
-  if (record->sriov_numvfs == 0)
-    return TRUE;
-  if (!hd_sysfs_read_int(path, &now, error))
-    return FALSE;
-  if (now == record->sriov_numvfs)
-    return TRUE;
-  /* the kernel refuses to change a non-zero count directly */
-  if (now != 0 && !hd_switch_set_numvfs(record->address, 0, timeout_ms, error))
-    return FALSE;
-  return hd_switch_set_numvfs(record->address, record->sriov_numvfs, timeout_ms, error);
+  return hd_vf_records_restore(record->address, record->sriov_numvfs, record->vfs, record->sriov_autoprobe,
+                               timeout_ms, error);
 }
 
 gboolean hd_switch_restore(const HdDeviceRecord *record, guint timeout_ms, GError **error)

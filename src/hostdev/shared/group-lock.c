@@ -3,8 +3,10 @@
 
 #include "hostdev/shared/device-record.h"
 #include "hostdev/device/iommu-group.h"
+#include "hostdev/shared/vf-record.h"
 #include "util/file-lock.h"
 #include "util/sysfs-paths.h"
+#include "util/sysfs.h"
 
 char *hd_group_lock_name(const char *address, gint64 group)
 {
@@ -13,6 +15,38 @@ char *hd_group_lock_name(const char *address, gint64 group)
   if (group >= 0 && !hd_iommu_group_is_noiommu(group))
     return g_strdup_printf("group-%" G_GINT64_FORMAT ".lock", group);
   return g_strdup_printf("device-%s.lock", address);
+}
+
+static gint64 current_group(const char *address)
+{
+  g_autofree char *link = hd_path_pci_device(address, "iommu_group");
+  g_autofree char *name = hd_sysfs_link_basename(link, NULL);
+  gint64 group = -1;
+
+  if (name == NULL || !g_ascii_string_to_signed(name, 10, 0, G_MAXINT64, &group, NULL))
+    return -1;
+  return group;
+}
+
+static void add_current(GPtrArray *names, const char *address)
+{
+  g_ptr_array_add(names, hd_group_lock_name(address, current_group(address)));
+}
+
+void hd_group_lock_names_add(GPtrArray *names, const char *address, gint64 group)
+{
+  g_autofree char *physfn_link = hd_path_pci_device(address, "physfn");
+  g_autofree char *physfn = hd_sysfs_link_basename(physfn_link, NULL);
+
+  g_ptr_array_add(names, hd_group_lock_name(address, group));
+  if (physfn != NULL)
+    add_current(names, physfn);
+  for (guint i = 0;; i++) {
+    g_autofree char *vf = hd_vf_address(address, i);
+    if (vf == NULL)
+      break;
+    add_current(names, vf);
+  }
 }
 
 static gint compare_names(gconstpointer a, gconstpointer b)

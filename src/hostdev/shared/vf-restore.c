@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* hd_vf_records_restore() (vf-record.h): recreating a PF's VFs as recorded. */
+#include "hostdev/shared/vf-record.h"
+
+#include "hostdev/shared/device-record.h"
+#include "hostdev/shared/driver-switch.h"
+#include "util/hd-error.h"
+#include "util/sysfs-paths.h"
+#include "util/sysfs.h"
+
+static gboolean set_autoprobe(const char *pf_address, int value, GError **error)
+{
+  g_autofree char *path = hd_path_pci_device(pf_address, "sriov_drivers_autoprobe");
+
+  return hd_sysfs_write(path, value != 0 ? "1" : "0", error);
+}
+
+/* The kernel refuses to change a non-zero count directly. */
+static gboolean enable_vfs(const char *pf_address, guint now, guint numvfs, guint timeout_ms, GError **error)
+{
+  if (now != 0 && !hd_switch_set_numvfs(pf_address, 0, timeout_ms, error))
+    return FALSE;
+  return hd_switch_set_numvfs(pf_address, numvfs, timeout_ms, error);
+}
+
+/* One VF back to its driver and override, by the verified steps of any
+ * device's restore. The VF is a new device: found by its index. */
+static gboolean restore_vf(const char *pf_address, const HdVfRecord *vf, guint timeout_ms, GError **error)
+{
+  g_autofree char *address = hd_vf_address(pf_address, vf->index);
+
+  if (address == NULL) {
+    g_set_error(error, HD_ERROR, HD_ERROR_FAILED, "%s has no VF %u (was %s) after its VFs were enabled", pf_address,
+                vf->index, vf->address);
+    return FALSE;
+  }
+  g_autoptr(HdDeviceRecord) state = hd_record_new(address);
+  state->original_driver = g_strdup(vf->driver);
+  state->original_override = g_strdup(vf->driver_override);
+  return hd_switch_restore(state, timeout_ms, error);
+}
+
+static gboolean restore_each(const char *pf_address, const GPtrArray *vfs, guint timeout_ms, GError **error)
+{
+  for (guint i = 0; vfs != NULL && i < vfs->len; i++)
+    if (!restore_vf(pf_address, g_ptr_array_index(vfs, i), timeout_ms, error))
+      return FALSE;
+  return TRUE;
+}
+
+gboolean hd_vf_records_restore(const char *pf_address, guint numvfs, const GPtrArray *vfs, int autoprobe,
+                               guint timeout_ms, GError **error)
+{
+  g_autofree char *path = hd_path_pci_device(pf_address, "sriov_numvfs");
+  gint64 now = 0;
+
+  if (numvfs == 0)
+    return TRUE;
+  if (!hd_sysfs_read_int(path, &now, error))
+    return FALSE;
+  gboolean per_vf = vfs != NULL && vfs->len > 0;
+  int current = hd_vf_autoprobe_read(pf_address);
+  int wanted = autoprobe >= 0 ? autoprobe : current;
+  gboolean ok = TRUE;
+  if (now != numvfs) {
+    /* autoprobe off: the new VFs come up on no driver, each then gets exactly its own */
+    ok = (!per_vf || current != 1 || set_autoprobe(pf_address, 0, error)) &&
+         enable_vfs(pf_address, (guint)now, numvfs, timeout_ms, error);
+  }
+  ok = ok && restore_each(pf_address, vfs, timeout_ms, error);
+  /* put back even after a failure: later VFs must not be probed behind our back */
+  if (per_vf && wanted >= 0 && hd_vf_autoprobe_read(pf_address) != wanted) {
+    g_autoptr(GError) local = NULL;
+    if (!set_autoprobe(pf_address, wanted, &local) && ok) {
+      g_propagate_error(error, g_steal_pointer(&local));
+      return FALSE;
+    }
+  }
+  return ok;
+}
