@@ -13,8 +13,9 @@ const CliCommand cmd_bind = {
 static const char bind_description[] =
   "Checks first, changes nothing on refusal: the IOMMU group must be viable (--group binds its\n"
   "host-driven members too), the host must not be using the device (--force overrides), a PF's\n"
-  "VFs are disabled when none is in use. The original driver, driver_override and VF count are\n"
-  "recorded in /run/vfio-hostdev/ for `vfio-hostdev reattach`. A failure rolls everything back.\n"
+  "VFs are disabled when none is in use. The original driver, driver_override and VF count, and\n"
+  "each VF's driver and driver_override, are recorded in /run/vfio-hostdev/ for\n"
+  "`vfio-hostdev reattach`. A failure rolls everything back.\n"
   "A device without an IOMMU, which vfio's enable_unsafe_noiommu_mode would put in a no-IOMMU\n"
   "group (/dev/vfio/noiommu-N: no DMA isolation, for userspace drivers such as DPDK; QEMU\n"
   "cannot use it), is refused unless --noiommu; such a binding is never persisted.";

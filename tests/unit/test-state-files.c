@@ -8,6 +8,7 @@
 #include <glib.h>
 
 #include "hostdev/shared/device-record.h"
+#include "hostdev/shared/vf-record.h"
 #include "util/hd-error.h"
 #include "hostdev/managed/owner-journal.h"
 
@@ -24,6 +25,27 @@ static const char record_text[] = "[device]\n"
                                   "owner=vm1\n"
                                   "managed=true\n"
                                   "adopted=false\n";
+
+/* A PF whose two VFs bind disabled: one on igbvf, one with an override. */
+static const char pf_record_text[] = "[device]\n"
+                                     "address=0000:03:00.0\n"
+                                     "original_driver=igb\n"
+                                     "sriov_numvfs=2\n"
+                                     "sriov_drivers_autoprobe=1\n"
+                                     "target_driver=vfio-pci\n"
+                                     "group=false\n"
+                                     "since=1763769600\n"
+                                     "tool_version=0.1.0\n"
+                                     "state=bound\n"
+                                     "\n"
+                                     "[vf 0]\n"
+                                     "address=0000:03:10.0\n"
+                                     "driver=igbvf\n"
+                                     "\n"
+                                     "[vf 1]\n"
+                                     "address=0000:03:10.4\n"
+                                     "driver_override=vfio-pci\n"
+                                     "owner=vm1\n";
 
 static const char journal_text[] = "[journal]\n"
                                    "owner=vm1\n"
@@ -62,6 +84,29 @@ static void test_record_roundtrip(void)
   g_assert_cmpstr(text, ==, record_text);
 }
 
+static void test_record_vfs_roundtrip(void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HdDeviceRecord) record = hd_record_parse(pf_record_text, sizeof(pf_record_text) - 1, "test", &error);
+  gsize length = 0;
+
+  g_assert_no_error(error);
+  g_assert_cmpint(record->sriov_autoprobe, ==, 1);
+  g_assert_cmpuint(record->vfs->len, ==, 2);
+  const HdVfRecord *vf0 = g_ptr_array_index(record->vfs, 0);
+  const HdVfRecord *vf1 = g_ptr_array_index(record->vfs, 1);
+  g_assert_cmpuint(vf0->index, ==, 0);
+  g_assert_cmpstr(vf0->driver, ==, "igbvf");
+  g_assert_null(vf0->driver_override);
+  g_assert_cmpuint(vf1->index, ==, 1);
+  g_assert_cmpstr(vf1->address, ==, "0000:03:10.4");
+  g_assert_null(vf1->driver);
+  g_assert_cmpstr(vf1->driver_override, ==, "vfio-pci");
+  g_assert_cmpstr(vf1->owner, ==, "vm1");
+  g_autofree char *text = hd_record_to_data(record, &length);
+  g_assert_cmpstr(text, ==, pf_record_text);
+}
+
 static void assert_record_damaged(const char *text, const char *why)
 {
   g_autoptr(GError) error = NULL;
@@ -85,6 +130,13 @@ static void test_record_damaged(void)
   assert_record_damaged("[device]\nstate=bound\n", "no address or state");
   assert_record_damaged("garbage", "damaged");
   assert_record_damaged("", "no address or state");
+  /* a VF is found again by its index, and its address is checked */
+  assert_record_damaged("[device]\naddress=0000:03:00.0\nstate=bound\n[vf x]\naddress=0000:03:10.0\n", "no VF index");
+  assert_record_damaged("[device]\naddress=0000:03:00.0\nstate=bound\n[vf 70000]\naddress=0000:03:10.0\n",
+                        "no VF index");
+  assert_record_damaged("[device]\naddress=0000:03:00.0\nstate=bound\n[vf 0]\ndriver=igbvf\n", "no canonical address");
+  assert_record_damaged("[device]\naddress=0000:03:00.0\nstate=bound\n[vf 0]\naddress=0000:03:10.0\n"
+                        "[vf 00]\naddress=0000:03:10.0\n", "a VF index twice");
 }
 
 static void test_journal_roundtrip(void)
@@ -157,6 +209,7 @@ int main(int argc, char **argv)
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/state-files/record-roundtrip", test_record_roundtrip);
   g_test_add_func("/state-files/record-damaged", test_record_damaged);
+  g_test_add_func("/state-files/record-vfs-roundtrip", test_record_vfs_roundtrip);
   g_test_add_func("/state-files/journal-roundtrip", test_journal_roundtrip);
   g_test_add_func("/state-files/journal-damaged", test_journal_damaged);
   g_test_add_func("/state-files/journal-dotted-name", test_journal_dotted_name);

@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+/* The VF records' format (vf-record.h); reading and restoring VFs in sysfs
+ * is vf-restore.c's, so that the record's parser links without sysfs. */
 #include "hostdev/shared/vf-record.h"
 
-#include "hostdev/shared/device-record.h"
-#include "hostdev/shared/driver-switch.h"
 #include "util/hd-error.h"
 #include "util/pci-address.h"
-#include "util/sysfs-paths.h"
-#include "util/sysfs.h"
 
 #define GROUP_PREFIX "vf "
 /* the PCI spec's limit: TotalVFs is 16 bits */
@@ -21,42 +19,6 @@ void hd_vf_record_free(HdVfRecord *vf)
   g_free(vf->driver_override);
   g_free(vf->owner);
   g_free(vf);
-}
-
-char *hd_vf_address(const char *pf_address, guint index)
-{
-  g_autofree char *name = g_strdup_printf("virtfn%u", index);
-  g_autofree char *link = hd_path_pci_device(pf_address, name);
-
-  return hd_sysfs_link_basename(link, NULL);
-}
-
-/* A VF that this tool bound has a record; an owner's record names it. */
-static char *vf_owner(const char *address)
-{
-  g_autoptr(HdDeviceRecord) record = hd_record_load(address, NULL);
-
-  return record != NULL ? g_strdup(record->owner) : NULL;
-}
-
-GPtrArray *hd_vf_records_capture(const char *pf_address)
-{
-  GPtrArray *vfs = g_ptr_array_new_with_free_func((GDestroyNotify)hd_vf_record_free);
-
-  /* virtfnN are numbered densely from 0 */
-  for (guint i = 0;; i++) {
-    g_autofree char *address = hd_vf_address(pf_address, i);
-    if (address == NULL)
-      break;
-    HdVfRecord *vf = g_new0(HdVfRecord, 1);
-    vf->index = i;
-    vf->driver = hd_switch_current_driver(address);
-    vf->driver_override = hd_switch_current_override(address);
-    vf->owner = vf_owner(address);
-    vf->address = g_steal_pointer(&address);
-    g_ptr_array_add(vfs, vf);
-  }
-  return vfs;
 }
 
 static void set_optional(GKeyFile *file, const char *group, const char *key, const char *value)
@@ -136,14 +98,4 @@ gboolean hd_vf_records_load(GKeyFile *file, const char *origin, GPtrArray **vfs,
     }
   *vfs = g_steal_pointer(&found);
   return TRUE;
-}
-
-int hd_vf_autoprobe_read(const char *pf_address)
-{
-  g_autofree char *path = hd_path_pci_device(pf_address, "sriov_drivers_autoprobe");
-  gint64 value = 0;
-
-  if (!hd_sysfs_read_int(path, &value, NULL))
-    return -1;
-  return value != 0;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* hd_vf_records_restore() (vf-record.h): recreating a PF's VFs as recorded. */
+/* The VFs in sysfs (vf-record.h): capturing their state, recreating them as
+ * recorded. */
 #include "hostdev/shared/vf-record.h"
 
 #include "hostdev/shared/device-record.h"
@@ -7,6 +8,52 @@
 #include "util/hd-error.h"
 #include "util/sysfs-paths.h"
 #include "util/sysfs.h"
+
+char *hd_vf_address(const char *pf_address, guint index)
+{
+  g_autofree char *name = g_strdup_printf("virtfn%u", index);
+  g_autofree char *link = hd_path_pci_device(pf_address, name);
+
+  return hd_sysfs_link_basename(link, NULL);
+}
+
+/* A VF that this tool bound has a record; an owner's record names it. */
+static char *vf_owner(const char *address)
+{
+  g_autoptr(HdDeviceRecord) record = hd_record_load(address, NULL);
+
+  return record != NULL ? g_strdup(record->owner) : NULL;
+}
+
+GPtrArray *hd_vf_records_capture(const char *pf_address)
+{
+  GPtrArray *vfs = g_ptr_array_new_with_free_func((GDestroyNotify)hd_vf_record_free);
+
+  /* virtfnN are numbered densely from 0 */
+  for (guint i = 0;; i++) {
+    g_autofree char *address = hd_vf_address(pf_address, i);
+    if (address == NULL)
+      break;
+    HdVfRecord *vf = g_new0(HdVfRecord, 1);
+    vf->index = i;
+    vf->driver = hd_switch_current_driver(address);
+    vf->driver_override = hd_switch_current_override(address);
+    vf->owner = vf_owner(address);
+    vf->address = g_steal_pointer(&address);
+    g_ptr_array_add(vfs, vf);
+  }
+  return vfs;
+}
+
+int hd_vf_autoprobe_read(const char *pf_address)
+{
+  g_autofree char *path = hd_path_pci_device(pf_address, "sriov_drivers_autoprobe");
+  gint64 value = 0;
+
+  if (!hd_sysfs_read_int(path, &value, NULL))
+    return -1;
+  return value != 0;
+}
 
 static gboolean set_autoprobe(const char *pf_address, int value, GError **error)
 {

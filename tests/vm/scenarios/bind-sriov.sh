@@ -1,10 +1,13 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=sh
-# Scenario bind-sriov: the nvme PF with 2 VFs enabled. A VF bound to a
-# driver makes bind refuse (exit 4, naming it); with its VFs idle, bind
-# disables them (the record keeps 2), and binds the PF to vfio-pci; reattach
-# gives the PF back to nvme (its namespace reappears) and re-enables 2 VFs,
-# whose driver state is as before. Facts from sysfs.
+# Scenario bind-sriov: the nvme PF with 2 VFs enabled. A VF that
+# vfio-hostdev bound makes bind of the PF refuse (exit 4, naming it). Then
+# VF 0 gets driver_override=vfio-pci and vfio-pci, VF 1 only an override:
+# bind records each VF's driver and override in the PF's record, disables
+# the VFs and binds the PF to vfio-pci; reattach gives the PF back to nvme
+# (its namespace reappears), re-enables 2 VFs with sriov_drivers_autoprobe
+# off (nvme never probes them), gives VF 0 vfio-pci and both their
+# overrides back, and autoprobe is 1 again. Facts from sysfs.
 
 pf=$(vt_find 1b36 0010)
 pf_dev=/sys/bus/pci/devices/$pf
@@ -32,16 +35,22 @@ vt_eq "the VFs are 03:00.1 and 03:00.2" "0000:03:00.1 0000:03:00.2" "$vfs"
 vt_state > /tmp/vfs.state
 vf1=${vfs%% *}
 
-# A VF in use blocks the PF.
-vt_check "VF $vf1 bound to vfio-pci through sysfs" vt_bind "$vf1" vfio-pci vfio_pci
+# A VF vfio-hostdev holds blocks the PF.
+vt_expect_rc 0 "bind VF $vf1" "$VT_TOOL" bind "$vf1"
 vt_state > /tmp/vfbound.state
-vt_expect_rc 4 "bind $pf while VF $vf1 is bound" "$VT_TOOL" bind "$pf"
+vt_expect_rc 4 "bind $pf while VF $vf1 is bound by vfio-hostdev" "$VT_TOOL" bind "$pf"
 vt_has "the refusal names the VF and its driver" "$VT_ERR" "$vf1" vfio-pci
 vt_same_state "the refused bind changed nothing" /tmp/vfbound.state
-vt_eq "the refused bind left no record" none "$(vt_records)"
-echo > "/sys/bus/pci/devices/$vf1/driver_override"
-echo "$vf1" > /sys/bus/pci/drivers/vfio-pci/unbind
-vt_same_state "VF $vf1 unbound again by hand" /tmp/vfs.state
+vt_eq "the refused bind left the VF's record alone" "$vf1.record" "$(vt_records)"
+vt_expect_rc 0 "reattach VF $vf1" "$VT_TOOL" reattach "$vf1"
+vt_same_state "VF $vf1 unbound again" /tmp/vfs.state
+
+# VF 0 on vfio-pci through its override, VF 1 with an override alone.
+vf2=${vfs##* }
+vt_check "VF $vf1 bound to vfio-pci through driver_override" vt_bind "$vf1" vfio-pci vfio_pci
+echo pci-stub > "/sys/bus/pci/devices/$vf2/driver_override"
+vt_state > /tmp/vfs-set.state
+vt_eq "autoprobe is on" 1 "$(cat "$pf_dev/sriov_drivers_autoprobe")"
 
 # Idle VFs: disabled, recorded, the PF bound.
 vt_expect_rc 0 "bind $pf" "$VT_TOOL" bind "$pf"
@@ -52,6 +61,9 @@ vt_check "the VF devices are gone from sysfs" [ ! -e "/sys/bus/pci/devices/$vf1"
 vt_vfio_bound "$pf" vfio-pci
 vt_eq "a record for the PF exists" "$pf.record" "$(vt_records)"
 vt_check "the record keeps sriov_numvfs=2" grep -qx 'sriov_numvfs=2' "/run/vfio-hostdev/$pf.record"
+vt_check "the record keeps autoprobe" grep -qx 'sriov_drivers_autoprobe=1' "/run/vfio-hostdev/$pf.record"
+vt_check "the record keeps VF 0 on vfio-pci" grep -qx 'driver=vfio-pci' "/run/vfio-hostdev/$pf.record"
+vt_check "the record keeps VF 1's override" grep -qx 'driver_override=pci-stub' "/run/vfio-hostdev/$pf.record"
 vt_blob status-json "$VT_TOOL" status --json
 
 # reattach: nvme, and the VFs again.
@@ -62,7 +74,10 @@ vt_eq "the PF is back on nvme" nvme "$(vt_link "$pf" driver)"
 vt_eq "sriov_numvfs is 2 again" 2 "$(cat "$pf_dev/sriov_numvfs")"
 vt_eq "both VFs are present again" "$vfs" "$(vfs_list)"
 vt_eq "reattach removed the record" none "$(vt_records)"
-vt_same_state "PF and VFs: drivers, overrides and VF count as before bind" /tmp/vfs.state
+vt_same_state "PF and VFs: drivers, overrides and VF count as before bind" /tmp/vfs-set.state
+vt_eq "VF $vf1 is on vfio-pci again" vfio-pci "$(vt_link "$vf1" driver)"
+vt_eq "VF $vf2 has its override and no driver" "pci-stub -" "$(vt_override "$vf2") $(vt_link "$vf2" driver)"
+vt_eq "autoprobe is on again" 1 "$(cat "$pf_dev/sriov_drivers_autoprobe")"
 ns=
 for _ in 1 2 3 4 5 6 7 8 9 10; do
   # with nvme-subsys the PF holds the path device nvmeXcYnZ
@@ -73,5 +88,6 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do
 done
 vt_check "nvme works again: its namespace block device appears ($ns)" [ -n "$ns" ]
 
+echo "$vf1" > /sys/bus/pci/drivers/vfio-pci/unbind
 echo 0 > "$pf_dev/sriov_numvfs"
 vt_same_state "every device is as it was at boot" /tmp/start.state
