@@ -173,7 +173,9 @@ static void test_nvme_vfs_restored_under_lock(void)
   g_assert_cmpuint(bt_numvfs(host, NVME), ==, 2);
 }
 
-/* A VF an owner holds is refused even with --force; nothing changes. */
+/* A VF an owner holds, and one the host must keep (the deny list, a host
+ * use --force never overrides), are refused even with --force, each
+ * named; nothing changes. */
 static void test_owned_vf_refused(void)
 {
   g_autoptr(MockHost) host = cli_host("q35-zoo");
@@ -182,12 +184,14 @@ static void test_owned_vf_refused(void)
   cli_shell(host, "echo 2 > /sys/bus/pci/devices/" NVME "/sriov_numvfs");
   cli_run(host, &result, "prepare", "--owner", "vm1", NVME_VF1, NULL);
   g_assert_cmpint(result.status, ==, 0);
+  mock_host_write(host, "/etc/vfio-hostdev/deny.conf", "address " NVME_VF0 "\n");
   g_autofree char *before = bt_kernel_hash(host);
   cli_run(host, &result, "bind", NVME, "--force", NULL);
   g_assert_cmpint(result.status, ==, 4);
   cli_assert_one_line(result.err);
   g_assert_nonnull(strstr(result.err, NVME_VF1));
   g_assert_nonnull(strstr(result.err, "owner vm1"));
+  g_assert_nonnull(strstr(result.err, NVME_VF0 " is protected"));
   g_autofree char *after = bt_kernel_hash(host);
   g_assert_cmpstr(before, ==, after);
   g_assert_false(bt_has_record(host, NVME));
