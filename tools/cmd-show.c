@@ -131,7 +131,9 @@ static int run_show(int argc, char **argv)
   if (members == NULL)
     return cli_fail(error);
   g_autoptr(VhVfioChoice) choice = vh_manager_choose_vfio_driver(manager, device);
-  if (vh_device_get_iommu_group(device) < 0 && vh_manager_get_iommu_problem(manager) != NULL)
+  /* a no-IOMMU group is vfio's, not an IOMMU's */
+  gboolean without_iommu = vh_device_get_iommu_group(device) < 0 || vh_device_is_noiommu(device);
+  if (without_iommu && vh_manager_get_iommu_problem(manager) != NULL)
     vh_manager_add_warning(manager, vh_manager_get_iommu_problem(manager));
   if (vh_device_is_noiommu(device)) {
     g_autofree char *warning = g_strdup_printf("%s: no-IOMMU: %s", vh_device_get_address(device), NOIOMMU_TEXT);

@@ -8,8 +8,14 @@ gboolean hd_iommu_groups_present(void)
 {
   g_autofree char *path = hd_path_iommu_groups();
   g_autoptr(GPtrArray) groups = hd_sysfs_list_dir(path, NULL);
+  gint64 group = -1;
 
-  return groups != NULL && groups->len > 0;
+  /* vfio's no-IOMMU groups say nothing of an IOMMU */
+  for (guint i = 0; groups != NULL && i < groups->len; i++)
+    if (!g_ascii_string_to_signed(g_ptr_array_index(groups, i), 10, 0, G_MAXINT32, &group, NULL) ||
+        !hd_iommu_group_is_noiommu(group))
+      return TRUE;
+  return FALSE;
 }
 
 GPtrArray *hd_iommu_group_members(gint64 group, GError **error)

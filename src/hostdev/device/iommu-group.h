@@ -5,8 +5,8 @@
 
 #include <glib.h>
 
-/* TRUE when /sys/kernel/iommu_groups holds at least one group, i.e. an IOMMU
- * is enabled (or vfio made a no-IOMMU group). */
+/* TRUE when /sys/kernel/iommu_groups holds at least one group other than
+ * vfio's no-IOMMU ones, i.e. an IOMMU is enabled. */
 gboolean hd_iommu_groups_present(void);
 
 /* Canonical addresses of the PCI devices in GROUP, sorted. */
