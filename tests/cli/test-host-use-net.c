@@ -6,6 +6,8 @@
  * interface to the one in use; the default route comes first; Open vSwitch
  * membership and netconsole count by themselves; a bare stack does not;
  * once the address is gone the NIC binds; --force binds anyway. */
+#include <unistd.h>
+
 #include "bind-test-util.h"
 
 #define NIC_BRIDGE "0000:00:03.0" /* enp3s0f0 → br0 (192.0.2.10/24, default route) */
@@ -198,6 +200,51 @@ static void test_nvme_tcp(void)
   bt_assert_binds(host, TRUE, NIC_BARE);
 }
 
+/* A link at PATH in the fake host to TARGET (relative, as sysfs has it). */
+static void add_link(MockHost *host, const char *path, const char *target)
+{
+  g_autofree char *real = g_build_filename(mock_host_root(host), path, NULL);
+  g_autofree char *dir = g_path_get_dirname(real);
+
+  g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
+  g_assert_cmpint(symlink(target, real), ==, 0);
+}
+
+/* iSCSI: a session whose SCSI host sends through the NIC's interface
+ * (netdev), its disk mounted: refused with the chain from the interface
+ * through the session to the mount; --force takes it. The tree is the
+ * kernel's: session, connection and disk below platform/hostH. */
+static void test_iscsi(void)
+{
+  g_autoptr(MockHost) host = cli_host("host-use-net");
+  g_auto(CliResult) result = {0};
+  const char *session = "/sys/devices/platform/host2/session1";
+
+  mock_host_write(host, "/sys/devices/platform/host2/iscsi_host/host2/netdev", "enp8s0\n");
+  add_link(host, "/sys/class/iscsi_host/host2", "../../devices/platform/host2/iscsi_host/host2");
+  g_autofree char *name = g_strconcat(session, "/iscsi_session/session1/targetname", NULL);
+  mock_host_write(host, name, "iqn.2003-01.org.example:root\n");
+  add_link(host, "/sys/class/iscsi_session/session1", "../../devices/platform/host2/session1/iscsi_session/session1");
+  g_autofree char *address = g_strconcat(session, "/connection1:0/iscsi_connection/connection1:0/address", NULL);
+  g_autofree char *port = g_strconcat(session, "/connection1:0/iscsi_connection/connection1:0/port", NULL);
+  mock_host_write(host, address, "198.51.100.20\n");
+  mock_host_write(host, port, "3260\n");
+  add_link(host, "/sys/class/iscsi_connection/connection1:0",
+           "../../devices/platform/host2/session1/connection1:0/iscsi_connection/connection1:0");
+  g_autofree char *dev = g_strconcat(session, "/target2:0:0/2:0:0:0/block/sdb/dev", NULL);
+  mock_host_write(host, dev, "8:16\n");
+  add_link(host, "/sys/class/block/sdb", "../../devices/platform/host2/session1/target2:0:0/2:0:0:0/block/sdb");
+  cli_run(host, &result, "bind", "--dry-run", NIC_BARE, NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  add_mount(host, "92 21 8:16 / /srv/iscsi rw,relatime - xfs /dev/sdb rw");
+  g_free(bt_assert_refused(host, FALSE, NIC_BARE, "e1000e",
+                           (const char *const[]){"enp8s0 \xe2\x86\x92 session1 (iscsi 198.51.100.20:3260 "
+                                                 "iqn.2003-01.org.example:root) \xe2\x86\x92 sdb \xe2\x86\x92 "
+                                                 "mounted on /srv/iscsi",
+                                                 NULL}));
+  bt_assert_binds(host, TRUE, NIC_BARE);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -211,5 +258,6 @@ int main(int argc, char **argv)
   g_test_add_func("/host-use-net/force", test_force);
   g_test_add_func("/host-use-net/nfs-root", test_nfs_root);
   g_test_add_func("/host-use-net/nvme-tcp", test_nvme_tcp);
+  g_test_add_func("/host-use-net/iscsi", test_iscsi);
   return g_test_run();
 }

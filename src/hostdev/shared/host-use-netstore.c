@@ -11,6 +11,12 @@
  *    interfaces, a src_addr= on one, or a traddr= routed through one; its
  *    namespaces are walked like a local disk's (mounts, swap, holders,
  *    openers), each chain starting from the interface.
+ *  - iSCSI: a session (/sys/class/iscsi_session/sessionN, below its SCSI
+ *    host hostH) whose host's netdev is one of the interfaces, or whose
+ *    connection's local_ipaddr (offload) or host's ipaddress (iscsi_tcp:
+ *    the socket's local address) is on one, or whose target address is
+ *    routed through one; its disks (the block devices below the session)
+ *    are walked like a local disk's.
  * The route is the kernel's choice as far as sysfs and /proc/net show it: an
  * interface whose addresses' subnets or routes hold the server, else the one
  * with the default route. */
@@ -18,6 +24,7 @@
 #include "hostdev/shared/host-use-checks.h"
 
 #include <gio/gio.h>
+#include <stdlib.h>
 
 #include "util/kernel-cmdline.h"
 #include "util/mounts.h"
@@ -220,6 +227,81 @@ static void check_nvme_fabrics(HdManager *manager, GHashTable *chains, GPtrArray
     hd_block_walk_clear(&walk);
 }
 
+/* The first component of sysfs path PATH, resolved, that starts with
+ * PREFIX followed by a digit ("host2" for "host"), or NULL. */
+static char *path_component(const char *path, const char *prefix)
+{
+  g_autofree char *resolved = realpath(path, NULL);
+  g_auto(GStrv) parts = g_strsplit(resolved != NULL ? resolved : "", "/", -1);
+  gsize len = strlen(prefix);
+
+  for (char **p = parts; *p != NULL; p++)
+    if (g_str_has_prefix(*p, prefix) && g_ascii_isdigit((*p)[len]))
+      return g_strdup(*p);
+  return NULL;
+}
+
+/* The disks below iSCSI session SESSION (sessionN): block devices, not
+ * partitions, whose sysfs path passes through it. */
+static GPtrArray *session_disks(const char *session)
+{
+  g_autofree char *dir = hd_path_class("block", NULL, NULL);
+  g_autoptr(GPtrArray) names = hd_sysfs_list_dir(dir, NULL);
+  GPtrArray *disks = g_ptr_array_new_with_free_func(g_free);
+
+  for (guint i = 0; names != NULL && i < names->len; i++) {
+    const char *name = g_ptr_array_index(names, i);
+    g_autofree char *path = hd_path_class("block", name, NULL);
+    g_autofree char *partition = hd_path_class("block", name, "partition");
+    g_autofree char *through = path_component(path, "session");
+    if (g_strcmp0(through, session) == 0 && !hd_sysfs_exists(partition))
+      g_ptr_array_add(disks, g_strdup(name));
+  }
+  return disks;
+}
+
+/* An attribute of class CLS entry NAME, NULL when absent or empty. */
+static char *read_attr(const char *cls, const char *name, const char *attr)
+{
+  g_autofree char *path = name != NULL ? hd_path_class(cls, name, attr) : NULL;
+  g_autofree char *value = path != NULL ? hd_sysfs_read_optional(path, NULL) : NULL;
+
+  return value != NULL && *value != '\0' && !g_str_equal(value, "<NULL>") ? g_steal_pointer(&value) : NULL;
+}
+
+static void check_iscsi(HdManager *manager, GHashTable *chains, GPtrArray *users)
+{
+  g_autofree char *dir = hd_path_class("iscsi_session", NULL, NULL);
+  g_autoptr(GPtrArray) sessions = hd_sysfs_list_dir(dir, NULL);
+  HdBlockWalk walk;
+  gboolean walking = FALSE;
+
+  for (guint i = 0; sessions != NULL && i < sessions->len; i++) {
+    const char *session = g_ptr_array_index(sessions, i);
+    g_autofree char *session_path = hd_path_class("iscsi_session", session, NULL);
+    g_autofree char *host = path_component(session_path, "host");
+    g_autofree char *connection = g_strdup_printf("connection%s:0", session + strlen("session"));
+    g_autofree char *netdev = read_attr("iscsi_host", host, "netdev");
+    g_autofree char *local = read_attr("iscsi_connection", connection, "local_ipaddr");
+    g_autofree char *host_address = read_attr("iscsi_host", host, "ipaddress");
+    g_autofree char *target = read_attr("iscsi_connection", connection, "address");
+    g_autofree char *port = read_attr("iscsi_connection", connection, "port");
+    g_autofree char *name = read_attr("iscsi_session", session, "targetname");
+    const char *chain = carrier(chains, netdev, local != NULL ? local : host_address, target);
+    g_autoptr(GPtrArray) disks = chain != NULL ? session_disks(session) : NULL;
+    if (disks == NULL || disks->len == 0)
+      continue;
+    if (!walking && !(walking = hd_block_walk_init(&walk, manager, users)))
+      return;
+    g_autofree char *prefix = g_strdup_printf("%s" ARROW "%s (iscsi %s:%s %s)", chain, session,
+                                              target != NULL ? target : "?", port != NULL ? port : "3260",
+                                              name != NULL ? name : "?");
+    hd_nvme_walk(&walk, disks, prefix, users);
+  }
+  if (walking)
+    hd_block_walk_clear(&walk);
+}
+
 void hd_host_use_network_storage(HdManager *manager, const HdDevice *device, GPtrArray *users)
 {
   g_autoptr(GHashTable) chains = hd_host_use_net_chains(device);
@@ -228,4 +310,5 @@ void hd_host_use_network_storage(HdManager *manager, const HdDevice *device, GPt
     return;
   check_nfs_root(chains, users);
   check_nvme_fabrics(manager, chains, users);
+  check_iscsi(manager, chains, users);
 }
