@@ -211,6 +211,53 @@ VH_PUBLIC const char *vh_device_get_vfio_group_node(const VhDevice *device);
 /* "/dev/vfio/devices/vfioN" when it exists, or NULL. */
 VH_PUBLIC const char *vh_device_get_vfio_cdev(const VhDevice *device);
 
+/* ------------------------------------------------------------ migration */
+
+/* Can the device be live-migrated? Tri-state: the kernel may not say. */
+typedef enum {
+  VH_MIGRATION_UNKNOWN,
+  VH_MIGRATION_UNSUPPORTED,
+  VH_MIGRATION_SUPPORTED,
+} VhMigrationSupport;
+
+/* The driver's migration flags (the kernel's VFIO_MIGRATION_*). */
+typedef enum {
+  VH_MIGRATION_FLAG_STOP_COPY = 1 << 0,
+  VH_MIGRATION_FLAG_P2P = 1 << 1,
+  VH_MIGRATION_FLAG_PRE_COPY = 1 << 2,
+} VhMigrationFlags;
+
+typedef struct _VhMigration VhMigration;
+
+/* What debugfs says without touching the device (source "debugfs"): with
+ * CONFIG_VFIO_DEBUGFS a VFIO device's /sys/kernel/debug/vfio/<address>/
+ * has migration/ exactly when its driver supports migration. Unknown,
+ * with a reason, for a device not on a VFIO driver, without debugfs
+ * mounted (or readable: root only), or on a kernel without VFIO debugfs.
+ * Owned by DEVICE. */
+VH_PUBLIC const VhMigration *vh_device_get_migration(const VhDevice *device);
+
+/* Opens the VFIO device ADDRESS and asks it (source "probe"):
+ * VFIO_DEVICE_FEATURE_MIGRATION's flags and whether DMA_LOGGING_START
+ * (dirty tracking) is supported; then closes it. OPENING A VFIO DEVICE
+ * RESETS IT. Under the device's group lock; VH_ERROR_REFUSED when the
+ * device is not on a VFIO driver, belongs to an owner (prepare) or a
+ * process has its group node or cdev open; VH_ERROR_FAILED when it cannot
+ * be opened; VH_ERROR_INVALID / VH_ERROR_NO_DEVICE for the address.
+ * Returns: (transfer full) free with vh_migration_free(). */
+VH_PUBLIC VhMigration *vh_manager_probe_migration(VhManager *manager, const char *address, GError **error);
+VH_PUBLIC void vh_migration_free(VhMigration *migration);
+VH_PUBLIC VhMigrationSupport vh_migration_get_supported(const VhMigration *migration);
+/* FALSE when the flags are unknown (debugfs of Linux <= 6.12 shows none);
+ * else FLAGS (may be NULL) gets the VhMigrationFlags. */
+VH_PUBLIC gboolean vh_migration_get_flags(const VhMigration *migration, guint *flags);
+/* Dirty page tracking by the device (DMA logging). */
+VH_PUBLIC VhMigrationSupport vh_migration_get_dirty_tracking(const VhMigration *migration);
+/* "debugfs" or "probe". */
+VH_PUBLIC const char *vh_migration_get_source(const VhMigration *migration);
+/* Why support is unknown (or an answer of the probe is), or NULL. */
+VH_PUBLIC const char *vh_migration_get_reason(const VhMigration *migration);
+
 /* ---------------------------------------------------- VFIO driver choice */
 
 /* Which VFIO driver bind would use, and why: key = "vfio_" + modalias; the
@@ -983,6 +1030,7 @@ VH_PUBLIC const char *vh_persist_status_get_found_ids(const VhPersistStatus *sta
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VhManager, vh_manager_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VhDevice, vh_device_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VhVfioChoice, vh_vfio_choice_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VhMigration, vh_migration_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VhResetResult, vh_reset_result_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VhPrepareRequest, vh_prepare_request_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VhPrepareResult, vh_prepare_result_free)

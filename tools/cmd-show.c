@@ -10,6 +10,13 @@ const CliCommand cmd_show = {
   "show", "BDF", "Show everything known about one PCI device, including its IOMMU group's members.", run_show,
 };
 
+#define SHOW_DESCRIPTION                                                                          \
+  "BDF is DDDD:BB:DD.F or BB:DD.F.\n\n"                                                          \
+  "Migration: without --probe-migration, what debugfs says (/sys/kernel/debug/vfio/BDF/migration/,\n" \
+  "CONFIG_VFIO_DEBUGFS); the device is not touched. --probe-migration opens the VFIO device and\n" \
+  "asks it (VFIO_DEVICE_FEATURE: MIGRATION flags, DMA_LOGGING_START): opening a VFIO device\n"   \
+  "RESETS it. Refused (exit 4) while the device belongs to an owner or a process has it open."
+
 static void print_field(const char *label, const char *value)
 {
   printf("%-18s %s\n", label, value != NULL ? value : "-");
@@ -70,12 +77,38 @@ static void print_sriov(const VhDevice *device)
     print_field("Physical function:", vh_device_get_physfn(device));
 }
 
+static const char *support_word(VhMigrationSupport support)
+{
+  return support == VH_MIGRATION_SUPPORTED ? "yes" : support == VH_MIGRATION_UNSUPPORTED ? "no" : "unknown";
+}
+
+/* "yes (stop_copy p2p; dirty tracking: no; from debugfs)", or "unknown (why; from debugfs)". */
+static void print_migration(const VhMigration *migration)
+{
+  guint flags = 0;
+  g_autoptr(GString) text = g_string_new(support_word(vh_migration_get_supported(migration)));
+  g_autofree char **names = vh_migration_get_flags(migration, &flags) ? migration_flag_names(flags) : NULL;
+
+  g_string_append(text, " (");
+  if (names != NULL && names[0] != NULL) {
+    g_autofree char *joined = g_strjoinv(" ", names);
+    g_string_append_printf(text, "%s; ", joined);
+  }
+  if (vh_migration_get_dirty_tracking(migration) != VH_MIGRATION_UNKNOWN)
+    g_string_append_printf(text, "dirty tracking: %s; ", support_word(vh_migration_get_dirty_tracking(migration)));
+  if (vh_migration_get_reason(migration) != NULL)
+    g_string_append_printf(text, "%s; ", vh_migration_get_reason(migration));
+  g_string_append_printf(text, "from %s)", vh_migration_get_source(migration));
+  print_field("Migration:", text->str);
+}
+
 static const char *or_empty(const char *text)
 {
   return text != NULL ? text : "";
 }
 
-static void print_plain(const VhDevice *device, const VhVfioChoice *choice, const GPtrArray *members)
+static void print_plain(const VhDevice *device, const VhVfioChoice *choice, const GPtrArray *members,
+                        const VhMigration *migration)
 {
   g_autofree char *ids = g_strdup_printf("%04x:%04x (subsystem %04x:%04x) class %06x rev %02x",
                                          vh_device_get_vendor_id(device), vh_device_get_device_id(device),
@@ -99,6 +132,7 @@ static void print_plain(const VhDevice *device, const VhVfioChoice *choice, cons
   print_field("Driver override:", vh_device_get_driver_override(device));
   print_field("Pending write:", vh_device_get_pending_write(device));
   print_vfio(device);
+  print_migration(migration);
   print_group(device, members);
   print_field("Reset methods:", *resets != '\0' ? resets : "none");
   print_field("NUMA node:", numa);
@@ -111,13 +145,17 @@ static void print_plain(const VhDevice *device, const VhVfioChoice *choice, cons
 static int run_show(int argc, char **argv)
 {
   gboolean json = FALSE;
+  gboolean probe_migration = FALSE;
   const GOptionEntry entries[] = {
     {"json", 0, 0, G_OPTION_ARG_NONE, &json, "Print a JSON object", NULL},
+    {"probe-migration", 0, 0, G_OPTION_ARG_NONE, &probe_migration,
+     "Open the VFIO device and ask it about migration (resets the device)", NULL},
     {NULL},
   };
   g_autoptr(GError) error = NULL;
+  g_autoptr(VhMigration) probed = NULL;
 
-  if (!cli_parse(&cmd_show, entries, "BDF is DDDD:BB:DD.F or BB:DD.F.", &argc, &argv))
+  if (!cli_parse(&cmd_show, entries, SHOW_DESCRIPTION, &argc, &argv))
     return VH_ERROR_INVALID;
   if (argc != 2)
     return cli_usage_error(&cmd_show, argc < 2 ? "missing BDF" : "expected one BDF, got %d arguments", argc - 1);
@@ -127,6 +165,9 @@ static int run_show(int argc, char **argv)
   g_autoptr(VhDevice) device = vh_manager_get_device(manager, argv[1], &error);
   if (device == NULL)
     return cli_fail(error);
+  if (probe_migration && (probed = vh_manager_probe_migration(manager, argv[1], &error)) == NULL)
+    return cli_fail(error);
+  const VhMigration *migration = probed != NULL ? probed : vh_device_get_migration(device);
   g_autoptr(GPtrArray) members = vh_manager_get_group_devices(manager, device, &error);
   if (members == NULL)
     return cli_fail(error);
@@ -139,10 +180,13 @@ static int run_show(int argc, char **argv)
     g_autofree char *warning = g_strdup_printf("%s: no-IOMMU: %s", vh_device_get_address(device), NOIOMMU_TEXT);
     vh_manager_add_warning(manager, warning);
   }
-  if (json)
-    cli_print_json(device_to_json(device, choice, members, DEVICE_JSON_DETAIL));
-  else
-    print_plain(device, choice, members);
+  if (json) {
+    JsonNode *node = device_to_json(device, choice, members, DEVICE_JSON_DETAIL);
+    json_object_set_member(json_node_get_object(node), "migration", migration_to_json(migration));
+    cli_print_json(node);
+  } else {
+    print_plain(device, choice, members, migration);
+  }
   cli_print_warnings(manager);
   return 0;
 }

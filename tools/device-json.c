@@ -50,6 +50,59 @@ static void add_vfio(JsonBuilder *builder, const VhDevice *device)
   json_builder_end_object(builder);
 }
 
+static void add_support(JsonBuilder *builder, const char *key, VhMigrationSupport support)
+{
+  json_builder_set_member_name(builder, key);
+  if (support == VH_MIGRATION_UNKNOWN)
+    json_builder_add_null_value(builder);
+  else
+    json_builder_add_boolean_value(builder, support == VH_MIGRATION_SUPPORTED);
+}
+
+JsonNode *migration_to_json(const VhMigration *migration)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new();
+  guint flags = 0;
+  gboolean flags_known = vh_migration_get_flags(migration, &flags);
+
+  json_builder_begin_object(builder);
+  add_support(builder, "supported", vh_migration_get_supported(migration));
+  json_builder_set_member_name(builder, "flags");
+  if (!flags_known) {
+    json_builder_add_null_value(builder);
+  } else {
+    g_autofree char **names = migration_flag_names(flags);
+    json_builder_begin_array(builder);
+    for (guint i = 0; names[i] != NULL; i++)
+      json_builder_add_string_value(builder, names[i]);
+    json_builder_end_array(builder);
+  }
+  add_support(builder, "dirty_tracking", vh_migration_get_dirty_tracking(migration));
+  add_string_or_null(builder, "source", vh_migration_get_source(migration));
+  add_string_or_null(builder, "reason", vh_migration_get_reason(migration));
+  json_builder_end_object(builder);
+  return json_builder_get_root(builder);
+}
+
+char **migration_flag_names(guint flags)
+{
+  static const struct {
+    guint flag;
+    char *name;
+  } known[] = {
+    {VH_MIGRATION_FLAG_STOP_COPY, "stop_copy"},
+    {VH_MIGRATION_FLAG_P2P, "p2p"},
+    {VH_MIGRATION_FLAG_PRE_COPY, "pre_copy"},
+  };
+  char **names = g_new0(char *, G_N_ELEMENTS(known) + 1);
+  guint n = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS(known); i++)
+    if (flags & known[i].flag)
+      names[n++] = known[i].name;
+  return names;
+}
+
 static void add_summary(JsonBuilder *builder, const VhDevice *device, const VhVfioChoice *choice)
 {
   g_autofree char *class_text = g_strdup_printf("%06x", vh_device_get_class(device));
@@ -70,6 +123,8 @@ static void add_summary(JsonBuilder *builder, const VhDevice *device, const VhVf
   json_builder_add_boolean_value(builder, vh_device_is_noiommu(device));
   add_vfio(builder, device);
   add_string_or_null(builder, "vfio_driver", vh_vfio_choice_get_module(choice));
+  json_builder_set_member_name(builder, "migration");
+  json_builder_add_value(builder, migration_to_json(vh_device_get_migration(device)));
 }
 
 static void add_group_members(JsonBuilder *builder, const GPtrArray *members)

@@ -19,3 +19,12 @@ JsonNode *device_to_json(const VhDevice *device, const VhVfioChoice *choice, con
                          DeviceJsonLevel level);
 
 JsonNode *choice_to_json(const VhVfioChoice *choice);
+
+/* {"supported": true|false|null, "flags": ["stop_copy", "p2p", "pre_copy"]
+ * or null, "dirty_tracking": true|false|null, "source": "debugfs"|"probe",
+ * "reason": null or why supported is unknown}. */
+JsonNode *migration_to_json(const VhMigration *migration);
+
+/* The names of VhMigrationFlags FLAGS ("stop_copy", "p2p", "pre_copy"),
+ * NULL-terminated; free the array only (g_free). */
+char **migration_flag_names(guint flags);

@@ -40,6 +40,7 @@ void hd_device_free(HdDevice *device)
     g_ptr_array_unref(device->vfs);
   g_free(device->physfn);
   g_free(device->pending_write);
+  hd_migration_free(device->migration);
   g_free(device);
 }
 
@@ -289,6 +290,7 @@ static HdDevice *load(HdManager *manager, const HdPciAddress *address, LoadLevel
     device->vfs = g_ptr_array_new_with_free_func(g_free);
   }
   hd_vfio_detect(manager, device);
+  device->migration = hd_migration_from_debugfs(device->address, device->vfio.bound);
   return g_steal_pointer(&device);
 }
 

@@ -5,6 +5,7 @@
 #include <glib.h>
 
 #include "hostdev/device/manager.h"
+#include "hostdev/device/migration.h"
 #include "util/pci-address.h"
 
 typedef struct {
@@ -49,6 +50,7 @@ typedef struct _VhDevice {
    * empty): the kernel reads them under the device's lock or config
    * access lock, which the write may hold for as long as it blocks */
   char *pending_write;
+  HdMigration *migration; /* what debugfs says about live migration */
 } HdDevice;
 
 /* Reads everything about the device at ADDRESS. HD_ERROR_NO_DEVICE when sysfs has no such

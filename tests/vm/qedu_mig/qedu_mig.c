@@ -3,12 +3,17 @@
  * qedu_mig: a test-only VFIO variant driver for QEMU's "edu" device
  * (1234:11e8), used by vfio-hostdev's real-kernel test suite (tests/vm/).
  *
- * It adds nothing to vfio-pci: it exists so that the guest has a VFIO
- * driver that looks like real variant drivers do to tools:
+ * It exists so that the guest has a VFIO driver that looks like real
+ * variant drivers do to tools:
  *   - its module name (qedu_mig) does not contain "vfio";
  *   - its driver name (qedu-mig) differs from its module name;
  *   - depmod lists it as "alias vfio_pci:v00001234d000011E8sv*sd*bc*sc*i*",
- *     a more specific match than vfio-pci's catch-all.
+ *     a more specific match than vfio-pci's catch-all;
+ *   - it advertises live migration as the migration variant drivers do
+ *     (VFIO_MIGRATION_STOP_COPY with mig_ops; no dirty tracking), so that
+ *     VFIO_DEVICE_FEATURE_MIGRATION and debugfs' vfio/<BDF>/migration/
+ *     answer for it. Only the RUNNING <-> STOP arcs work: the device has
+ *     no state to save, and the tests never migrate it.
  * Binding a device to it creates <BDF>/vfio-dev/vfioN like vfio-pci does.
  *
  * Module parameters make it fail as wedged devices' drivers do:
@@ -50,16 +55,61 @@ static const struct kernel_param_ops in_remove_ops = {
 module_param_cb(in_remove, &in_remove_ops, NULL, 0444);
 MODULE_PARM_DESC(in_remove, "how many remove() calls are asleep (remove_sleep_ms) now");
 
+/* One migration state per device; the driver data is vfio-pci's. */
+struct qedu_mig_device {
+	struct vfio_pci_core_device core;
+	enum vfio_device_mig_state mig_state;
+};
+
+static struct qedu_mig_device *to_qedu(struct vfio_device *core_vdev)
+{
+	return container_of(core_vdev, struct qedu_mig_device, core.vdev);
+}
+
+/* The core walks the FSM one arc at a time; only RUNNING <-> STOP, which
+ * need no data transfer, are supported. */
+static struct file *qedu_mig_set_state(struct vfio_device *core_vdev,
+				       enum vfio_device_mig_state new_state)
+{
+	struct qedu_mig_device *qdev = to_qedu(core_vdev);
+
+	if (new_state != VFIO_DEVICE_STATE_RUNNING &&
+	    new_state != VFIO_DEVICE_STATE_STOP)
+		return ERR_PTR(-EOPNOTSUPP);
+	qdev->mig_state = new_state;
+	return NULL;
+}
+
+static int qedu_mig_get_state(struct vfio_device *core_vdev,
+			      enum vfio_device_mig_state *curr_state)
+{
+	*curr_state = to_qedu(core_vdev)->mig_state;
+	return 0;
+}
+
+static int qedu_mig_get_data_size(struct vfio_device *core_vdev,
+				  unsigned long *stop_copy_length)
+{
+	*stop_copy_length = 0;
+	return 0;
+}
+
+static const struct vfio_migration_ops qedu_mig_migration_ops = {
+	.migration_set_state	= qedu_mig_set_state,
+	.migration_get_state	= qedu_mig_get_state,
+	.migration_get_data_size = qedu_mig_get_data_size,
+};
+
 static int qedu_mig_open_device(struct vfio_device *core_vdev)
 {
-	struct vfio_pci_core_device *vdev =
-		container_of(core_vdev, struct vfio_pci_core_device, vdev);
+	struct qedu_mig_device *qdev = to_qedu(core_vdev);
 	int ret;
 
-	ret = vfio_pci_core_enable(vdev);
+	ret = vfio_pci_core_enable(&qdev->core);
 	if (ret)
 		return ret;
-	vfio_pci_core_finish_enable(vdev);
+	qdev->mig_state = VFIO_DEVICE_STATE_RUNNING;
+	vfio_pci_core_finish_enable(&qdev->core);
 	return 0;
 }
 
@@ -84,20 +134,23 @@ static const struct vfio_device_ops qedu_mig_ops = {
 
 static int qedu_mig_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
-	struct vfio_pci_core_device *vdev;
+	struct qedu_mig_device *qdev;
 	int ret;
 
 	if (READ_ONCE(fail_probe))
 		return -EIO;
-	vdev = vfio_alloc_device(vfio_pci_core_device, vdev, &pdev->dev,
+	qdev = vfio_alloc_device(qedu_mig_device, core.vdev, &pdev->dev,
 				 &qedu_mig_ops);
-	if (IS_ERR(vdev))
-		return PTR_ERR(vdev);
+	if (IS_ERR(qdev))
+		return PTR_ERR(qdev);
 
-	dev_set_drvdata(&pdev->dev, vdev);
-	ret = vfio_pci_core_register_device(vdev);
+	/* set before registering: the core checks them, debugfs shows them */
+	qdev->core.vdev.migration_flags = VFIO_MIGRATION_STOP_COPY;
+	qdev->core.vdev.mig_ops = &qedu_mig_migration_ops;
+	dev_set_drvdata(&pdev->dev, &qdev->core);
+	ret = vfio_pci_core_register_device(&qdev->core);
 	if (ret) {
-		vfio_put_device(&vdev->vdev);
+		vfio_put_device(&qdev->core.vdev);
 		return ret;
 	}
 	return 0;
