@@ -173,7 +173,7 @@ int mt_probe(const MtDriver *drv, const char *bdf)
     return rc;
   if ((rc = mt_bind_links(bdf, drv->name)) < 0)
     return rc;
-  if (drv->vfio && (rc = mt_vfio_attach(bdf)) < 0) {
+  if (drv->vfio && (rc = mt_vfio_attach(bdf, drv)) < 0) {
     mt_unbind(bdf);
     return rc;
   }

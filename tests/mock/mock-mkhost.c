@@ -98,6 +98,8 @@ static gboolean write_host(Builder *b, GError **error)
   g_autofree char *cmdline = NULL;
   g_autofree char *host = NULL;
   gboolean cdev = get_bool(kf, "host", "vfio-cdev", FALSE);
+  gboolean debugfs = get_bool(kf, "host", "debugfs", TRUE);
+  gboolean vfio_debugfs = get_bool(kf, "host", "vfio-debugfs", FALSE);
 
   b->release = get_str(kf, "host", "release", NULL);
   if (b->release == NULL || b->release[0] == '\0')
@@ -106,7 +108,8 @@ static gboolean write_host(Builder *b, GError **error)
   cmdline = get_str(kf, "host", "cmdline",
                     b->iommu ? "BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet intel_iommu=on"
                              : "BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet");
-  host = g_strdup_printf("iommu=%d\nvfio_cdev=%d\n", b->iommu ? 1 : 0, cdev ? 1 : 0);
+  host = g_strdup_printf("iommu=%d\nvfio_cdev=%d\ndebugfs=%d\nvfio_debugfs=%d\n", b->iommu ? 1 : 0, cdev ? 1 : 0,
+                         debugfs ? 1 : 0, vfio_debugfs ? 1 : 0);
   if (!mk_check(mt_writef("/.mock/release", "%s\n", b->release), "release", error) ||
       !mk_check(mt_write("/.mock/host", host), ".mock/host", error) ||
       !mk_check(mt_write("/.mock/faults", ""), ".mock/faults", error) ||
@@ -121,6 +124,8 @@ static gboolean write_host(Builder *b, GError **error)
   mt_write("/sys/bus/pci/drivers_autoprobe", "1\n");
   mt_write("/sys/bus/pci/resource_alignment", "\n");
   mt_mkdir_p("/sys/kernel/iommu_groups");
+  /* an unmounted debugfs is an empty mount point; a mounted one never is empty */
+  mt_mkdir_p(debugfs ? "/sys/kernel/debug/sched" : "/sys/kernel/debug");
   mt_mkdir_p("/sys/module");
   if (b->iommu)
     mt_mkdir_p("/sys/devices/virtual/iommu/dmar0");
@@ -149,6 +154,30 @@ static MtModState parse_state(const char *s)
   return MT_MOD_LOADED;
 }
 
+/* migration= of a [driver]: the words of debugfs' migration/features. */
+static gboolean parse_migration(GKeyFile *kf, const char *group, unsigned *migration, GError **error)
+{
+  g_autofree char *text = get_str(kf, group, "migration", "");
+  g_auto(GStrv) words = g_strsplit_set(text, " ,", -1);
+
+  *migration = 0;
+  for (char **w = words; *w != NULL; w++) {
+    if (**w == '\0')
+      continue;
+    if (g_str_equal(*w, "stop-copy"))
+      *migration |= MT_MIG_STOP_COPY;
+    else if (g_str_equal(*w, "p2p"))
+      *migration |= MT_MIG_P2P;
+    else if (g_str_equal(*w, "pre-copy"))
+      *migration |= MT_MIG_PRE_COPY;
+    else if (g_str_equal(*w, "dirty-tracking"))
+      *migration |= MT_MIG_DIRTY_TRACKING;
+    else
+      return mk_fail(error, "[%s] migration: unknown \"%s\"", group, *w);
+  }
+  return TRUE;
+}
+
 /* [driver NAME] and [module NAME] groups, in file order. */
 static gboolean write_drivers(Builder *b, GError **error)
 {
@@ -173,6 +202,8 @@ static gboolean write_drivers(Builder *b, GError **error)
     snprintf(d.module, sizeof(d.module), "%s", module);
     d.vfio = get_bool(b->kf, *g, "vfio", FALSE);
     d.state = parse_state(state);
+    if (!parse_migration(b->kf, *g, &d.migration, error))
+      return FALSE;
     {
       /* MODULE_SOFTDEP, as depmod writes it into modules.softdep */
       g_autofree char *softdep = get_str(b->kf, *g, "softdep", NULL);
@@ -448,7 +479,7 @@ static gboolean bind_initial(const char *group, const char *bdf, const char *dri
     return mk_fail(error, "[%s]: driver %s is not a registered [driver]", group, driver);
   if ((rc = mt_bind_links(bdf, driver)) < 0)
     return mk_check(rc, bdf, error);
-  if (drv.vfio && (rc = mt_vfio_attach(bdf)) < 0)
+  if (drv.vfio && (rc = mt_vfio_attach(bdf, &drv)) < 0)
     return mk_check(rc, bdf, error);
   return mk_check(mt_device_update_uevent(bdf), bdf, error);
 }

@@ -3,8 +3,9 @@
  * modules exist, and the id tables (as modules.alias patterns) the driver
  * core matches devices against.
  *
- * $ROOT/.mock/drivers: one driver per line, "name module vfio state",
- * vfio 0|1, state available|loaded|builtin; registration order is file
+ * $ROOT/.mock/drivers: one driver per line, "name module vfio state
+ * migration", vfio 0|1, state available|loaded|builtin, migration the
+ * MT_MIG_* bits in hex (optional, 0); registration order is file
  * order (modprobe moves a loaded driver to the end, as registering does).
  * $ROOT/.mock/aliases: "pattern module" lines copied by mkhost from the
  * fixture's modules.alias files, so that a test corrupting the host's
@@ -49,7 +50,8 @@ int mt_drivers_load(MtDriver **drivers)
   for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
     char name[128], module[128], state[32];
     int vfio;
-    if (sscanf(line, "%127s %127s %d %31s", name, module, &vfio, state) != 4)
+    unsigned migration = 0;
+    if (sscanf(line, "%127s %127s %d %31s %x", name, module, &vfio, state, &migration) < 4)
       continue;
     if (n == cap) {
       MtDriver *nv = realloc(v, sizeof(*v) * (size_t)(cap = cap ? cap * 2 : 32));
@@ -62,6 +64,7 @@ int mt_drivers_load(MtDriver **drivers)
     snprintf(v[n].module, sizeof(v[n].module), "%s", module);
     v[n].vfio = vfio != 0;
     v[n].state = state_parse(state);
+    v[n].migration = migration;
     n++;
   }
   free(text);
@@ -79,9 +82,9 @@ int mt_drivers_save(const MtDriver *drivers, int n)
     return -ENOMEM;
   text[0] = '\0';
   for (int i = 0; i < n; i++)
-    len += (size_t)snprintf(text + len, cap - len, "%s %s %d %s\n", drivers[i].name,
+    len += (size_t)snprintf(text + len, cap - len, "%s %s %d %s %x\n", drivers[i].name,
                             drivers[i].module, drivers[i].vfio ? 1 : 0,
-                            state_name(drivers[i].state));
+                            state_name(drivers[i].state), drivers[i].migration);
   rc = mt_write("/.mock/drivers", text);
   free(text);
   return rc;

@@ -65,7 +65,16 @@ typedef struct {
   char module[128]; /* module name, e.g. "vfio_pci" */
   bool vfio;        /* binding creates vfio-dev/ (a VFIO driver) */
   MtModState state;
+  unsigned migration; /* MT_MIG_*: the VFIO driver's migration_flags and log_ops */
 } MtDriver;
+
+/* A VFIO driver's migration support: the kernel's VFIO_MIGRATION_* bits
+ * (migration_flags; any of them means mig_ops) and MT_MIG_DIRTY_TRACKING
+ * for log_ops (DMA logging). */
+#define MT_MIG_STOP_COPY (1u << 0)
+#define MT_MIG_P2P (1u << 1)
+#define MT_MIG_PRE_COPY (1u << 2)
+#define MT_MIG_DIRTY_TRACKING (1u << 8)
 
 /* Reads $ROOT/.mock/drivers in registration order; returns count or
  * negative errno.  *drivers is malloc'd. */
@@ -133,7 +142,10 @@ int mt_bind_links(const char *bdf, const char *driver);
 
 /* ---- mock-vfio.c: what a VFIO driver creates -------------------------- */
 
-int mt_vfio_attach(const char *bdf);
+/* vfio-dev/, the nodes, and with VFIO debugfs ("vfio_debugfs" and
+ * "debugfs" host flags) /sys/kernel/debug/vfio/<bdf>/ as the driver DRV
+ * registers it. */
+int mt_vfio_attach(const char *bdf, const MtDriver *drv);
 /* vfio's enable_unsafe_noiommu_mode is Y (a VFIO probe then gives a device
  * without IOMMU group a no-IOMMU group, see mock-vfio.c). */
 bool mt_vfio_noiommu_mode(void);

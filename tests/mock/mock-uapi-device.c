@@ -2,7 +2,8 @@
 /* mock-uapi-device.c: the PCI device a VFIO device fd stands for, as
  * vfio-pci presents it: nine regions (BAR0 mmap-able, config space
  * virtualized from sysfs), five IRQ indexes with eventfd triggers, and
- * VFIO_DEVICE_RESET when the device has a reset method. The edu device
+ * VFIO_DEVICE_RESET when the device has a reset method, VFIO_DEVICE_FEATURE
+ * MIGRATION and DMA_LOGGING_* as its driver registered them. The edu device
  * (1234:11e8) also gets its registers and DMA engine (mock-uapi-edu.c). */
 #include "mock-uapi.h"
 #include "mock-tree.h"
@@ -27,6 +28,7 @@ struct MuDevice {
   uint8_t config[CONFIG_SIZE];
   bool reset;                /* VFIO_DEVICE_FLAGS_RESET */
   bool edu;
+  unsigned migration;        /* MT_MIG_* of the bound driver */
   int bar_fd;                /* BAR0's memory, shared by mmap and pread/pwrite */
   uint8_t *bar;
   uint64_t bar_size;
@@ -106,6 +108,17 @@ static int make_bar(MuDevice *dev)
   return 0;
 }
 
+/* The migration support of the driver BDF is bound to. */
+static unsigned driver_migration(const char *bdf)
+{
+  char name[128];
+  MtDriver drv;
+
+  if (mt_device_driver(bdf, name) < 0 || name[0] == '\0' || !mt_driver_lookup(name, &drv))
+    return 0;
+  return drv.migration;
+}
+
 MuDevice *mu_device_new(const char *bdf)
 {
   MuDevice *dev = calloc(1, sizeof(*dev));
@@ -121,6 +134,7 @@ MuDevice *mu_device_new(const char *bdf)
   if ((rc = mt_device_dir(bdf, dir)) < 0 || (rc = load_config(dev, dir)) < 0)
     goto fail;
   dev->edu = cfg16(dev, 0) == 0x1234 && cfg16(dev, 2) == 0x11e8;
+  dev->migration = driver_migration(bdf);
   /* edu has one MSI vector and no MSI-X; others get both, several vectors. */
   dev->irq_count[VFIO_PCI_INTX_IRQ_INDEX] = 1;
   dev->irq_count[VFIO_PCI_MSI_IRQ_INDEX] = dev->edu ? 1 : 4;
@@ -309,6 +323,59 @@ static int set_irqs(MuDevice *dev, const struct vfio_irq_set *set)
   return 0;
 }
 
+/* vfio_check_feature(): 0 for a probe, 1 to go on, or -EINVAL. */
+static int check_feature(uint32_t flags, size_t argsz, uint32_t supported_ops, size_t minsz)
+{
+  if ((flags & (VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_SET)) & ~supported_ops)
+    return -EINVAL;
+  if (flags & VFIO_DEVICE_FEATURE_PROBE)
+    return 0;
+  if (!(flags & (VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_SET)) || argsz < minsz)
+    return -EINVAL;
+  return 1;
+}
+
+/* vfio_ioctl_device_feature() for MIGRATION and DMA_LOGGING_START, the
+ * features a driver without migration or log ops answers ENOTTY (as
+ * vfio-pci does); the device-specific ones (vfio-pci's PCI_VF_TOKEN,
+ * LOW_POWER_*) are not emulated: ENOTTY too. */
+static int device_feature(MuDevice *dev, struct vfio_device_feature *feature)
+{
+  size_t minsz = offsetof(struct vfio_device_feature, data);
+  size_t argsz = feature->argsz - minsz;
+  unsigned mig_flags = dev->migration & ~MT_MIG_DIRTY_TRACKING;
+  int rc;
+
+  if (feature->argsz < minsz)
+    return -EINVAL;
+  if (feature->flags & ~(VFIO_DEVICE_FEATURE_MASK | VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_GET |
+                         VFIO_DEVICE_FEATURE_PROBE))
+    return -EINVAL;
+  if (!(feature->flags & VFIO_DEVICE_FEATURE_PROBE) && (feature->flags & VFIO_DEVICE_FEATURE_SET) &&
+      (feature->flags & VFIO_DEVICE_FEATURE_GET))
+    return -EINVAL;
+  switch (feature->flags & VFIO_DEVICE_FEATURE_MASK) {
+  case VFIO_DEVICE_FEATURE_MIGRATION: {
+    struct vfio_device_feature_migration mig = {.flags = mig_flags};
+    if (mig_flags == 0)
+      return -ENOTTY;
+    if ((rc = check_feature(feature->flags, argsz, VFIO_DEVICE_FEATURE_GET, sizeof(mig))) != 1)
+      return rc;
+    memcpy(feature->data, &mig, sizeof(mig));
+    return 0;
+  }
+  case VFIO_DEVICE_FEATURE_DMA_LOGGING_START:
+    if (!(dev->migration & MT_MIG_DIRTY_TRACKING))
+      return -ENOTTY;
+    rc = check_feature(feature->flags, argsz, VFIO_DEVICE_FEATURE_SET,
+                       sizeof(struct vfio_device_feature_dma_logging_control));
+    /* starting the log is not emulated: the tool only probes */
+    return rc == 1 ? -EOPNOTSUPP : rc;
+  default:
+    return -ENOTTY;
+  }
+}
+
 int mu_device_ioctl(MuDevice *dev, unsigned long request, void *arg)
 {
   switch (request) {
@@ -322,6 +389,8 @@ int mu_device_ioctl(MuDevice *dev, unsigned long request, void *arg)
     return set_irqs(dev, arg);
   case VFIO_DEVICE_RESET:
     return dev->reset ? 0 : -EINVAL;
+  case VFIO_DEVICE_FEATURE:
+    return device_feature(dev, arg);
   default:
     return -ENOTTY;
   }

@@ -11,8 +11,14 @@
  * /dev/vfio/noiommu-<group>); unbinding removes the device from it and the
  * group goes (vfio_device_remove_group()).
  *
- * Device nodes are regular empty files: a fifo would block open(), and the
- * tool only checks that they exist (ioctls are not emulated).
+ * With CONFIG_VFIO_DEBUGFS ("vfio_debugfs" host flag) and debugfs mounted
+ * ("debugfs"), registering the VFIO device creates
+ * /sys/kernel/debug/vfio/<bdf>/ (named after the parent device), with
+ * migration/state when the driver has migration ops, and from Linux 6.18
+ * migration/features (drivers/vfio/debugfs.c).
+ *
+ * Device nodes are regular empty files: a fifo would block open(); the
+ * uAPI preload (README-uapi.md) answers ioctls on them.
  */
 #include "mock-tree.h"
 
@@ -111,7 +117,56 @@ static int lowest_free_vfio_index(void)
   return idx;
 }
 
-int mt_vfio_attach(const char *bdf)
+/* Linux >= MAJOR.MINOR by .mock/release. */
+static bool release_at_least(int major, int minor)
+{
+  char *text = mt_read("/.mock/release");
+  int have_major = 0, have_minor = 0;
+
+  if (text != NULL)
+    sscanf(text, "%d.%d", &have_major, &have_minor);
+  free(text);
+  return have_major > major || (have_major == major && have_minor >= minor);
+}
+
+/* migration/features: what vfio_device_features_read() prints. */
+static void write_features(const char *migration_dir, unsigned migration)
+{
+  char rel[PATH_MAX], text[128] = "";
+
+  if (migration & MT_MIG_STOP_COPY)
+    strcat(text, "stop-copy\n");
+  if (migration & MT_MIG_P2P)
+    strcat(text, "p2p\n");
+  if (migration & MT_MIG_PRE_COPY)
+    strcat(text, "pre-copy\n");
+  if (migration & MT_MIG_DIRTY_TRACKING)
+    strcat(text, "dirty-tracking\n");
+  mt_fmt(rel, "%s/features", migration_dir);
+  mt_write(rel, text);
+}
+
+/* vfio_device_debugfs_init(): the device's directory, and migration/ for a
+ * driver with migration ops. */
+static void debugfs_attach(const char *bdf, const MtDriver *drv)
+{
+  char dir[PATH_MAX], rel[PATH_MAX];
+
+  if (!mt_host_flag("vfio_debugfs") || !mt_host_flag("debugfs"))
+    return;
+  mt_fmt(dir, "/sys/kernel/debug/vfio/%s", bdf);
+  mt_mkdir_p(dir);
+  if ((drv->migration & ~MT_MIG_DIRTY_TRACKING) == 0)
+    return;
+  mt_fmt(dir, "/sys/kernel/debug/vfio/%s/migration", bdf);
+  mt_mkdir_p(dir);
+  mt_fmt(rel, "%s/state", dir);
+  mt_write(rel, "RUNNING\n");
+  if (release_at_least(6, 18))
+    write_features(dir, drv->migration);
+}
+
+int mt_vfio_attach(const char *bdf, const MtDriver *drv)
 {
   char dir[PATH_MAX], vdir[PATH_MAX], rel[PATH_MAX];
   bool cdev = mt_host_flag("vfio_cdev");
@@ -147,6 +202,7 @@ int mt_vfio_attach(const char *bdf)
     mt_fmt(rel, group_is_noiommu(group) ? "/dev/vfio/noiommu-%d" : "/dev/vfio/%d", group);
     mt_write(rel, "");
   }
+  debugfs_attach(bdf, drv);
   return 0;
 }
 
@@ -188,6 +244,8 @@ int mt_vfio_detach(const char *bdf)
   }
   mt_strv_free(names);
   mt_fmt(rel, "%s/vfio-dev", dir);
+  mt_rm_rf(rel);
+  mt_fmt(rel, "/sys/kernel/debug/vfio/%s", bdf);
   mt_rm_rf(rel);
   if ((group = mt_device_group(bdf)) >= 0 && group_is_noiommu(group)) {
     noiommu_group_remove(group, dir);
