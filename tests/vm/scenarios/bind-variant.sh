@@ -7,6 +7,11 @@
 # `reattach` is refused while a process holds the group node, then puts edu
 # back exactly as it was (unbound, no override) and drops the record. Every
 # fact is read from sysfs and /dev, not from the tool.
+# Live migration: qedu_mig registers mig_ops with VFIO_MIGRATION_STOP_COPY,
+# vfio-pci none. `list`/`show --json` say what debugfs says (unknown while
+# it is unmounted; modern: vfio/<BDF>/migration/ exists, stock: no VFIO
+# debugfs at all); `show --probe-migration` asks the device (both kernels):
+# stop_copy for qedu-mig, nothing for vfio-pci; refused while held.
 
 edu=$(vt_find 1234 11e8)
 edu_dev=/sys/bus/pci/devices/$edu
@@ -24,7 +29,19 @@ vt_vfio_bound "$edu" qedu-mig
 edu_vfio=$(ls "$edu_dev/vfio-dev" 2>/dev/null)
 vt_eq "a record for edu exists" "$edu.record" "$(vt_records)"
 vt_blob status-json "$VT_TOOL" status --json
-vt_blob facts echo "$edu $edu_vfio $edu_group"
+vt_blob facts echo "$edu $edu_vfio $edu_group $VT_KERNEL"
+
+# Migration, as debugfs says (the guest has not mounted it) and as the device does.
+vt_blob mig-unmounted "$VT_TOOL" show --json "$edu"
+vt_check "mount debugfs" mount -t debugfs debugfs /sys/kernel/debug
+if [ "$VT_KERNEL" = modern ]; then
+  vt_check "the kernel made vfio/$edu/migration/ in debugfs (CONFIG_VFIO_DEBUGFS, qedu_mig's mig_ops)" \
+    [ -d "/sys/kernel/debug/vfio/$edu/migration" ]
+else
+  vt_check "the stock kernel has no VFIO debugfs" [ ! -e /sys/kernel/debug/vfio ]
+fi
+vt_blob mig-list "$VT_TOOL" list --json
+vt_blob mig-probe "$VT_TOOL" show --json --probe-migration "$edu"
 
 # Already bound: says so, changes nothing.
 vt_state > /tmp/bound.state
@@ -42,6 +59,9 @@ holder=$!
 for _ in 1 2 3 4 5 6 7 8 9 10; do [ -e "/proc/$holder/fd/7" ] && break; sleep 0.5; done
 vt_expect_rc 4 "reattach while a process holds /dev/vfio/$edu_group" "$VT_TOOL" reattach "$edu"
 vt_has "the refusal names the holder and the node" "$VT_ERR" "process $holder (sleep)" "/dev/vfio/$edu_group"
+vt_expect_rc 4 "show --probe-migration while a process holds /dev/vfio/$edu_group" \
+  "$VT_TOOL" show --probe-migration "$edu"
+vt_has "the probe's refusal names the holder" "$VT_ERR" "process $holder (sleep)"
 vt_same_state "the refused reattach changed nothing" /tmp/bound.state
 kill "$holder"; wait "$holder" 2>/dev/null
 
@@ -54,3 +74,16 @@ vt_check "/dev/vfio/$edu_group is gone" [ ! -e "/dev/vfio/$edu_group" ]
 vt_eq "reattach removed the record" none "$(vt_records)"
 vt_blob status-after "$VT_TOOL" status --json
 vt_same_state "every device is as it was at boot" /tmp/start.state
+
+# vfio-pci registers no migration ops: debugfs (modern) and the device say so.
+vt_expect_rc 0 "bind $edu --driver vfio-pci" "$VT_TOOL" bind --driver vfio-pci "$edu"
+vt_vfio_bound "$edu" vfio-pci
+if [ "$VT_KERNEL" = modern ]; then
+  vt_check "debugfs has vfio/$edu/ for vfio-pci" [ -d "/sys/kernel/debug/vfio/$edu" ]
+  vt_check "... without migration/" [ ! -e "/sys/kernel/debug/vfio/$edu/migration" ]
+fi
+vt_blob pci-show "$VT_TOOL" show --json "$edu"
+vt_blob pci-probe "$VT_TOOL" show --json --probe-migration "$edu"
+vt_expect_rc 0 "reattach $edu from vfio-pci" "$VT_TOOL" reattach "$edu"
+vt_same_state "every device is as it was at boot, again" /tmp/start.state
+umount /sys/kernel/debug
