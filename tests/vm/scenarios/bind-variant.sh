@@ -32,6 +32,9 @@ vt_blob status-json "$VT_TOOL" status --json
 vt_blob facts echo "$edu $edu_vfio $edu_group $VT_KERNEL"
 
 # Migration, as debugfs says (the guest has not mounted it) and as the device does.
+# busybox modprobe ignores vfio's softdep on the type1 IOMMU driver, which
+# the probe's container needs on stock (modern has iommufd).
+vt_check "vfio_iommu_type1 loads" modprobe vfio_iommu_type1
 vt_blob mig-unmounted "$VT_TOOL" show --json "$edu"
 vt_check "mount debugfs" mount -t debugfs debugfs /sys/kernel/debug
 if [ "$VT_KERNEL" = modern ]; then
