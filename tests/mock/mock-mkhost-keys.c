@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* mock-mkhost-keys.c: the fixture-key helpers of mock-mkhost's usage
  * pieces: errors, strings, booleans and lists of a device group's keys,
- * and the check that KIND.NAME.PROP keys refer to something declared. */
+ * the check that KIND.NAME.PROP keys refer to something declared, and a
+ * [driver]'s migration= words. */
 #include "mock-mkhost-keys.h"
+
+#include "mock-tree.h"
 
 #include <string.h>
 
@@ -73,6 +76,29 @@ gboolean mk_check_keys(GKeyFile *kf, const char *group, const char *kind, const 
       return mk_fail(error, "[%s] %s: %s is not one of its %s= entries", group, *k, name, kind);
     if (!g_strv_contains(props, dot + 1))
       return mk_fail(error, "[%s] %s: unknown property %s", group, *k, dot + 1);
+  }
+  return TRUE;
+}
+
+gboolean mk_key_migration(GKeyFile *kf, const char *group, unsigned *out, GError **error)
+{
+  g_autofree char *text = mk_key_str(kf, group, "migration", "");
+  g_auto(GStrv) words = g_strsplit_set(text, " ,", -1);
+
+  *out = 0;
+  for (char **w = words; *w != NULL; w++) {
+    if (**w == '\0')
+      continue;
+    if (g_str_equal(*w, "stop-copy"))
+      *out |= MT_MIG_STOP_COPY;
+    else if (g_str_equal(*w, "p2p"))
+      *out |= MT_MIG_P2P;
+    else if (g_str_equal(*w, "pre-copy"))
+      *out |= MT_MIG_PRE_COPY;
+    else if (g_str_equal(*w, "dirty-tracking"))
+      *out |= MT_MIG_DIRTY_TRACKING;
+    else
+      return mk_fail(error, "[%s] migration: unknown \"%s\"", group, *w);
   }
   return TRUE;
 }

@@ -27,3 +27,8 @@ GStrv mk_key_list(GKeyFile *kf, const char *group, const char *key);
  * PROPS (NAME may contain dots: eth0.100). */
 gboolean mk_check_keys(GKeyFile *kf, const char *group, const char *kind, const char *const *names,
                        const char *const *props, GError **error);
+
+/* migration= of a [driver]: the words of debugfs' migration/features
+ * (stop-copy, p2p, pre-copy, dirty-tracking) as MT_MIG_* bits into OUT;
+ * 0 when missing. An unknown word is an error. */
+gboolean mk_key_migration(GKeyFile *kf, const char *group, unsigned *out, GError **error);

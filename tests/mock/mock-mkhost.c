@@ -154,30 +154,6 @@ static MtModState parse_state(const char *s)
   return MT_MOD_LOADED;
 }
 
-/* migration= of a [driver]: the words of debugfs' migration/features. */
-static gboolean parse_migration(GKeyFile *kf, const char *group, unsigned *migration, GError **error)
-{
-  g_autofree char *text = get_str(kf, group, "migration", "");
-  g_auto(GStrv) words = g_strsplit_set(text, " ,", -1);
-
-  *migration = 0;
-  for (char **w = words; *w != NULL; w++) {
-    if (**w == '\0')
-      continue;
-    if (g_str_equal(*w, "stop-copy"))
-      *migration |= MT_MIG_STOP_COPY;
-    else if (g_str_equal(*w, "p2p"))
-      *migration |= MT_MIG_P2P;
-    else if (g_str_equal(*w, "pre-copy"))
-      *migration |= MT_MIG_PRE_COPY;
-    else if (g_str_equal(*w, "dirty-tracking"))
-      *migration |= MT_MIG_DIRTY_TRACKING;
-    else
-      return mk_fail(error, "[%s] migration: unknown \"%s\"", group, *w);
-  }
-  return TRUE;
-}
-
 /* [driver NAME] and [module NAME] groups, in file order. */
 static gboolean write_drivers(Builder *b, GError **error)
 {
@@ -202,7 +178,7 @@ static gboolean write_drivers(Builder *b, GError **error)
     snprintf(d.module, sizeof(d.module), "%s", module);
     d.vfio = get_bool(b->kf, *g, "vfio", FALSE);
     d.state = parse_state(state);
-    if (!parse_migration(b->kf, *g, &d.migration, error))
+    if (!mk_key_migration(b->kf, *g, &d.migration, error))
       return FALSE;
     {
       /* MODULE_SOFTDEP, as depmod writes it into modules.softdep */
