@@ -89,7 +89,7 @@ HdMigration *hd_migration_probe(HdManager *manager, const char *address, GError 
   if (device == NULL)
     return NULL;
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-  g_ptr_array_add(names, hd_group_lock_name(device->address, device->iommu_group));
+  hd_group_lock_names_add(names, device->address, device->iommu_group);
   g_autoptr(GPtrArray) locks = hd_group_locks_acquire(names, LOCK_TIMEOUT_MS, error);
   if (locks == NULL)
     return NULL;
