@@ -55,7 +55,8 @@ static void test_acl_same_user(void)
   g_assert_nonnull(strstr(journal, "iommu_acl=held"));
 
   prepare_ok(host, "vm2", "nobody", VIRTIO_R);
-  g_assert_cmpstr(mt_iommu_acl(host), ==, held);
+  g_autofree char *both = mt_iommu_acl(host);
+  g_assert_cmpstr(both, ==, held);
   release_ok(host, "vm1");
   still = mt_iommu_acl(host);
   g_assert_cmpstr(still, ==, held);
@@ -115,18 +116,18 @@ static void test_memlock_per_user(void)
 #define MAX_STEPS 20
 #define KILLED 137
 
+/* Recovery puts everything back, so one host serves every step. */
 static void test_acl_crash(void)
 {
+  g_autoptr(MockHost) host = cli_host("realistic");
+  g_auto(CliResult) result = {0};
+  const char *const args[] = {"prepare", "--owner", "vm2", "--user", "nobody", EDU_R, NULL};
   guint step = 1;
 
+  prepare_ok(host, "vm1", "nobody", VIRTIO_R);
+  g_autofree char *held = mt_iommu_acl(host);
+  g_autofree char *state = mt_state_hash(host);
   for (; step <= MAX_STEPS; step++) {
-    g_autoptr(MockHost) host = cli_host("realistic");
-    g_auto(CliResult) result = {0};
-    const char *const args[] = {"prepare", "--owner", "vm2", "--user", "nobody", EDU_R, NULL};
-
-    prepare_ok(host, "vm1", "nobody", VIRTIO_R);
-    g_autofree char *held = mt_iommu_acl(host);
-    g_autofree char *state = mt_state_hash(host);
     g_test_message("vm2's prepare killed before step %u", step);
     mt_run_crash_at(host, &result, step, args);
     if (result.status == 0)
@@ -147,14 +148,13 @@ static void test_acl_crash(void)
 /* vm1's prepare killed before each step, alone: recover leaves no entry. */
 static void test_acl_crash_last(void)
 {
+  g_autoptr(MockHost) host = cli_host("realistic");
+  g_auto(CliResult) result = {0};
+  const char *const args[] = {"prepare", "--owner", "vm1", "--user", "nobody", EDU_R, NULL};
+  g_autofree char *state = mt_state_hash(host);
   guint step = 1;
 
   for (; step <= MAX_STEPS; step++) {
-    g_autoptr(MockHost) host = cli_host("realistic");
-    g_auto(CliResult) result = {0};
-    const char *const args[] = {"prepare", "--owner", "vm1", "--user", "nobody", EDU_R, NULL};
-    g_autofree char *state = mt_state_hash(host);
-
     g_test_message("prepare killed before step %u", step);
     mt_run_crash_at(host, &result, step, args);
     if (result.status == 0)
