@@ -6,6 +6,8 @@
  *   faults   "write <attr> <nth> <errno> [<bdf>]": the nth write to attr
  *            (counted in counters/<attr>, or counters/<attr>@<bdf> when a
  *            device is given) fails with errno and changes nothing;
+ *            "write-at <n> <errno>": the nth kernel write of the host, of
+ *            any attribute (counted in counters/all-writes), fails so;
  *            "probe <driver> <bdf-glob> <errno>": every probe of driver on
  *            a matching device fails with errno;
  *            "dies <bdf>": the device dies when unbound (config space all
@@ -20,6 +22,9 @@
  *            as the line is there.
  *   counters/ one file per counted attribute.
  *   resets.log, modprobe.log: one line per reset / module load.
+ *   ops.log  also "write <n> <attr> <bdf> [<errno>]" per kernel write, the
+ *            errno when a fault failed it: the writes a run made, to fail
+ *            each in turn.
  */
 #include "mock-tree.h"
 
@@ -78,6 +83,9 @@ int mt_errno_parse(const char *s)
   return (int)(v < 0 ? -v : v);
 }
 
+/* counters/ file of every kernel write, whatever its attribute */
+#define ALL_WRITES_COUNTER "all-writes"
+
 static unsigned counter_bump(const char *key)
 {
   char rel[PATH_MAX];
@@ -134,17 +142,40 @@ static int match_write_fault(char **f, int nf, void *data)
   return c->count_all == nth ? mt_errno_parse(f[3]) : 0;
 }
 
+static int match_write_at(char **f, int nf, void *data)
+{
+  unsigned n = *(unsigned *)data;
+
+  if (nf < 3 || strcmp(f[0], "write-at") != 0 || strtoul(f[1], NULL, 10) != n)
+    return 0;
+  return mt_errno_parse(f[2]);
+}
+
 int mt_fault_check_write(const char *attr, const char *bdf)
 {
   WriteCheck c = { attr, bdf, 0, 0 };
   char key[256];
+  unsigned n;
+  int err;
 
   c.count_all = counter_bump(attr);
   if (bdf != NULL && bdf[0] && strchr(bdf, '/') == NULL) {
     snprintf(key, sizeof(key), "%s@%s", attr, bdf);
     c.count_dev = counter_bump(key);
   }
-  return for_each_line("/.mock/faults", match_write_fault, &c);
+  /* the host-wide count: the tool's writes and its helpers' in the order
+   * the kernel saw them (the caller holds the lock) */
+  n = counter_bump(ALL_WRITES_COUNTER);
+  err = for_each_line("/.mock/faults", match_write_fault, &c);
+  if (err == 0)
+    err = for_each_line("/.mock/faults", match_write_at, &n);
+  if (bdf == NULL || bdf[0] == '\0')
+    bdf = "-";
+  if (err != 0)
+    mt_log("ops.log", "write %u %s %s %d\n", n, attr, bdf, err);
+  else
+    mt_log("ops.log", "write %u %s %s\n", n, attr, bdf);
+  return err;
 }
 
 typedef struct {

@@ -76,6 +76,66 @@ static void remove_tree(const char *path)
   }
 }
 
+/* cp -a of FROM to TO (which does not exist yet) without following links:
+ * the tree's links are relative and stay valid in the copy. */
+static gboolean copy_tree(const char *from, const char *to, GError **error)
+{
+  struct stat st;
+
+  if (lstat(from, &st) < 0) {
+    g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "%s: %s", from, g_strerror(errno));
+    return FALSE;
+  }
+  if (S_ISLNK(st.st_mode)) {
+    g_autofree char *target = g_file_read_link(from, error);
+    if (target == NULL)
+      return FALSE;
+    if (symlink(target, to) == 0)
+      return TRUE;
+  } else if (S_ISDIR(st.st_mode)) {
+    g_autoptr(GDir) dir = NULL;
+    const char *name;
+    if (g_mkdir(to, st.st_mode & 07777) < 0 && errno != EEXIST)
+      goto failed;
+    if ((dir = g_dir_open(from, 0, error)) == NULL)
+      return FALSE;
+    while ((name = g_dir_read_name(dir)) != NULL) {
+      g_autofree char *child_from = g_build_filename(from, name, NULL);
+      g_autofree char *child_to = g_build_filename(to, name, NULL);
+      if (!copy_tree(child_from, child_to, error))
+        return FALSE;
+    }
+    return TRUE;
+  } else {
+    g_autofree char *contents = NULL;
+    gsize length = 0;
+    if (!g_file_get_contents(from, &contents, &length, error) ||
+        !g_file_set_contents_full(to, contents, (gssize)length, G_FILE_SET_CONTENTS_NONE, st.st_mode & 07777, error))
+      return FALSE;
+    if (chown(to, st.st_uid, st.st_gid) == 0)
+      return TRUE;
+  }
+failed:
+  g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "%s: %s", to, g_strerror(errno));
+  return FALSE;
+}
+
+MockHost *mock_host_copy(MockHost *host, GError **error)
+{
+  g_autofree char *root = g_dir_make_tmp("vfio-hostdev-mock-XXXXXX", error);
+  MockHost *copy;
+
+  if (root == NULL)
+    return NULL;
+  if (!copy_tree(host->root, root, error)) {
+    remove_tree(root);
+    return NULL;
+  }
+  copy = g_new0(MockHost, 1);
+  copy->root = g_steal_pointer(&root);
+  return copy;
+}
+
 void mock_host_free(MockHost *host)
 {
   if (host == NULL)
@@ -215,6 +275,35 @@ void mock_host_inject_fault_device(MockHost *host, const char *attr, const char 
   g_autofree char *counter = g_strdup_printf("/.mock/counters/%s@%s", attr, bdf);
 
   mock_host_remove(host, counter);
+  append_line(host, "/.mock/faults", line);
+}
+
+guint mock_host_write_count(MockHost *host)
+{
+  g_autofree char *count = mock_host_read_trim(host, "/.mock/counters/all-writes");
+
+  return count != NULL ? (guint)g_ascii_strtoull(count, NULL, 10) : 0;
+}
+
+char **mock_host_writes_since(MockHost *host, guint from)
+{
+  g_autofree char *log = mock_host_ops_log(host);
+  g_auto(GStrv) lines = g_strsplit(log, "\n", -1);
+  g_autoptr(GPtrArray) writes = g_ptr_array_new_with_free_func(g_free);
+
+  for (guint i = 0; lines[i] != NULL; i++) {
+    g_auto(GStrv) f = g_strsplit(lines[i], " ", 3);
+    if (g_strv_length(f) == 3 && g_str_equal(f[0], "write") && g_ascii_strtoull(f[1], NULL, 10) > from)
+      g_ptr_array_add(writes, g_strdup(f[2]));
+  }
+  g_ptr_array_add(writes, NULL);
+  return (char **)g_ptr_array_free(g_steal_pointer(&writes), FALSE);
+}
+
+void mock_host_fail_write(MockHost *host, guint nth, int err)
+{
+  g_autofree char *line = g_strdup_printf("write-at %u %d", mock_host_write_count(host) + nth, err);
+
   append_line(host, "/.mock/faults", line);
 }
 

@@ -18,6 +18,10 @@ typedef struct _MockHost MockHost;
 
 /* Fresh temp root built from tests/fixtures/<fixture_name>.ini. */
 MockHost *mock_host_new(const char *fixture_name, GError **error);
+/* A fresh temp root holding a copy of HOST's tree as it is now, its .mock/
+ * bookkeeping (logs, counters, faults) included: a test that repeats a run
+ * from one prepared state builds and prepares the host once. */
+MockHost *mock_host_copy(MockHost *host, GError **error);
 /* Removes the tree unless the environment has MOCK_KEEP=1. */
 void mock_host_free(MockHost *host);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MockHost, mock_host_free)
@@ -53,6 +57,21 @@ void mock_host_inject_fault(MockHost *host, const char *attr, guint nth, int err
 /* Same, counting only writes concerning device bdf. */
 void mock_host_inject_fault_device(MockHost *host, const char *attr, const char *bdf, guint nth,
                                    int err);
+/* Kernel writes: every write to a sysfs attribute the fake kernel acts on
+ * (the tool's and its write helpers', any attribute, any device) is
+ * numbered host-wide in the order the kernel saw it, and logged in the ops
+ * log as "write <n> <attr> <bdf> [<errno>]" (bdf "-" for a file of no
+ * device; errno when a fault failed it).
+ *
+ * Writes so far on this host. */
+guint mock_host_write_count(MockHost *host);
+/* The writes numbered after FROM (a mock_host_write_count()), in order, as
+ * "<attr> <bdf>" or "<attr> <bdf> <errno>". Free with g_strfreev(). */
+char **mock_host_writes_since(MockHost *host, guint from);
+/* The nth kernel write from now (1-based), whatever its attribute, fails
+ * with errno err and changes nothing. Several may be pending at once, all
+ * counted from the same calls' "now" when made back to back. */
+void mock_host_fail_write(MockHost *host, guint nth, int err);
 /* Every probe of driver on devices matching bdf_glob fails with err. */
 void mock_host_inject_probe_fault(MockHost *host, const char *driver, const char *bdf_glob,
                                   int err);
