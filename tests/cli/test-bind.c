@@ -288,38 +288,6 @@ static void test_bind_host_usage(void)
   g_assert_nonnull(strstr(result.err, "mounted on /srv"));
 }
 
-static const char *const write_attrs[] = {"sriov_numvfs", "driver_override", "unbind", "drivers_probe"};
-
-/* Fault at the Nth write of each attribute the bind writes, N = 1.. until
- * the bind succeeds: each failing run rolls back completely. The NVMe PF
- * with 2 VFs makes bind write all four attributes. */
-static void test_bind_fault_every_write(void)
-{
-  for (guint a = 0; a < G_N_ELEMENTS(write_attrs); a++) {
-    gboolean succeeded = FALSE;
-    for (guint nth = 1; nth <= 10 && !succeeded; nth++) {
-      g_autoptr(MockHost) host = cli_host("q35-zoo");
-      g_auto(CliResult) result = {0};
-
-      cli_shell(host, "echo 2 > /sys/bus/pci/devices/" NVME "/sriov_numvfs");
-      mock_host_inject_fault(host, write_attrs[a], nth, EIO);
-      g_test_message("fault at write %u of %s", nth, write_attrs[a]);
-      cli_run(host, &result, "bind", NVME, NULL);
-      if (result.status == 0) {
-        succeeded = TRUE;
-        bt_assert_vfio(host, NVME, "vfio-pci", "10");
-        continue;
-      }
-      g_assert_cmpint(result.status, ==, 1);
-      cli_assert_one_line(result.err);
-      g_assert_nonnull(strstr(result.err, "rolled back"));
-      g_assert_nonnull(strstr(result.err, write_attrs[a]));
-      bt_assert_original(host, NVME, "nvme", 2);
-    }
-    g_assert_true(succeeded);
-  }
-}
-
 static void test_bind_probe_fault(void)
 {
   g_autoptr(MockHost) host = cli_host("q35-zoo");
@@ -490,7 +458,6 @@ int main(int argc, char **argv)
   g_test_add_func("/bind/sriov", test_bind_sriov);
   g_test_add_func("/bind/sriov-vf-in-use", test_bind_sriov_vf_in_use);
   g_test_add_func("/bind/host-usage", test_bind_host_usage);
-  g_test_add_func("/bind/fault-every-write", test_bind_fault_every_write);
   g_test_add_func("/bind/probe-fault", test_bind_probe_fault);
   g_test_add_func("/bind/all-or-nothing", test_bind_all_or_nothing);
   g_test_add_func("/bind/stuck-unbind", test_bind_stuck_unbind);

@@ -36,12 +36,11 @@ static void run_tool(MockHost *host, const Scenario *s, CliResult *result)
   cli_run(host, result, s->name, NVME, NULL);
 }
 
+/* The write helper lets go of its .pending lock just after the tool has
+ * its answer: a next command could otherwise rightly answer "pending". */
 static void wait_helpers(MockHost *host)
 {
-  g_autofree char *numvfs_pf = NULL;
-
   bt_wait_lock_free(host, "/run/vfio-hostdev/" NVME ".pending");
-  (void)numvfs_pf;
 }
 
 /* What a failure message shows of the host: the PF, its records. */
@@ -65,22 +64,29 @@ static char *describe_state(MockHost *host)
  * or 4: the state it started from), or said it left something unfinished
  * (exit 5): then `recover`, and `reattach` for a finished bind that has no
  * journal to roll back, bring the host back to before any bind. */
-static void assert_recoverable(MockHost *host, const Scenario *s, const CliResult *result, const char *what)
+static void assert_recoverable(MockHost *host, const Scenario *s, const CliResult *result, const char *attr,
+                               const char *what)
 {
   g_auto(CliResult) again = {0};
 
   wait_helpers(host);
+  /* the message names the write that failed first */
+  if (strstr(result->err, attr) == NULL)
+    g_error("%s: %s exited %d without naming %s: %s", what, s->name, result->status, attr, result->err);
   if (result->status != EXIT_UNFINISHED) {
     g_autofree char *now = mt_state_hash(host);
     if (result->status != 1 && result->status != 4)
       g_error("%s: %s exited %d: %s", what, s->name, result->status, result->err);
     cli_assert_one_line(result->err);
+    g_assert_nonnull(strstr(result->err, "rolled back"));
     g_autofree char *state = describe_state(host);
     if (g_strcmp0(now, s->prepared_hash) != 0)
       g_error("%s: %s exited %d (%s) but changed the host: %s", what, s->name, result->status, result->err, state);
     return;
   }
   cli_assert_one_line(result->err);
+  cli_run(host, &again, "status", NULL);
+  g_assert_nonnull(strstr(again.out, "stuck"));
   cli_run(host, &again, "recover", NULL);
   if (again.status != 0)
     g_error("%s: recover after %s exited %d: %s", what, s->name, again.status, again.err);
@@ -135,11 +141,13 @@ static void fault_everywhere(const Scenario *s)
     g_auto(GStrv) failing = run_failing(s, first, &result, &host);
     g_autofree char *what = g_strdup_printf("write %u (%s) failing", k, writes[k - 1]);
     guint after = g_strv_length(failing);
+    g_auto(GStrv) words = g_strsplit(writes[k - 1], " ", 2);
+    const char *attr = words[0];
 
     g_test_message("%s: exit %d, %u writes", what, result.status, after);
     describe(failing);
     g_assert_cmpuint(after, >=, k);
-    assert_recoverable(host, s, &result, what);
+    assert_recoverable(host, s, &result, attr, what);
     for (guint j = k + 1; j <= after; j++, pairs++) {
       g_auto(CliResult) result2 = {0};
       g_autoptr(MockHost) host2 = NULL;
@@ -148,7 +156,7 @@ static void fault_everywhere(const Scenario *s)
       g_autofree char *what2 = g_strdup_printf("writes %u (%s) and %u (%s) failing", k, writes[k - 1], j,
                                                failing[j - 1]);
       g_test_message("%s: exit %d", what2, result2.status);
-      assert_recoverable(host2, s, &result2, what2);
+      assert_recoverable(host2, s, &result2, attr, what2);
     }
   }
   g_test_message("%s: %u writes, %u pairs", s->name, n, pairs);
