@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <linux/posix_acl.h>
 #include <linux/posix_acl_xattr.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <sys/wait.h>
@@ -93,6 +95,99 @@ void mt_run_crash_at(MockHost *host, CliResult *result, guint step, const char *
 
   mt_run_env(host, result, env, args);
   save_seeds(host, label);
+}
+
+/* Bounds a broken test only: a killed run's processes go as soon as the
+ * kernel delivers the signals. */
+#define GONE_WAIT_MAX_US (120 * G_USEC_PER_SEC)
+
+/* A zombie has left nothing but its exit status. */
+static gboolean is_zombie(const char *pid_dir)
+{
+  g_autofree char *path = g_build_filename(pid_dir, "stat", NULL);
+  g_autofree char *stat = NULL;
+
+  if (!g_file_get_contents(path, &stat, NULL, NULL))
+    return TRUE; /* gone meanwhile */
+  const char *end = strrchr(stat, ')');
+  return end != NULL && end[1] == ' ' && end[2] == 'Z';
+}
+
+/* The first live process whose environment has NEEDLE, 0 when none. */
+static int find_process_with_env(const char *needle)
+{
+  g_autoptr(GDir) proc = g_dir_open("/proc", 0, NULL);
+  const char *name;
+
+  while (proc != NULL && (name = g_dir_read_name(proc)) != NULL) {
+    if (!g_ascii_isdigit(name[0]))
+      continue;
+    g_autofree char *dir = g_build_filename("/proc", name, NULL);
+    g_autofree char *environ_path = g_build_filename(dir, "environ", NULL);
+    g_autofree char *env = NULL;
+    gsize length = 0;
+    if (!g_file_get_contents(environ_path, &env, &length, NULL))
+      continue;
+    for (gsize at = 0; at < length; at += strlen(env + at) + 1)
+      if (g_str_equal(env + at, needle) && !is_zombie(dir))
+        return atoi(name);
+  }
+  return 0;
+}
+
+void mt_wait_no_process_left(MockHost *host)
+{
+  g_autofree char *needle = g_strdup_printf("VFIO_HOSTDEV_MOCK_ROOT=%s", mock_host_root(host));
+  gint64 deadline = g_get_monotonic_time() + GONE_WAIT_MAX_US;
+  int pid;
+
+  while ((pid = find_process_with_env(needle)) != 0) {
+    if (g_get_monotonic_time() >= deadline) {
+      g_autofree char *cmdline_path = g_strdup_printf("/proc/%d/cmdline", pid);
+      g_autofree char *cmdline = NULL;
+      g_file_get_contents(cmdline_path, &cmdline, NULL, NULL);
+      g_error("process %d (%s) of the run is still there", pid, cmdline != NULL ? cmdline : "?");
+    }
+    g_usleep(10 * 1000);
+  }
+}
+
+/* Every .pending lock in the state directory free. */
+static void wait_pending_free(MockHost *host)
+{
+  g_autofree char *dir_path = g_build_filename(mock_host_root(host), "run/vfio-hostdev", NULL);
+  g_autoptr(GDir) dir = g_dir_open(dir_path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
+    if (!g_str_has_suffix(name, ".pending"))
+      continue;
+    g_autofree char *path = g_build_filename("/run/vfio-hostdev", name, NULL);
+    bt_wait_lock_free(host, path);
+  }
+}
+
+gboolean mt_crash(MockHost *host, guint step, const char *const *args, CliResult *result)
+{
+  g_test_message("%s killed before step %u", args[0], step);
+  mt_run_crash_at(host, result, step, args);
+  if (result->status == 0)
+    return FALSE;
+  g_assert_cmpint(result->status, ==, 128 + SIGKILL);
+  wait_pending_free(host);
+  mt_wait_no_process_left(host);
+  return TRUE;
+}
+
+gboolean mt_crash_then_recover(MockHost *host, guint step, const char *const *args, CliResult *result)
+{
+  if (!mt_crash(host, step, args, result))
+    return FALSE;
+  cli_run(host, result, "recover", "--json", NULL);
+  g_assert_cmpint(result->status, ==, 0);
+  g_autoptr(JsonNode) root = cli_parse_json(result);
+  g_assert_true(JSON_NODE_HOLDS_ARRAY(root));
+  return TRUE;
 }
 
 gboolean mt_has_journal(MockHost *host, const char *owner)

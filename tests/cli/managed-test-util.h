@@ -31,6 +31,23 @@ void mt_run_env(MockHost *host, CliResult *result, const char *const *env, const
 /* Runs with VFIO_HOSTDEV_TEST_CRASH_AT=STEP. */
 void mt_run_crash_at(MockHost *host, CliResult *result, guint step, const char *const *args);
 
+/* Runs `vfio-hostdev ARGS...` with the crash hook set to kill it before
+ * its durable step STEP. FALSE when the run finished first (RESULT holds
+ * that run). Otherwise asserts it died of SIGKILL, waits until no kernel
+ * write it started is still in flight (every .pending lock free: its write
+ * helpers outlive it) and asserts that no process it started is left (the
+ * write helpers; for `run`, the command and what the command started). */
+gboolean mt_crash(MockHost *host, guint step, const char *const *args, CliResult *result);
+
+/* mt_crash(), then, when the run was killed, `recover --json`, asserted to
+ * succeed with a JSON array: TRUE with RESULT holding recover's run. */
+gboolean mt_crash_then_recover(MockHost *host, guint step, const char *const *args, CliResult *result);
+
+/* Waits until no process but zombies runs on HOST (has its
+ * VFIO_HOSTDEV_MOCK_ROOT in its environment); fails the test when one is
+ * still there after two minutes (a leak, not a slow machine). */
+void mt_wait_no_process_left(MockHost *host);
+
 gboolean mt_has_journal(MockHost *host, const char *owner);
 
 /* Owner uid of a faked path (a device node); -1 when missing. */

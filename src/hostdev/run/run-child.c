@@ -67,11 +67,11 @@ void hd_run_child_take_terminal(void)
   pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
-static int shell_status(int wait_status)
+static int shell_status(const siginfo_t *info)
 {
-  if (WIFSIGNALED(wait_status))
-    return 128 + WTERMSIG(wait_status);
-  return WEXITSTATUS(wait_status);
+  if (info->si_code == CLD_KILLED || info->si_code == CLD_DUMPED)
+    return 128 + info->si_status;
+  return info->si_status;
 }
 
 /* The terminal's signals come from the kernel (SI_KERNEL); kill(2) and
@@ -84,13 +84,15 @@ static gboolean sent_by_terminal(const siginfo_t *info)
 int hd_run_child_wait(GPid pid, HdRunSignals *signals, GError **error)
 {
   for (;;) {
-    int wait_status = 0;
-    pid_t done = waitpid(pid, &wait_status, WNOHANG);
+    siginfo_t ended = {0};
+    /* not reaped (WNOWAIT): its pid stays its own, so the process group
+     * the guardian may kill cannot be another's (hd_run_child_reap) */
+    int done = waitid(P_PID, (id_t)pid, &ended, WEXITED | WNOHANG | WNOWAIT);
     siginfo_t info;
     int sig;
 
-    if (done == pid)
-      return shell_status(wait_status);
+    if (done == 0 && ended.si_pid == pid)
+      return shell_status(&ended);
     if (done < 0 && errno != EINTR) {
       /* not with SIGCHLD at its default action; but never spin */
       int saved = errno;
@@ -103,6 +105,14 @@ int hd_run_child_wait(GPid pid, HdRunSignals *signals, GError **error)
     if (sig > 0 && sig != SIGCHLD && !sent_by_terminal(&info))
       kill(-pid, sig); /* the command's process group: what it started too */
   }
+}
+
+void hd_run_child_reap(GPid pid)
+{
+  if (pid <= 0)
+    return;
+  while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+    ;
 }
 
 int hd_run_child_spawn_failure_status(const GError *error)

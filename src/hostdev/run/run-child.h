@@ -25,8 +25,14 @@ void hd_run_child_take_terminal(void);
  * go to the whole foreground process group, the command included, which
  * must not get them twice). Returns the status as a shell reports it: the
  * exit code, or 128 + the signal that killed it; -1 with ERROR when it
- * cannot be waited for (someone else reaped it). */
+ * cannot be waited for (someone else reaped it). The ended command is left
+ * a zombie, so that its pid, the id of its process group, is reused by
+ * nobody while the guardian may still kill that group: reap it with
+ * hd_run_child_reap() once the guardian is stopped. */
 int hd_run_child_wait(GPid pid, HdRunSignals *signals, GError **error);
+
+/* Reaps the ended command PID (nothing for 0). */
+void hd_run_child_reap(GPid pid);
 
 /* The status a shell gives a command that could not start: 127 when it
  * was not found, 126 otherwise. */

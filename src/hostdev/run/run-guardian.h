@@ -16,7 +16,9 @@
  * on without one: a warning's matter, not a failure). */
 pid_t hd_run_guardian_start(pid_t pgid);
 
-/* The command has ended and the tool lives: the guardian is stopped and
- * reaped. What the command left running in its group is left alone (a VM
- * it started on purpose): restoring a device it holds is refused, exit 5. */
+/* The command has ended and the tool has restored what the run changed
+ * (a SIGKILL during the restore still ends the command's group): the
+ * guardian is stopped and reaped. What the command left running in its
+ * group is left alone (a VM it started on purpose): restoring a device it
+ * holds is refused, exit 5. */
 void hd_run_guardian_stop(pid_t guardian);

@@ -21,7 +21,21 @@ struct _VhRun {
   HdHugepageReservations *hugepages;  /* pools this run grew */
   HdRunJournal *journal;              /* what a `recover` after a SIGKILL undoes; NULL before setup */
   guint unbind_timeout_ms;
+  /* From the command's start to the end of the restore: a SIGKILL of the
+   * tool until then leaves nothing of the command's group running */
+  GPid command;                       /* ended but not reaped: its group's id stays its own */
+  pid_t guardian;
 };
+
+/* The restore is over (or never comes): the guardian goes, then the
+ * command's zombie. */
+static void end_command(HdRun *run)
+{
+  hd_run_guardian_stop(run->guardian);
+  run->guardian = 0;
+  hd_run_child_reap(run->command);
+  run->command = 0;
+}
 
 HdRun *hd_run_new(GError **error)
 {
@@ -41,6 +55,7 @@ void hd_run_free(HdRun *run)
 {
   if (run == NULL)
     return;
+  end_command(run);
   g_strfreev(run->addresses);
   g_ptr_array_unref(run->bound);
   hd_hugepage_reservations_free(run->hugepages);
@@ -174,12 +189,13 @@ int hd_run_command(HdRun *run, const char *const *argv, GError **error)
     g_set_error(error, HD_ERROR, HD_ERROR_FAILED, "cannot run the command: %s", local->message);
     return status;
   }
-  pid_t guardian = hd_run_guardian_start(pid);
+  run->command = pid;
+  run->guardian = hd_run_guardian_start(pid);
   int status = hd_run_child_wait(pid, &run->signals, error);
-  hd_run_guardian_stop(guardian);
   if (foreground)
     hd_run_child_take_terminal();
-  g_spawn_close_pid(pid);
+  if (status < 0)
+    run->command = 0; /* reaped by someone else: not ours to wait for */
   return status < 0 ? HD_ERROR_FAILED : status;
 }
 
@@ -222,5 +238,6 @@ GPtrArray *hd_run_restore(HdRun *run, HdManager *manager)
   g_ptr_array_extend_and_steal(problems, g_steal_pointer(&pools));
   /* what is left is reported (exit 5) and the records say how to finish */
   g_clear_pointer(&run->journal, hd_run_journal_end);
+  end_command(run);
   return problems;
 }
