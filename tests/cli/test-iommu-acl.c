@@ -114,7 +114,6 @@ static void test_memlock_per_user(void)
  * rollback rightly leaves loaded) is killed before each durable step and
  * recovered: vm1's entry stays, all else as before. */
 #define MAX_STEPS 20
-#define KILLED 137
 
 /* Recovery puts everything back, so one host serves every step. */
 static void test_acl_crash(void)
@@ -128,13 +127,8 @@ static void test_acl_crash(void)
   g_autofree char *held = mt_iommu_acl(host);
   g_autofree char *state = mt_state_hash(host);
   for (; step <= MAX_STEPS; step++) {
-    g_test_message("vm2's prepare killed before step %u", step);
-    mt_run_crash_at(host, &result, step, args);
-    if (result.status == 0)
+    if (!mt_crash_then_recover(host, step, args, &result))
       break;
-    g_assert_cmpint(result.status, ==, KILLED);
-    cli_run(host, &result, "recover", NULL);
-    g_assert_cmpint(result.status, ==, 0);
     g_autofree char *now = mt_iommu_acl(host);
     g_assert_cmpstr(now, ==, held);
     g_autofree char *state_now = mt_state_hash(host);
@@ -155,13 +149,8 @@ static void test_acl_crash_last(void)
   guint step = 1;
 
   for (; step <= MAX_STEPS; step++) {
-    g_test_message("prepare killed before step %u", step);
-    mt_run_crash_at(host, &result, step, args);
-    if (result.status == 0)
+    if (!mt_crash_then_recover(host, step, args, &result))
       break;
-    g_assert_cmpint(result.status, ==, KILLED);
-    cli_run(host, &result, "recover", NULL);
-    g_assert_cmpint(result.status, ==, 0);
     g_autofree char *state_now = mt_state_hash(host);
     g_assert_cmpstr(state_now, ==, state);
   }
