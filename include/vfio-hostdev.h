@@ -352,7 +352,9 @@ VH_PUBLIC const char *vh_bind_result_get_original_override(const VhBindResult *r
  * module loaded for it (NULL if none). */
 VH_PUBLIC const char *vh_bind_result_get_driver(const VhBindResult *result);
 VH_PUBLIC const char *vh_bind_result_get_module(const VhBindResult *result);
-/* Once bound (or already): "vfioN" (or NULL) and, bound by this call, "/dev/vfio/N". */
+/* Once bound (or already): "vfioN" (NULL on kernels before 6.1, which have
+ * no vfio-dev/) and, bound by this call, "/dev/vfio/N" (NULL on a kernel
+ * built without VFIO groups, whose only node is /dev/vfio/devices/vfioN). */
 VH_PUBLIC const char *vh_bind_result_get_vfio_device(const VhBindResult *result);
 VH_PUBLIC const char *vh_bind_result_get_group_node(const VhBindResult *result);
 /* VFs disabled (re-enabled by reattach). */

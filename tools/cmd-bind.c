@@ -44,12 +44,24 @@ static void print_planned(const VhBindResult *result)
          vh_bind_result_is_group_member(result) ? " (member of its IOMMU group)" : "");
 }
 
+/* The node to open: the group's, or the cdev on a kernel without groups. */
+static char *device_node(const VhBindResult *result)
+{
+  const char *group_node = vh_bind_result_get_group_node(result);
+  const char *vfio_device = vh_bind_result_get_vfio_device(result);
+
+  if (group_node != NULL)
+    return g_strdup(group_node);
+  return g_strdup_printf("/dev/vfio/devices/%s", vfio_device);
+}
+
 static void print_result(const VhBindResult *result)
 {
   const char *address = vh_bind_result_get_address(result);
   const char *driver = vh_bind_result_get_driver(result);
   const char *vfio_device = vh_bind_result_get_vfio_device(result);
   const char *original = vh_bind_result_get_original_driver(result);
+  g_autofree char *node = NULL;
 
   switch (vh_bind_result_get_outcome(result)) {
   case VH_BIND_PLANNED:
@@ -60,8 +72,9 @@ static void print_result(const VhBindResult *result)
            vfio_device != NULL ? vfio_device : "no vfio-dev");
     break;
   case VH_BIND_BOUND:
-    printf("%s: bound to %s (%s, %s); was %s%s%s\n", address, driver, vfio_device,
-           vh_bind_result_get_group_node(result), original != NULL ? "on " : "unbound",
+    node = device_node(result);
+    printf("%s: bound to %s (%s, %s); was %s%s%s\n", address, driver,
+           vfio_device != NULL ? vfio_device : "no vfio-dev", node, original != NULL ? "on " : "unbound",
            original != NULL ? original : "", vh_bind_result_get_disabled_vfs(result) > 0 ? ", its VFs disabled" : "");
     break;
   case VH_BIND_ROLLED_BACK:

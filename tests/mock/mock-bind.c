@@ -192,8 +192,7 @@ int mt_unbind(const char *bdf)
     return 0;
   mt_sriov_driver_remove(bdf, drv);
   mt_device_dir(bdf, dir);
-  mt_fmt(rel, "%s/vfio-dev", dir);
-  if (mt_exists(rel))
+  if (mt_device_vfio_bound(bdf))
     mt_vfio_detach(bdf);
   mt_fmt(rel, "/sys/bus/pci/drivers/%s/%s", drv, bdf);
   mt_rm_rf(rel);

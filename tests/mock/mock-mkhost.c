@@ -81,7 +81,6 @@ static const char default_mounts[] =
   "udev /dev devtmpfs rw,nosuid,relatime,mode=755 0 0\n"
   "tmpfs /run tmpfs rw,nosuid,nodev,noexec,relatime,mode=755 0 0\n";
 
-
 /* iommufd's misc device is created root 0660 (drivers/iommu/iommufd/main.c);
  * the ACL tests watch its group bits, which an ACL's mask moves. */
 static void fake_iommu_mode(void)
@@ -92,24 +91,54 @@ static void fake_iommu_mode(void)
     chmod(path, 0660);
 }
 
+/* Linux >= MAJOR.MINOR by the release string. */
+static gboolean release_at_least(const char *release, guint major, guint minor)
+{
+  guint have_major = 0, have_minor = 0;
+
+  if (sscanf(release, "%u.%u", &have_major, &have_minor) != 2)
+    return TRUE;
+  return have_major > major || (have_major == major && have_minor >= minor);
+}
+
+/* The kernel's VFIO interfaces: vfio-dev/ from the release (6.1), the
+ * group nodes unless built with CONFIG_VFIO_GROUP=n (which needs the cdev,
+ * 6.6, and has no container, so no /dev/vfio/vfio). */
+static gboolean vfio_model(Builder *b, gboolean *vfio_dev, gboolean *group, gboolean *cdev, GError **error)
+{
+  *vfio_dev = release_at_least(b->release, 6, 1);
+  *group = get_bool(b->kf, "host", "vfio-group", TRUE);
+  *cdev = get_bool(b->kf, "host", "vfio-cdev", FALSE);
+  if (*cdev && !release_at_least(b->release, 6, 6))
+    return mk_fail(error, "[host] vfio-cdev=true needs a release >= 6.6 (CONFIG_VFIO_DEVICE_CDEV)");
+  if (!*group && !*cdev)
+    return mk_fail(error, "[host] vfio-group=false needs vfio-cdev=true (Kconfig selects the cdev)");
+  if (!*group && get_bool(b->kf, "host", "dev-vfio", FALSE))
+    return mk_fail(error, "[host] vfio-group=false has no /dev/vfio/vfio: drop dev-vfio=true");
+  return TRUE;
+}
+
 static gboolean write_host(Builder *b, GError **error)
 {
   GKeyFile *kf = b->kf;
   g_autofree char *cmdline = NULL;
   g_autofree char *host = NULL;
-  gboolean cdev = get_bool(kf, "host", "vfio-cdev", FALSE);
   gboolean debugfs = get_bool(kf, "host", "debugfs", TRUE);
   gboolean vfio_debugfs = get_bool(kf, "host", "vfio-debugfs", FALSE);
+  gboolean vfio_dev, group, cdev;
 
   b->release = get_str(kf, "host", "release", NULL);
   if (b->release == NULL || b->release[0] == '\0')
     return mk_fail(error, "[host] release is required");
+  if (!vfio_model(b, &vfio_dev, &group, &cdev, error))
+    return FALSE;
   b->iommu = get_bool(kf, "host", "iommu", TRUE);
   cmdline = get_str(kf, "host", "cmdline",
                     b->iommu ? "BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet intel_iommu=on"
                              : "BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet");
-  host = g_strdup_printf("iommu=%d\nvfio_cdev=%d\ndebugfs=%d\nvfio_debugfs=%d\n", b->iommu ? 1 : 0, cdev ? 1 : 0,
-                         debugfs ? 1 : 0, vfio_debugfs ? 1 : 0);
+  host = g_strdup_printf("iommu=%d\nvfio_cdev=%d\ndebugfs=%d\nvfio_debugfs=%d\nvfio_dev=%d\nvfio_group=%d\n",
+                         b->iommu ? 1 : 0, cdev ? 1 : 0, debugfs ? 1 : 0, vfio_debugfs ? 1 : 0, vfio_dev ? 1 : 0,
+                         group ? 1 : 0);
   if (!mk_check(mt_writef("/.mock/release", "%s\n", b->release), "release", error) ||
       !mk_check(mt_write("/.mock/host", host), ".mock/host", error) ||
       !mk_check(mt_write("/.mock/faults", ""), ".mock/faults", error) ||
@@ -129,7 +158,7 @@ static gboolean write_host(Builder *b, GError **error)
   mt_mkdir_p("/sys/module");
   if (b->iommu)
     mt_mkdir_p("/sys/devices/virtual/iommu/dmar0");
-  if (get_bool(kf, "host", "dev-vfio", TRUE))
+  if (get_bool(kf, "host", "dev-vfio", group))
     mt_write("/dev/vfio/vfio", "");
   if (cdev) {
     mt_mkdir_p("/dev/vfio/devices");

@@ -150,6 +150,9 @@ int mt_vfio_attach(const char *bdf, const MtDriver *drv);
  * without IOMMU group a no-IOMMU group, see mock-vfio.c). */
 bool mt_vfio_noiommu_mode(void);
 int mt_vfio_detach(const char *bdf);
+/* true when bdf is bound to a driver the fixture marks vfio (what the
+ * kernel's vfio_device_ops say; vfio-dev/ only shows it from 6.1 on). */
+bool mt_device_vfio_bound(const char *bdf);
 /* IOMMU group number of bdf or -1. */
 int mt_device_group(const char *bdf);
 

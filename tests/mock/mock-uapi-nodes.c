@@ -158,13 +158,13 @@ MuDevice *mu_node_device(MuObject *obj)
 /* Every member VFIO-bound, unbound, or on a driver that leaves DMA alone. */
 static bool group_viable(int group)
 {
-  char rel[PATH_MAX], dir[PATH_MAX], driver[128];
+  char rel[PATH_MAX], driver[128];
   char **names;
   int n = (mt_fmt(rel, "/sys/kernel/iommu_groups/%d/devices", group), mt_list_dir(rel, &names));
   bool viable = n > 0;
 
   for (int i = 0; i < n && viable; i++) {
-    bool vfio = mt_device_dir(names[i], dir) == 0 && mt_fmt(rel, "%s/vfio-dev", dir) == 0 && mt_exists(rel);
+    bool vfio = mt_device_vfio_bound(names[i]);
     mt_device_driver(names[i], driver);
     viable = vfio || driver[0] == '\0' || strcmp(driver, "pcieport") == 0 || strcmp(driver, "pci-stub") == 0;
   }
@@ -173,20 +173,13 @@ static bool group_viable(int group)
   return viable;
 }
 
-static bool vfio_bound(const char *bdf)
-{
-  char dir[PATH_MAX], rel[PATH_MAX];
-
-  return mt_device_dir(bdf, dir) == 0 && mt_fmt(rel, "%s/vfio-dev", dir) == 0 && mt_exists(rel);
-}
-
 static long group_get_device_fd(MuObject *group, const char *name)
 {
   MuObject *obj;
 
   if (group->container == NULL || group->container->space == NULL)
     return -EINVAL;
-  if (mt_device_group(name) != group->group || !vfio_bound(name))
+  if (mt_device_group(name) != group->group || !mt_device_vfio_bound(name))
     return -ENODEV;
   int *cdevs = opener_count(name, true);
   if (cdevs != NULL && *cdevs > 0)

@@ -1,9 +1,16 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* mock-vfio.c: what binding a VFIO driver creates (Linux >= 6.1):
- * <dev>/vfio-dev/vfioN (N the lowest free index across the host, with a
- * /sys/class/vfio-dev/vfioN link), the legacy group node /dev/vfio/<group>
- * and, with CONFIG_VFIO_DEVICE_CDEV ("vfio_cdev" host flag), the char
- * device /dev/vfio/devices/vfioN and vfioN/dev.
+/* mock-vfio.c: what binding a VFIO driver creates, by the host's kernel
+ * model (.mock/host flags):
+ * - "vfio_dev" (Linux >= 6.1): <dev>/vfio-dev/vfioN (N the lowest free
+ *   index across the host, with a /sys/class/vfio-dev/vfioN link) and,
+ *   with CONFIG_VFIO_DEVICE_CDEV ("vfio_cdev"), the char device
+ *   /dev/vfio/devices/vfioN and vfioN/dev;
+ * - "vfio_group" (CONFIG_VFIO_GROUP, every kernel before 6.2 and the
+ *   default since): the group's device (/sys/class/vfio/<group> ->
+ *   /sys/devices/virtual/vfio/<group>) and its node /dev/vfio/<group>, while
+ *   any member of the group is bound to a VFIO driver.
+ * A kernel before 6.1 has only the group; one built with VFIO_GROUP=n
+ * only vfio-dev and the cdev.
  *
  * No-IOMMU mode (vfio's enable_unsafe_noiommu_mode=Y): a device without an
  * IOMMU group gets one of its own at probe (vfio_noiommu_group_alloc():
@@ -93,6 +100,10 @@ static void noiommu_group_remove(int group, const char *dir)
 
   mt_fmt(rel, "/dev/vfio/noiommu-%d", group);
   mt_rm_rf(rel);
+  mt_fmt(rel, "/sys/class/vfio/noiommu-%d", group);
+  mt_rm_rf(rel);
+  mt_fmt(rel, "/sys/devices/virtual/vfio/noiommu-%d", group);
+  mt_rm_rf(rel);
   mt_fmt(rel, "%s/iommu_group", dir);
   mt_rm_rf(rel);
   mt_fmt(rel, "/sys/kernel/iommu_groups/%d", group);
@@ -166,17 +177,21 @@ static void debugfs_attach(const char *bdf, const MtDriver *drv)
     write_features(dir, drv->migration);
 }
 
-int mt_vfio_attach(const char *bdf, const MtDriver *drv)
+bool mt_device_vfio_bound(const char *bdf)
 {
-  char dir[PATH_MAX], vdir[PATH_MAX], rel[PATH_MAX];
-  bool cdev = mt_host_flag("vfio_cdev");
-  int idx, group, rc;
+  char driver[128];
+  MtDriver drv;
 
-  if ((rc = mt_device_dir(bdf, dir)) < 0)
-    return rc;
-  /* the group first: vfio_register_group_dev() sets it before vfio-dev/ */
-  if ((group = mt_device_group(bdf)) < 0 && mt_vfio_noiommu_mode())
-    group = noiommu_group_alloc(bdf, dir);
+  return mt_device_driver(bdf, driver) == 0 && driver[0] != '\0' && mt_driver_lookup(driver, &drv) && drv.vfio;
+}
+
+/* vfio_device_add(): the device's vfio-dev/vfioN and, with the cdev, its node. */
+static int attach_vfio_dev(const char *dir)
+{
+  char vdir[PATH_MAX], rel[PATH_MAX];
+  bool cdev = mt_host_flag("vfio_cdev");
+  int idx, rc;
+
   idx = lowest_free_vfio_index();
   mt_fmt(vdir, "%s/vfio-dev/vfio%d", dir, idx);
   if ((rc = mt_mkdir_p(vdir)) < 0)
@@ -197,11 +212,40 @@ int mt_vfio_attach(const char *bdf, const MtDriver *drv)
     mt_write(rel, "");
   }
   mt_fmt(rel, "/sys/class/vfio-dev/vfio%d", idx);
-  mt_link(rel, vdir);
-  if (group >= 0) {
-    mt_fmt(rel, group_is_noiommu(group) ? "/dev/vfio/noiommu-%d" : "/dev/vfio/%d", group);
-    mt_write(rel, "");
-  }
+  return mt_link(rel, vdir);
+}
+
+/* vfio_create_group(): the group's device in class "vfio" ("N", or
+ * "noiommu-N" for a no-IOMMU group) and its node /dev/vfio/<name>. */
+static void attach_group(int group)
+{
+  char name[32], rel[PATH_MAX], target[PATH_MAX];
+
+  mt_fmt(name, group_is_noiommu(group) ? "noiommu-%d" : "%d", group);
+  mt_fmt(target, "/sys/devices/virtual/vfio/%s", name);
+  mt_mkdir_p(target);
+  mt_fmt(rel, "%s/uevent", target);
+  mt_writef(rel, "DEVNAME=vfio/%s\n", name);
+  mt_fmt(rel, "/sys/class/vfio/%s", name);
+  mt_link(rel, target);
+  mt_fmt(rel, "/dev/vfio/%s", name);
+  mt_write(rel, "");
+}
+
+int mt_vfio_attach(const char *bdf, const MtDriver *drv)
+{
+  char dir[PATH_MAX];
+  int group, rc;
+
+  if ((rc = mt_device_dir(bdf, dir)) < 0)
+    return rc;
+  /* the group first: vfio_register_group_dev() sets it before vfio-dev/ */
+  if ((group = mt_device_group(bdf)) < 0 && mt_vfio_noiommu_mode())
+    group = noiommu_group_alloc(bdf, dir);
+  if (mt_host_flag("vfio_dev") && (rc = attach_vfio_dev(dir)) < 0)
+    return rc;
+  if (mt_host_flag("vfio_group") && group >= 0)
+    attach_group(group);
   debugfs_attach(bdf, drv);
   return 0;
 }
@@ -209,19 +253,15 @@ int mt_vfio_attach(const char *bdf, const MtDriver *drv)
 /* true when another member of the group is still bound to a VFIO driver. */
 static bool group_still_used(int group, const char *except)
 {
-  char rel[PATH_MAX], dir[PATH_MAX];
+  char rel[PATH_MAX];
   char **names;
   int n;
   bool used = false;
 
   mt_fmt(rel, "/sys/kernel/iommu_groups/%d/devices", group);
   n = mt_list_dir(rel, &names);
-  for (int i = 0; i < n && !used; i++) {
-    if (strcmp(names[i], except) == 0 || mt_device_dir(names[i], dir) < 0)
-      continue;
-    mt_fmt(rel, "%s/vfio-dev", dir);
-    used = mt_exists(rel);
-  }
+  for (int i = 0; i < n && !used; i++)
+    used = strcmp(names[i], except) != 0 && mt_device_vfio_bound(names[i]);
   mt_strv_free(names);
   return used;
 }
@@ -251,6 +291,10 @@ int mt_vfio_detach(const char *bdf)
     noiommu_group_remove(group, dir);
   } else if (group >= 0 && !group_still_used(group, bdf)) {
     mt_fmt(rel, "/dev/vfio/%d", group);
+    mt_rm_rf(rel);
+    mt_fmt(rel, "/sys/class/vfio/%d", group);
+    mt_rm_rf(rel);
+    mt_fmt(rel, "/sys/devices/virtual/vfio/%d", group);
     mt_rm_rf(rel);
   }
   return 0;

@@ -357,13 +357,10 @@ static gboolean switch_to_vfio(Job *job, guint timeout_ms, GError **error)
     return FALSE;
   if (!hd_switch_probe(result->address, result->driver, timeout_ms, error))
     return FALSE;
-  result->vfio_device = hd_switch_wait_vfio(result->address, result->group, error);
-  if (result->vfio_device == NULL)
+  if (!hd_switch_wait_vfio(result->address, result->group, &result->vfio_device, &result->group_node, error))
     return FALSE;
   /* a no-IOMMU group is made by the VFIO driver's probe, before vfio-dev/ */
-  if (result->group < 0)
-    result->group = hd_iommu_group_of(result->address);
-  if (result->group >= 0)
+  if (result->group < 0 && (result->group = hd_iommu_group_of(result->address)) >= 0)
     result->group_node = hd_vfio_group_node_path(result->group);
   job->record->state = HD_RECORD_BOUND;
   return hd_record_save(job->record, error);

@@ -56,8 +56,8 @@ typedef struct _VhBindResult {
   char *module;            /* module loaded for the driver, NULL if none */
   char *driver;            /* the VFIO driver (NULL in a dry run when not loaded yet) */
   char *requested;         /* what was asked for or chosen */
-  char *vfio_device;       /* "vfioN" once bound */
-  char *group_node;        /* "/dev/vfio/N" once bound by this call */
+  char *vfio_device;       /* "vfioN" once bound; NULL on kernels before 6.1 (no vfio-dev) */
+  char *group_node;        /* "/dev/vfio/N" once bound by this call; NULL on a kernel without VFIO groups */
   GPtrArray *forced;       /* host uses overridden by --force */
   HdBindOutcome outcome;
   GError *error;           /* why it was rolled back or is stuck */

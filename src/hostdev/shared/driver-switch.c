@@ -130,20 +130,75 @@ static char *first_vfio_entry(const char *address)
   return NULL;
 }
 
-char *hd_switch_wait_vfio(const char *address, gint64 group, GError **error)
+#ifdef HD_TEST_HOOKS
+/* VFIO_HOSTDEV_TEST_SETTLE_MS: the mock creates every node within the
+ * probe, so tests that prove which nodes are awaited set 0 and a wait for
+ * the wrong one fails at once instead of after the timeout. */
+static gint64 settle_timeout_us(void)
 {
-  gint64 deadline = g_get_monotonic_time() + SETTLE_TIMEOUT_US;
-  g_autofree char *node = group >= 0 ? hd_vfio_group_node_path(group) : NULL;
+  const char *ms = g_getenv("VFIO_HOSTDEV_TEST_SETTLE_MS");
+
+  return ms != NULL ? g_ascii_strtoll(ms, NULL, 10) * 1000 : SETTLE_TIMEOUT_US;
+}
+#else
+static gint64 settle_timeout_us(void)
+{
+  return SETTLE_TIMEOUT_US;
+}
+#endif
+
+/* What the kernel's VFIO publishes, from the classes module vfio registers
+ * at load (a VFIO driver that probed has it loaded): "vfio-dev" since
+ * Linux 6.1 (the device's vfio-dev/vfioN) and "vfio" with
+ * CONFIG_VFIO_GROUP (/dev/vfio/<group>; a kernel built without it has only
+ * the cdev /dev/vfio/devices/vfioN). */
+static gboolean kernel_has_class(const char *cls)
+{
+  g_autofree char *dir = hd_path_class(cls, NULL, NULL);
+
+  return hd_sysfs_exists(dir);
+}
+
+/* One look: the first node the device still lacks (NULL when none), with
+ * *ENTRY and *GROUP_NODE set to what was found. */
+static char *missing_vfio_node(const char *address, gint64 group, char **entry, char **group_node)
+{
+  gboolean has_vfio_dev = kernel_has_class("vfio-dev");
+  gboolean has_groups = kernel_has_class("vfio");
+
+  if (!has_vfio_dev && !has_groups)
+    return g_strdup("the VFIO classes /sys/class/vfio-dev and /sys/class/vfio (is the driver a VFIO driver?)");
+  if (has_vfio_dev && (*entry = first_vfio_entry(address)) == NULL)
+    return g_strdup("vfio-dev/vfioN (is the driver a VFIO driver?)");
+  if (has_groups && group >= 0) {
+    *group_node = hd_vfio_group_node_path(group);
+    return hd_sysfs_exists(*group_node) ? NULL : g_strdup(*group_node);
+  }
+  if (!has_groups) {
+    /* no group node to open: the cdev is the only way to the device */
+    g_autofree char *cdev = hd_path_vfio_cdev(*entry);
+    return hd_sysfs_exists(cdev) ? NULL : g_steal_pointer(&cdev);
+  }
+  return NULL;
+}
+
+gboolean hd_switch_wait_vfio(const char *address, gint64 group, char **vfio_device, char **group_node,
+                             GError **error)
+{
+  gint64 deadline = g_get_monotonic_time() + settle_timeout_us();
 
   for (;;) {
-    g_autofree char *entry = first_vfio_entry(address);
-    gboolean node_ok = node == NULL || hd_sysfs_exists(node);
-    if (entry != NULL && node_ok)
-      return g_steal_pointer(&entry);
+    g_autofree char *entry = NULL;
+    g_autofree char *found = NULL;
+    g_autofree char *missing = missing_vfio_node(address, group, &entry, &found);
+    if (missing == NULL) {
+      *vfio_device = g_steal_pointer(&entry);
+      *group_node = g_steal_pointer(&found);
+      return TRUE;
+    }
     if (g_get_monotonic_time() >= deadline) {
-      g_set_error(error, HD_ERROR, HD_ERROR_FAILED, "%s is bound but %s did not appear", address,
-                  entry == NULL ? "vfio-dev/vfioN (is the driver a VFIO driver?)" : node);
-      return NULL;
+      g_set_error(error, HD_ERROR, HD_ERROR_FAILED, "%s is bound but %s did not appear", address, missing);
+      return FALSE;
     }
     g_usleep(SETTLE_POLL_US);
   }

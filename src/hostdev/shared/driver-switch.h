@@ -36,9 +36,17 @@ gboolean hd_switch_probe(const char *address, const char *driver, guint timeout_
 /* Writes sriov_numvfs (the PF's driver must be bound). */
 gboolean hd_switch_set_numvfs(const char *address, guint numvfs, guint timeout_ms, GError **error);
 
-/* Waits (bounded polling) until the device shows it is a VFIO device:
- * vfio-dev/vfioN and, when GROUP >= 0, /dev/vfio/GROUP. Returns "vfioN". */
-char *hd_switch_wait_vfio(const char *address, gint64 group, GError **error);
+/* Waits (bounded polling: udev makes the /dev nodes) until the device
+ * shows it is a VFIO device, by what the running kernel's VFIO offers
+ * (the classes module vfio registers): vfio-dev/vfioN where the kernel
+ * has vfio-dev (>= 6.1); /dev/vfio/GROUP where it has VFIO groups
+ * (CONFIG_VFIO_GROUP; before 6.1 this and the driver link, which
+ * hd_switch_probe() read back, are all there is); and
+ * /dev/vfio/devices/vfioN where it has no groups (cdev only). Sets
+ * *VFIO_DEVICE ("vfioN"; NULL before 6.1) and *GROUP_NODE ("/dev/vfio/N";
+ * NULL on a kernel without groups). */
+gboolean hd_switch_wait_vfio(const char *address, gint64 group, char **vfio_device, char **group_node,
+                             GError **error);
 
 /* Puts the device back as RECORD says it was: the original driver (through
  * a temporary driver_override naming exactly it, so that the kernel's
