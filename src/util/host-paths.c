@@ -16,6 +16,13 @@ char *hd_path_hugepages(const char *size_dir, const char *attr)
   return g_build_filename("/sys/kernel/mm/hugepages", size_dir, attr, NULL);
 }
 
+char *hd_path_node_hugepages(gint64 node, const char *size_dir, const char *attr)
+{
+  g_autofree char *node_dir = g_strdup_printf("node%" G_GINT64_FORMAT, node);
+
+  return g_build_filename("/sys/devices/system/node", node_dir, "hugepages", size_dir, attr, NULL);
+}
+
 char *hd_path_vfio_container(void)
 {
   return g_strdup("/dev/vfio/vfio");

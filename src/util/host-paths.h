@@ -16,6 +16,8 @@ char *hd_path_acpi_table(const char *signature);
 /* "/sys/kernel/mm/hugepages", ".../<size_dir>" or ".../<size_dir>/<attr>"
  * (SIZE_DIR like "hugepages-2048kB"; SIZE_DIR and ATTR may be NULL). */
 char *hd_path_hugepages(const char *size_dir, const char *attr);
+/* /sys/devices/system/node/node<NODE>/hugepages/SIZE_DIR/ATTR: one NUMA node's share of a pool. */
+char *hd_path_node_hugepages(gint64 node, const char *size_dir, const char *attr);
 
 /* "/dev/vfio/vfio": the legacy VFIO container. */
 char *hd_path_vfio_container(void);

@@ -12,6 +12,32 @@ static char *device_path(const char *address, const char *attr)
   return g_build_filename("/sys/bus/pci/devices", address, attr, NULL);
 }
 
+void bt_make_numa_pools(MockHost *host, const char *address)
+{
+  g_autofree char *numa_node = device_path(address, "numa_node");
+  const char *const pools[][2] = {{BT_POOL_2M, "1\n"}, {BT_NODE_POOL_2M("0"), "1\n"}, {BT_NODE_POOL_2M("1"), "0\n"}};
+
+  for (guint i = 0; i < G_N_ELEMENTS(pools); i++) {
+    g_autofree char *nr = g_build_filename(pools[i][0], "nr_hugepages", NULL);
+    g_autofree char *free_pages = g_build_filename(pools[i][0], "free_hugepages", NULL);
+    mock_host_write(host, nr, pools[i][1]);
+    mock_host_write(host, free_pages, pools[i][1]);
+  }
+  mock_host_write(host, BT_POOL_2M "/resv_hugepages", "0\n");
+  mock_host_write(host, numa_node, "1\n");
+}
+
+void bt_assert_numa_pools(MockHost *host, const char *node0, const char *node1, const char *whole)
+{
+  g_autofree char *nr0 = mock_host_read_trim(host, BT_NODE_POOL_2M("0") "/nr_hugepages");
+  g_autofree char *nr1 = mock_host_read_trim(host, BT_NODE_POOL_2M("1") "/nr_hugepages");
+  g_autofree char *nr = mock_host_read_trim(host, BT_POOL_2M "/nr_hugepages");
+
+  g_assert_cmpstr(nr0, ==, node0);
+  g_assert_cmpstr(nr1, ==, node1);
+  g_assert_cmpstr(nr, ==, whole);
+}
+
 char *bt_driver(MockHost *host, const char *address)
 {
   g_autofree char *path = device_path(address, "driver");

@@ -37,6 +37,15 @@ char *bt_assert_refused(MockHost *host, gboolean force, const char *address, con
  * it on vfio-pci with vfio-dev/ and its group's node. */
 void bt_assert_binds(MockHost *host, gboolean force, const char *address);
 
+/* 2M hugepage pools of a two-node NUMA host, as mock-hugepages.c models
+ * them: node 0 holds the whole pool's one free page, node 1 none; the
+ * device at ADDRESS is on node 1. */
+#define BT_POOL_2M "/sys/kernel/mm/hugepages/hugepages-2048kB"
+#define BT_NODE_POOL_2M(node) "/sys/devices/system/node/node" node "/hugepages/hugepages-2048kB"
+void bt_make_numa_pools(MockHost *host, const char *address);
+/* Asserts the pages of node 0, node 1 and the whole 2M pool. */
+void bt_assert_numa_pools(MockHost *host, const char *node0, const char *node1, const char *whole);
+
 /* Whether someone holds the flock of PATH in the fake host (the lock itself,
  * as the tool asks, not a pid). */
 gboolean bt_lock_held(MockHost *host, const char *path);

@@ -132,6 +132,25 @@ static void test_recover_keeps_reserved_pages(void)
   assert_pool(host, "2");
 }
 
+/* A run killed while its device's node pool (node 1) was grown: recover
+ * shrinks that node's pool, not the whole one (which would take node 0's
+ * page first). */
+static void test_recover_numa_node_pool(void)
+{
+  g_autoptr(MockHost) host = cli_host("q35-zoo");
+  g_auto(CliResult) result = {0};
+  const char *const args[] = {"run", "-d", E1000E, "--hugepages", "2M=2", "--", "sh", "-c", "kill -KILL $PPID", NULL};
+
+  bt_make_numa_pools(host, E1000E);
+  mt_run_env(host, &result, NULL, args);
+  g_assert_cmpint(result.status, ==, KILLED);
+  bt_assert_numa_pools(host, "1", "2", "3");
+  recover_ok(host);
+  bt_assert_numa_pools(host, "1", "0", "1");
+  bt_assert_original(host, E1000E, "e1000e", 0);
+  assert_no_run_files(host);
+}
+
 /* The host a run starts from: vfio_pci loaded and its class there (the
  * state compares devices, not modules or the class a first vfio device
  * makes), a 2M pool of one page. */
@@ -201,6 +220,7 @@ int main(int argc, char **argv)
   /* the first two need no hook: the command itself kills the tool */
   g_test_add_func("/run-crash/killed-mid-command", test_killed_mid_command);
   g_test_add_func("/run-crash/recover-keeps-reserved-pages", test_recover_keeps_reserved_pages);
+  g_test_add_func("/run-crash/recover-numa-node-pool", test_recover_numa_node_pool);
   g_test_add_func("/run-crash/killed-every-step", WITH_CRASH_HOOK(test_killed_every_step));
   return g_test_run();
 }

@@ -307,6 +307,22 @@ static void test_hugepages_reserved(void)
   assert_e1000e_restored(host);
 }
 
+/* A device on NUMA node 1, which has its own pool: that pool grows (the
+ * whole pool's growth would go to node 0 first) and shrinks back. */
+static void test_hugepages_numa_node(void)
+{
+  g_autoptr(MockHost) host = cli_host("q35-zoo");
+  g_auto(CliResult) result = {0};
+
+  bt_make_numa_pools(host, E1000E);
+  cli_run(host, &result, "run", "-d", E1000E, "--hugepages", "2M=2", "--", "sh", "-c",
+          "cat " BT_NODE_POOL_2M("1") "/free_hugepages " BT_POOL_2M "/nr_hugepages", NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  g_assert_cmpstr(result.out, ==, "2\n3\n");
+  bt_assert_numa_pools(host, "1", "0", "1");
+  assert_e1000e_restored(host);
+}
+
 /* Pages the kernel does not grant: exit 1, the command not run, the pool
  * back and no device touched (pages are reserved before binding). */
 static void test_hugepages_unavailable(void)
@@ -436,6 +452,7 @@ int main(int argc, char **argv)
   g_test_add_func("/run/environment", test_environment);
   g_test_add_func("/run/shell", test_shell);
   g_test_add_func("/run/hugepages-reserved", test_hugepages_reserved);
+  g_test_add_func("/run/hugepages-numa-node", test_hugepages_numa_node);
   g_test_add_func("/run/hugepages-unavailable", test_hugepages_unavailable);
   g_test_add_func("/run/restore-fails", test_restore_fails);
   g_test_add_func("/run/restore-refused-while-held", test_restore_refused_while_held);

@@ -52,7 +52,8 @@ static KernelAttr device_attr_kind(const char *name)
 static bool classify(const char *logical, Target *t)
 {
   const char *base = strrchr(logical, '/');
-  char drv[256], file[64];
+  char drv[256], file[64], pool[41];
+  int node;
 
   memset(t, 0, sizeof(*t));
   if (base == NULL)
@@ -64,6 +65,13 @@ static bool classify(const char *logical, Target *t)
   }
   if (sscanf(logical, "/sys/kernel/mm/hugepages/%63[^/]/%63s", t->device, file) == 2 &&
       strcmp(file, "nr_hugepages") == 0) {
+    t->kind = K_HUGEPAGES;
+    return true;
+  }
+  if (sscanf(logical, "/sys/devices/system/node/node%d/hugepages/%40[^/]/%63s", &node, pool, file) == 3 &&
+      strcmp(file, "nr_hugepages") == 0) {
+    /* a NUMA node's pool: "nodeN:hugepages-<size>kB" (no '/': it names counters) */
+    snprintf(t->device, sizeof(t->device), "node%d:%s", node, pool);
     t->kind = K_HUGEPAGES;
     return true;
   }

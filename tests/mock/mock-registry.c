@@ -132,6 +132,12 @@ int mt_driver_register_tree(const MtDriver *drv)
     mt_fmt(rel, "/sys/module/%s/initstate", drv->module);
     mt_write(rel, "live\n");
   }
+  /* a VFIO driver needs module vfio, whose init registers its classes:
+   * "vfio-dev" (>= 6.1) and, with CONFIG_VFIO_GROUP, "vfio" */
+  if (drv->vfio && mt_host_flag("vfio_dev"))
+    mt_mkdir_p("/sys/class/vfio-dev");
+  if (drv->vfio && mt_host_flag("vfio_group"))
+    mt_mkdir_p("/sys/class/vfio");
   return 0;
 }
 

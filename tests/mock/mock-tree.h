@@ -166,7 +166,8 @@ void mt_sriov_driver_remove(const char *bdf, const char *driver);
 
 /* ---- mock-hugepages.c ---- */
 
-/* A write of WANTED to the nr_hugepages of POOL ("hugepages-2048kB"). */
+/* A write of WANTED to the nr_hugepages of POOL: "hugepages-2048kB" (the
+ * whole pool) or "node1:hugepages-2048kB" (NUMA node 1's). */
 int mt_hugepages_set_nr(const char *pool, unsigned long wanted);
 /* Creates VFs without probing (mkhost initial state). */
 int mt_sriov_create_vfs(const char *bdf, unsigned numvfs, bool probe);

@@ -79,10 +79,19 @@ gboolean hd_run_journal_bound(HdRunJournal *journal, const GPtrArray *bound, GEr
   return save(journal, error);
 }
 
-gboolean hd_run_journal_grow(guint64 size_kb, guint64 nr_before, guint64 adding, gpointer data, GError **error)
+/* "hugepages 2048", or "hugepages 2048 node1" for a NUMA node's pool */
+static char *pool_group(guint64 size_kb, gint64 node)
+{
+  if (node < 0)
+    return g_strdup_printf(GROUP_POOL_PREFIX "%" G_GUINT64_FORMAT, size_kb);
+  return g_strdup_printf(GROUP_POOL_PREFIX "%" G_GUINT64_FORMAT " node%" G_GINT64_FORMAT, size_kb, node);
+}
+
+gboolean hd_run_journal_grow(guint64 size_kb, gint64 node, guint64 nr_before, guint64 adding, gpointer data,
+                             GError **error)
 {
   HdRunJournal *journal = data;
-  g_autofree char *group = g_strdup_printf(GROUP_POOL_PREFIX "%" G_GUINT64_FORMAT, size_kb);
+  g_autofree char *group = pool_group(size_kb, node);
 
   /* a second growth of the same pool adds to the first */
   if (g_key_file_has_group(journal->file, group))
@@ -164,21 +173,23 @@ static void restore_devices(GKeyFile *file, guint unbind_timeout_ms, HdRunRecove
 
 static void restore_pool(GKeyFile *file, const char *group, HdRunRecovery *recovery)
 {
-  guint64 size_kb = g_ascii_strtoull(group + strlen(GROUP_POOL_PREFIX), NULL, 10);
+  char *rest = NULL;
+  guint64 size_kb = g_ascii_strtoull(group + strlen(GROUP_POOL_PREFIX), &rest, 10);
+  gint64 node = g_str_has_prefix(rest, " node") ? g_ascii_strtoll(rest + strlen(" node"), NULL, 10) : -1;
   guint64 nr_before = g_key_file_get_uint64(file, group, "nr_before", NULL);
   guint64 adding = g_key_file_get_uint64(file, group, "adding", NULL);
   g_autoptr(GError) error = NULL;
   HdHugepagePool pool;
   guint64 given = 0;
 
-  if (!hd_hugepage_pool_read(size_kb, &pool, &error)) {
+  if (!hd_hugepage_pool_read(size_kb, node, &pool, &error)) {
     g_ptr_array_add(recovery->problems, g_strdup(error->message));
     return;
   }
   /* killed before the pool grew, or after part of the growth: never more
    * than it grew */
   guint64 added = MIN(adding, pool.nr > nr_before ? pool.nr - nr_before : 0);
-  if (!hd_hugepage_pool_shrink(size_kb, added, &given, &error))
+  if (!hd_hugepage_pool_shrink(size_kb, node, added, &given, &error))
     g_ptr_array_add(recovery->problems, g_strdup(error->message));
   else if (given < added)
     g_ptr_array_add(recovery->problems,

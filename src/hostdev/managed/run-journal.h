@@ -14,9 +14,11 @@
  *   bound=0000:01:00.0;            (once bind returned: what it bound, group
  *                                   members included)
  *
- *   [hugepages 2048]               (before a pool grows, one per page size)
- *   nr_before=1
- *   adding=2                       (pages asked for: at most these go back)
+ *   [hugepages 2048]               (before a pool grows, one per page size;
+ *   nr_before=1                     "hugepages 2048 node1" for NUMA node 1's
+ *   adding=2                        own pool, the devices' node: its
+ *                                   nr_hugepages, nr_before and growth)
+ *                                  (adding: pages asked for: at most these go back)
  *
  * Recovery (of a journal whose lock is free): the devices of `bound`, else
  * of `binding`, that have a plain bind record (no owner) go back to their
@@ -42,7 +44,8 @@ gboolean hd_run_journal_bound(HdRunJournal *journal, const GPtrArray *bound, GEr
 
 /* Before a pool grows; an HdHugepageGrowHook (hugepage-reservations.h)
  * whose data is the journal. */
-gboolean hd_run_journal_grow(guint64 size_kb, guint64 nr_before, guint64 adding, gpointer journal, GError **error);
+gboolean hd_run_journal_grow(guint64 size_kb, gint64 node, guint64 nr_before, guint64 adding, gpointer journal,
+                             GError **error);
 
 /* Everything restored (or reported): removes the files and the lock. */
 void hd_run_journal_end(HdRunJournal *journal);

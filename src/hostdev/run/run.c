@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "hostdev/bind/bind.h"
+#include "hostdev/device/device.h"
 #include "util/hd-error.h"
 #include "util/hugepage-spec.h"
 #include "util/pci-address.h"
@@ -90,8 +91,31 @@ static gboolean canonicalize(HdRun *run, const char *const *addresses, GError **
   return TRUE;
 }
 
-static gboolean reserve_hugepages(HdRun *run, const GArray *requests, GError **error)
+/* The NUMA node all the devices are on, or -1 (no NUMA, or several nodes:
+ * no pool is nearer to all of them than the whole one). */
+static gint64 devices_node(HdRun *run, HdManager *manager, GError **error)
 {
+  gint64 node = -1;
+
+  for (char **address = run->addresses; *address != NULL; address++) {
+    g_autoptr(HdDevice) device = hd_device_load_by_name(manager, *address, error);
+    if (device == NULL)
+      return G_MININT64;
+    if (device->numa_node < 0 || (address != run->addresses && device->numa_node != node))
+      return -1;
+    node = device->numa_node;
+  }
+  return node;
+}
+
+static gboolean reserve_hugepages(HdRun *run, HdManager *manager, const GArray *requests, GError **error)
+{
+  if (requests == NULL || requests->len == 0)
+    return TRUE;
+  gint64 node = devices_node(run, manager, error);
+  if (node == G_MININT64)
+    return FALSE;
+  hd_hugepage_reservations_set_node(run->hugepages, node);
   for (guint i = 0; requests != NULL && i < requests->len; i++) {
     const HdHugepageRequest *request = &g_array_index(requests, HdHugepageRequest, i);
     g_autofree char *reason = NULL;
@@ -152,7 +176,7 @@ gboolean hd_run_setup(HdRun *run, HdManager *manager, const HdRunOptions *option
   if ((run->journal = hd_run_journal_begin(error)) == NULL)
     return FALSE;
   hd_hugepage_reservations_set_hook(run->hugepages, hd_run_journal_grow, run->journal);
-  return reserve_hugepages(run, options->hugepages, error) && bind_devices(run, manager, options, error);
+  return reserve_hugepages(run, manager, options->hugepages, error) && bind_devices(run, manager, options, error);
 }
 
 /* The command's environment: the tool's, plus the devices' addresses

@@ -88,6 +88,7 @@ HdSelftestRun *hd_selftest_prepare(HdManager *manager, const char *address, HdSe
   run->t.device = run->device;
   run->t.iommu = iommu;
   run->t.hugepages = hd_hugepage_reservations_new();
+  hd_hugepage_reservations_set_node(run->t.hugepages, run->device->numa_node);
   run->t.diagnostics = g_ptr_array_new_with_free_func(g_free);
   run->cleanup_problems = g_ptr_array_new_with_free_func(g_free);
   return run;

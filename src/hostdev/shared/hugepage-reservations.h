@@ -12,9 +12,15 @@ typedef struct _HdHugepageReservations HdHugepageReservations;
 
 HdHugepageReservations *hd_hugepage_reservations_new(void);
 
-/* Called before a pool grows: NR_BEFORE pages, ADDING more asked for. FALSE
- * with ERROR stops the growth (a journal that cannot be written). */
-typedef gboolean (*HdHugepageGrowHook)(guint64 size_kb, guint64 nr_before, guint64 adding, gpointer data,
+/* Pools are taken from NODE (a NUMA node, the devices' numa_node) when
+ * that node has its own pool of the size, else from the whole pool (-1,
+ * the default): a device's DMA is fastest to memory on its own node. */
+void hd_hugepage_reservations_set_node(HdHugepageReservations *self, gint64 node);
+
+/* Called before a pool grows: the pool of SIZE_KB on NODE (-1: the whole
+ * pool), NR_BEFORE pages, ADDING more asked for. FALSE with ERROR stops
+ * the growth (a journal that cannot be written). */
+typedef gboolean (*HdHugepageGrowHook)(guint64 size_kb, gint64 node, guint64 nr_before, guint64 adding, gpointer data,
                                        GError **error);
 void hd_hugepage_reservations_set_hook(HdHugepageReservations *self, HdHugepageGrowHook hook, gpointer data);
 
