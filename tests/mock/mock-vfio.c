@@ -94,16 +94,32 @@ static int noiommu_group_alloc(const char *bdf, const char *dir)
   return group;
 }
 
+/* device_del() of the group's device NAME; the class's directory under
+ * /sys/devices/virtual goes with its last device (cleanup_glue_dir()). */
+static void remove_group_device(const char *name)
+{
+  char rel[PATH_MAX];
+  char **left;
+  int n;
+
+  mt_fmt(rel, "/sys/class/vfio/%s", name);
+  mt_rm_rf(rel);
+  mt_fmt(rel, "/sys/devices/virtual/vfio/%s", name);
+  mt_rm_rf(rel);
+  if ((n = mt_list_dir("/sys/devices/virtual/vfio", &left)) >= 0) {
+    if (n == 0)
+      mt_rm_rf("/sys/devices/virtual/vfio");
+    mt_strv_free(left);
+  }
+}
+
 static void noiommu_group_remove(int group, const char *dir)
 {
   char rel[PATH_MAX];
 
   mt_fmt(rel, "/dev/vfio/noiommu-%d", group);
   mt_rm_rf(rel);
-  mt_fmt(rel, "/sys/class/vfio/noiommu-%d", group);
-  mt_rm_rf(rel);
-  mt_fmt(rel, "/sys/devices/virtual/vfio/noiommu-%d", group);
-  mt_rm_rf(rel);
+  remove_group_device(rel + strlen("/dev/vfio/"));
   mt_fmt(rel, "%s/iommu_group", dir);
   mt_rm_rf(rel);
   mt_fmt(rel, "/sys/kernel/iommu_groups/%d", group);
@@ -292,10 +308,7 @@ int mt_vfio_detach(const char *bdf)
   } else if (group >= 0 && !group_still_used(group, bdf)) {
     mt_fmt(rel, "/dev/vfio/%d", group);
     mt_rm_rf(rel);
-    mt_fmt(rel, "/sys/class/vfio/%d", group);
-    mt_rm_rf(rel);
-    mt_fmt(rel, "/sys/devices/virtual/vfio/%d", group);
-    mt_rm_rf(rel);
+    remove_group_device(rel + strlen("/dev/vfio/"));
   }
   return 0;
 }
