@@ -2,8 +2,10 @@
 /* mock-mkhost-platform.c: see mock-mkhost-platform.h. */
 #include "mock-mkhost-platform.h"
 #include "mock-tree.h"
+#include "mock-mkhost-keys.h"
 
 #include <gio/gio.h>
+#include <stdio.h>
 #include <string.h>
 
 static gboolean fail(GError **error, const char *what, int rc)
@@ -118,4 +120,39 @@ gboolean mk_platform_write(GKeyFile *kf, const char *stem, const char *release, 
 {
   return write_kernel_config(kf, stem, release, error) && write_cpuinfo(kf, error) && write_dmi(kf, error) &&
          write_acpi_tables(kf, error);
+}
+
+/* Linux >= MAJOR.MINOR by the release string. */
+static gboolean release_at_least(const char *release, guint major, guint minor)
+{
+  guint have_major = 0, have_minor = 0;
+
+  if (sscanf(release, "%u.%u", &have_major, &have_minor) != 2)
+    return TRUE;
+  return have_major > major || (have_major == major && have_minor >= minor);
+}
+
+/* As mock-mkhost.c reads booleans: true, yes or 1 (any case); unset: DEF. */
+static gboolean host_bool(GKeyFile *kf, const char *key, gboolean def)
+{
+  g_autofree char *v = get_str(kf, key);
+
+  if (v == NULL || v[0] == '\0')
+    return def;
+  return g_ascii_strcasecmp(v, "true") == 0 || g_ascii_strcasecmp(v, "yes") == 0 || strcmp(v, "1") == 0;
+}
+
+gboolean mk_platform_vfio_model(GKeyFile *kf, const char *release, gboolean *vfio_dev, gboolean *group,
+                                gboolean *cdev, GError **error)
+{
+  *vfio_dev = release_at_least(release, 6, 1);
+  *group = host_bool(kf, "vfio-group", TRUE);
+  *cdev = host_bool(kf, "vfio-cdev", FALSE);
+  if (*cdev && !release_at_least(release, 6, 6))
+    return mk_fail(error, "[host] vfio-cdev=true needs a release >= 6.6 (CONFIG_VFIO_DEVICE_CDEV)");
+  if (!*group && !*cdev)
+    return mk_fail(error, "[host] vfio-group=false needs vfio-cdev=true (Kconfig selects the cdev)");
+  if (!*group && host_bool(kf, "dev-vfio", FALSE))
+    return mk_fail(error, "[host] vfio-group=false has no /dev/vfio/vfio: drop dev-vfio=true");
+  return TRUE;
 }

@@ -10,3 +10,10 @@
 /* The [host] keys kernel-config, cpu-vendor, cpu-flags, dmi-sys-vendor,
  * dmi-product-name and acpi-tables of KF; STEM.kconfig is the kernel's config. */
 gboolean mk_platform_write(GKeyFile *kf, const char *stem, const char *release, GError **error);
+
+/* The kernel's VFIO interfaces: vfio-dev/ from RELEASE (>= 6.1), the
+ * group nodes unless [host] vfio-group=false (CONFIG_VFIO_GROUP=n, which
+ * needs the cdev, >= 6.6, and has no container, so no /dev/vfio/vfio), the
+ * cdev from [host] vfio-cdev. FALSE with ERROR for an impossible kernel. */
+gboolean mk_platform_vfio_model(GKeyFile *kf, const char *release, gboolean *vfio_dev, gboolean *group,
+                                gboolean *cdev, GError **error);

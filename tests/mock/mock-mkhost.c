@@ -91,33 +91,6 @@ static void fake_iommu_mode(void)
     chmod(path, 0660);
 }
 
-/* Linux >= MAJOR.MINOR by the release string. */
-static gboolean release_at_least(const char *release, guint major, guint minor)
-{
-  guint have_major = 0, have_minor = 0;
-
-  if (sscanf(release, "%u.%u", &have_major, &have_minor) != 2)
-    return TRUE;
-  return have_major > major || (have_major == major && have_minor >= minor);
-}
-
-/* The kernel's VFIO interfaces: vfio-dev/ from the release (6.1), the
- * group nodes unless built with CONFIG_VFIO_GROUP=n (which needs the cdev,
- * 6.6, and has no container, so no /dev/vfio/vfio). */
-static gboolean vfio_model(Builder *b, gboolean *vfio_dev, gboolean *group, gboolean *cdev, GError **error)
-{
-  *vfio_dev = release_at_least(b->release, 6, 1);
-  *group = get_bool(b->kf, "host", "vfio-group", TRUE);
-  *cdev = get_bool(b->kf, "host", "vfio-cdev", FALSE);
-  if (*cdev && !release_at_least(b->release, 6, 6))
-    return mk_fail(error, "[host] vfio-cdev=true needs a release >= 6.6 (CONFIG_VFIO_DEVICE_CDEV)");
-  if (!*group && !*cdev)
-    return mk_fail(error, "[host] vfio-group=false needs vfio-cdev=true (Kconfig selects the cdev)");
-  if (!*group && get_bool(b->kf, "host", "dev-vfio", FALSE))
-    return mk_fail(error, "[host] vfio-group=false has no /dev/vfio/vfio: drop dev-vfio=true");
-  return TRUE;
-}
-
 static gboolean write_host(Builder *b, GError **error)
 {
   GKeyFile *kf = b->kf;
@@ -130,7 +103,7 @@ static gboolean write_host(Builder *b, GError **error)
   b->release = get_str(kf, "host", "release", NULL);
   if (b->release == NULL || b->release[0] == '\0')
     return mk_fail(error, "[host] release is required");
-  if (!vfio_model(b, &vfio_dev, &group, &cdev, error))
+  if (!mk_platform_vfio_model(kf, b->release, &vfio_dev, &group, &cdev, error))
     return FALSE;
   b->iommu = get_bool(kf, "host", "iommu", TRUE);
   cmdline = get_str(kf, "host", "cmdline",
