@@ -12,23 +12,24 @@
 
 typedef struct {
   const HdRunSignals *signals;
+  pid_t group;         /* the process group to join; 0: a new one */
   gboolean foreground; /* the tool had the terminal: the command gets it */
 } ChildSetup;
 
-/* Between fork and exec, in the command: its own process group (the
- * guardian's target), the terminal when the tool had it, death with the
- * tool (covers the moment before the guardian exists). */
+/* Between fork and exec, in the command: the guardian's process group,
+ * the terminal when the tool had it, death with the tool (what the
+ * guardian does for the group, for a run without one). */
 static void child_setup(gpointer user_data)
 {
   const ChildSetup *setup = user_data;
 
-  setpgid(0, 0);
+  setpgid(0, setup->group);
   if (setup->foreground) {
     sigset_t ttou, old;
     sigemptyset(&ttou);
     sigaddset(&ttou, SIGTTOU);
     pthread_sigmask(SIG_BLOCK, &ttou, &old);
-    tcsetpgrp(STDIN_FILENO, getpid());
+    tcsetpgrp(STDIN_FILENO, getpgrp());
     pthread_sigmask(SIG_SETMASK, &old, NULL);
   }
   prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -40,18 +41,18 @@ static gboolean has_terminal(void)
   return isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
 }
 
-gboolean hd_run_child_spawn(const char *const *argv, char **envp, const HdRunSignals *signals, GPid *pid,
-                            gboolean *foreground, GError **error)
+gboolean hd_run_child_spawn(const char *const *argv, char **envp, const HdRunSignals *signals, pid_t group,
+                            GPid *pid, gboolean *foreground, GError **error)
 {
   /* The command is the user's: it keeps the tool's stdin and every
    * descriptor it was given (ours are close-on-exec). */
   const GSpawnFlags flags = G_SPAWN_SEARCH_PATH_FROM_ENVP | G_SPAWN_DO_NOT_REAP_CHILD |
                             G_SPAWN_CHILD_INHERITS_STDIN | G_SPAWN_LEAVE_DESCRIPTORS_OPEN;
-  ChildSetup setup = {signals, has_terminal()};
+  ChildSetup setup = {signals, group, has_terminal()};
 
   if (!g_spawn_async(NULL, (char **)argv, envp, flags, child_setup, &setup, pid, error))
     return FALSE;
-  setpgid(*pid, *pid); /* as the child does: whichever runs first */
+  setpgid(*pid, group != 0 ? group : *pid); /* as the child does: whichever runs first */
   *foreground = setup.foreground;
   return TRUE;
 }
@@ -81,7 +82,7 @@ static gboolean sent_by_terminal(const siginfo_t *info)
   return info->si_code == SI_KERNEL;
 }
 
-int hd_run_child_wait(GPid pid, HdRunSignals *signals, GError **error)
+int hd_run_child_wait(GPid pid, pid_t group, HdRunSignals *signals, GError **error)
 {
   for (;;) {
     siginfo_t ended = {0};
@@ -103,7 +104,7 @@ int hd_run_child_wait(GPid pid, HdRunSignals *signals, GError **error)
     /* a command that ends after waitpid() leaves SIGCHLD pending: no lost wake-up */
     sig = hd_run_signals_wait(signals, &info);
     if (sig > 0 && sig != SIGCHLD && !sent_by_terminal(&info))
-      kill(-pid, sig); /* the command's process group: what it started too */
+      kill(-group, sig); /* the command's process group: what it started too */
   }
 }
 

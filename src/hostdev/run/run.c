@@ -208,14 +208,18 @@ int hd_run_command(HdRun *run, const char *const *argv, GError **error)
   }
   g_auto(GStrv) envp = run_environ(run);
   gboolean foreground = FALSE;
-  if (!hd_run_child_spawn(argv, envp, &run->signals, &pid, &foreground, &local)) {
+  /* the guardian first: a command that kills the tool at once still has
+   * its group, and whatever it started, killed */
+  pid_t guardian = hd_run_guardian_start();
+  if (!hd_run_child_spawn(argv, envp, &run->signals, guardian, &pid, &foreground, &local)) {
+    hd_run_guardian_stop(guardian);
     int status = hd_run_child_spawn_failure_status(local);
     g_set_error(error, HD_ERROR, HD_ERROR_FAILED, "cannot run the command: %s", local->message);
     return status;
   }
   run->command = pid;
-  run->guardian = hd_run_guardian_start(pid);
-  int status = hd_run_child_wait(pid, &run->signals, error);
+  run->guardian = guardian;
+  int status = hd_run_child_wait(pid, guardian != 0 ? guardian : pid, &run->signals, error);
   if (foreground)
     hd_run_child_take_terminal();
   if (status < 0)
