@@ -181,9 +181,8 @@ HdResetResult *hd_reset(HdManager *manager, const char *address, const char *met
 
   if (device == NULL || !check_method(device, method, error))
     return NULL;
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-  hd_group_lock_names_add(names, device->address, device->iommu_group);
-  g_autoptr(GPtrArray) locks = hd_group_locks_acquire(names, LOCK_TIMEOUT_MS, error);
+  g_autoptr(GPtrArray) locks =
+    hd_group_locks_acquire_device(device->address, device->iommu_group, LOCK_TIMEOUT_MS, error);
   if (locks == NULL)
     return NULL;
   if (!hd_kernel_write_check_idle(device->address, error))

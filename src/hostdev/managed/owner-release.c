@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "hostdev/device/iommu-group.h"
 #include "hostdev/shared/device-record.h"
 #include "hostdev/shared/driver-switch.h"
 #include "hostdev/shared/group-lock.h"
@@ -95,24 +96,13 @@ HdReleaseResult *hd_release_device(const char *address, const char *owner, guint
   return result;
 }
 
-static gint64 current_group(const char *address)
-{
-  g_autofree char *link = hd_path_pci_device(address, "iommu_group");
-  g_autofree char *name = hd_sysfs_link_basename(link, NULL);
-  gint64 group = -1;
-
-  if (name == NULL || !g_ascii_string_to_signed(name, 10, 0, G_MAXINT64, &group, NULL))
-    return -1;
-  return group;
-}
-
 GPtrArray *hd_owner_lock_addresses(const GPtrArray *addresses, guint timeout_ms, GError **error)
 {
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
 
   for (guint i = 0; i < addresses->len; i++) {
     const char *address = g_ptr_array_index(addresses, i);
-    hd_group_lock_names_add(names, address, current_group(address));
+    hd_group_lock_names_add(names, address, hd_iommu_group_of(address));
   }
   return hd_group_locks_acquire(names, timeout_ms, error);
 }

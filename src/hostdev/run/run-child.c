@@ -16,6 +16,20 @@ typedef struct {
   gboolean foreground; /* the tool had the terminal: the command gets it */
 } ChildSetup;
 
+/* Makes the calling process's group the terminal's foreground, which a
+ * background group may do only with SIGTTOU blocked. Async-signal-safe:
+ * the command calls it between fork and exec. */
+static void take_terminal(void)
+{
+  sigset_t ttou, old;
+
+  sigemptyset(&ttou);
+  sigaddset(&ttou, SIGTTOU);
+  pthread_sigmask(SIG_BLOCK, &ttou, &old);
+  tcsetpgrp(STDIN_FILENO, getpgrp());
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
 /* Between fork and exec, in the command: the guardian's process group,
  * the terminal when the tool had it, death with the tool (what the
  * guardian does for the group, for a run without one). */
@@ -24,14 +38,8 @@ static void child_setup(gpointer user_data)
   const ChildSetup *setup = user_data;
 
   setpgid(0, setup->group);
-  if (setup->foreground) {
-    sigset_t ttou, old;
-    sigemptyset(&ttou);
-    sigaddset(&ttou, SIGTTOU);
-    pthread_sigmask(SIG_BLOCK, &ttou, &old);
-    tcsetpgrp(STDIN_FILENO, getpgrp());
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-  }
+  if (setup->foreground)
+    take_terminal();
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   hd_run_signals_release_in_child(setup->signals);
 }
@@ -59,13 +67,7 @@ gboolean hd_run_child_spawn(const char *const *argv, char **envp, const HdRunSig
 
 void hd_run_child_take_terminal(void)
 {
-  sigset_t ttou, old;
-
-  sigemptyset(&ttou);
-  sigaddset(&ttou, SIGTTOU);
-  pthread_sigmask(SIG_BLOCK, &ttou, &old);
-  tcsetpgrp(STDIN_FILENO, getpgrp());
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  take_terminal();
 }
 
 static int shell_status(const siginfo_t *info)

@@ -88,9 +88,8 @@ HdMigration *hd_migration_probe(HdManager *manager, const char *address, GError 
 
   if (device == NULL)
     return NULL;
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-  hd_group_lock_names_add(names, device->address, device->iommu_group);
-  g_autoptr(GPtrArray) locks = hd_group_locks_acquire(names, LOCK_TIMEOUT_MS, error);
+  g_autoptr(GPtrArray) locks =
+    hd_group_locks_acquire_device(device->address, device->iommu_group, LOCK_TIMEOUT_MS, error);
   if (locks == NULL)
     return NULL;
   /* what the device is now that no other invocation can change it */

@@ -209,24 +209,12 @@ static void type1_close(HdSelftestIommu *self)
     }
 }
 
-const HdSelftestIommuOps hd_selftest_type1_ops = {
-  .name = "type1",
-  .vfio_iommu_type = VFIO_TYPE1v2_IOMMU,
-  .open = type1_open,
-  .iova_ranges = type1_iova_ranges,
-  .map = type1_map,
-  .unmap = type1_unmap,
-  .unmap_all = type1_unmap_all,
-  .close = type1_close,
-};
+/* The two modes differ only in what VFIO_SET_IOMMU asks for. */
+#define TYPE1_OPS(NAME, TYPE)                                                                                  \
+  {                                                                                                            \
+    .name = NAME, .vfio_iommu_type = TYPE, .open = type1_open, .iova_ranges = type1_iova_ranges,               \
+    .map = type1_map, .unmap = type1_unmap, .unmap_all = type1_unmap_all, .close = type1_close,                \
+  }
 
-const HdSelftestIommuOps hd_selftest_type1_legacy_ops = {
-  .name = "type1-legacy",
-  .vfio_iommu_type = VFIO_TYPE1_IOMMU,
-  .open = type1_open,
-  .iova_ranges = type1_iova_ranges,
-  .map = type1_map,
-  .unmap = type1_unmap,
-  .unmap_all = type1_unmap_all,
-  .close = type1_close,
-};
+const HdSelftestIommuOps hd_selftest_type1_ops = TYPE1_OPS("type1", VFIO_TYPE1v2_IOMMU);
+const HdSelftestIommuOps hd_selftest_type1_legacy_ops = TYPE1_OPS("type1-legacy", VFIO_TYPE1_IOMMU);

@@ -17,20 +17,9 @@ char *hd_group_lock_name(const char *address, gint64 group)
   return g_strdup_printf("device-%s.lock", address);
 }
 
-static gint64 current_group(const char *address)
-{
-  g_autofree char *link = hd_path_pci_device(address, "iommu_group");
-  g_autofree char *name = hd_sysfs_link_basename(link, NULL);
-  gint64 group = -1;
-
-  if (name == NULL || !g_ascii_string_to_signed(name, 10, 0, G_MAXINT64, &group, NULL))
-    return -1;
-  return group;
-}
-
 static void add_current(GPtrArray *names, const char *address)
 {
-  g_ptr_array_add(names, hd_group_lock_name(address, current_group(address)));
+  g_ptr_array_add(names, hd_group_lock_name(address, hd_iommu_group_of(address)));
 }
 
 void hd_group_lock_names_add(GPtrArray *names, const char *address, gint64 group)
@@ -74,4 +63,12 @@ GPtrArray *hd_group_locks_acquire(GPtrArray *names, guint timeout_ms, GError **e
     g_ptr_array_add(locks, lock);
   }
   return g_steal_pointer(&locks);
+}
+
+GPtrArray *hd_group_locks_acquire_device(const char *address, gint64 group, guint timeout_ms, GError **error)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+
+  hd_group_lock_names_add(names, address, group);
+  return hd_group_locks_acquire(names, timeout_ms, error);
 }

@@ -27,3 +27,7 @@ void hd_group_lock_names_add(GPtrArray *names, const char *address, gint64 group
  * TIMEOUT_MS for each. Creates the state directory. Returns the held locks
  * (free the array to release them). */
 GPtrArray *hd_group_locks_acquire(GPtrArray *names, guint timeout_ms, GError **error);
+
+/* hd_group_locks_acquire() of the one device at ADDRESS in GROUP (with its
+ * PF's or VFs' locks). */
+GPtrArray *hd_group_locks_acquire_device(const char *address, gint64 group, guint timeout_ms, GError **error);
