@@ -314,11 +314,13 @@ HdJournal *hd_journal_parse(const char *data, gsize length, const char *owner, c
     return damaged(origin, "it names another owner", error);
   if (!parse_operation(operation, &journal->operation))
     return damaged(origin, "unknown operation", error);
-  if (!parse_acl(acl, &journal->iommu_acl) || (journal->iommu_acl != HD_JOURNAL_ACL_NONE &&
-                                              !g_key_file_has_key(file, MAIN_GROUP, "uid", NULL)))
-    return damaged(origin, "unknown iommu_acl, or one without a uid", error);
   journal->running = g_key_file_get_boolean(file, MAIN_GROUP, "running", NULL);
   journal->user = g_key_file_get_string(file, MAIN_GROUP, "user", NULL);
+  /* an ACL entry is a user's: the journal names it by a (valid) user name and uid together */
+  if (!parse_acl(acl, &journal->iommu_acl) ||
+      (journal->iommu_acl != HD_JOURNAL_ACL_NONE &&
+       (journal->user == NULL || !g_key_file_has_key(file, MAIN_GROUP, "uid", NULL))))
+    return damaged(origin, "unknown iommu_acl, or one without a user and uid", error);
   journal->uid = (guint)g_key_file_get_uint64(file, MAIN_GROUP, "uid", NULL);
   journal->gid = (guint)g_key_file_get_uint64(file, MAIN_GROUP, "gid", NULL);
   journal->memlock = g_key_file_get_uint64(file, MAIN_GROUP, "memlock", NULL);
