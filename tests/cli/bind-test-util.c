@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char *device_path(const char *address, const char *attr)
@@ -246,4 +247,13 @@ void bt_wait_lock_free(MockHost *host, const char *path)
     g_assert_cmpint(g_get_monotonic_time(), <, deadline);
     g_usleep(2000);
   }
+}
+
+int bt_wait_exit(GPid pid)
+{
+  int status = 0;
+
+  g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+  g_assert_true(WIFEXITED(status));
+  return WEXITSTATUS(status);
 }

@@ -53,3 +53,5 @@ gboolean bt_lock_held(MockHost *host, const char *path);
 /* Waits until nobody holds PATH's flock: a kernel write's helper lets go of
  * its .pending lock when the fake kernel returns. */
 void bt_wait_lock_free(MockHost *host, const char *path);
+/* Reaps the spawned tool PID, which must have exited, and returns its exit code. */
+int bt_wait_exit(GPid pid);

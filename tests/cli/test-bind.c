@@ -359,15 +359,6 @@ static GPid spawn_bind(MockHost *host, const char *address, int *out_fd)
   return pid;
 }
 
-static int wait_exit(GPid pid)
-{
-  int status = 0;
-
-  g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
-  g_assert_true(WIFEXITED(status));
-  return WEXITSTATUS(status);
-}
-
 static char *read_all(int fd)
 {
   g_autoptr(GIOChannel) channel = g_io_channel_unix_new(fd);
@@ -390,8 +381,8 @@ static void test_bind_concurrent_same_device(void)
   GPid b = spawn_bind(host, E1000E, &fd_b);
   g_autofree char *out_a = read_all(fd_a);
   g_autofree char *out_b = read_all(fd_b);
-  g_assert_cmpint(wait_exit(a), ==, 0);
-  g_assert_cmpint(wait_exit(b), ==, 0);
+  g_assert_cmpint(bt_wait_exit(a), ==, 0);
+  g_assert_cmpint(bt_wait_exit(b), ==, 0);
   g_autofree char *both = g_strconcat(out_a, out_b, NULL);
   g_test_message("%s", both);
   g_assert_nonnull(strstr(both, "bound to vfio-pci"));
@@ -437,8 +428,8 @@ static void test_bind_parallel_processes(void)
   GPid b = spawn_bind(host, EDU, &fd_b);
   g_autofree char *out_a = read_all(fd_a);
   g_autofree char *out_b = read_all(fd_b);
-  g_assert_cmpint(wait_exit(a), ==, 0);
-  g_assert_cmpint(wait_exit(b), ==, 0);
+  g_assert_cmpint(bt_wait_exit(a), ==, 0);
+  g_assert_cmpint(bt_wait_exit(b), ==, 0);
   /* neither waited for the other's lock: their probes overlapped */
   g_assert_true(mock_host_ops_overlapped(host, "probe", devices));
   bt_assert_vfio(host, EDU, "qedu-mig", "2");

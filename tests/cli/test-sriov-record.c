@@ -111,15 +111,6 @@ static GPid spawn_tool(MockHost *host, const char *command, const char *address)
   return pid;
 }
 
-static int wait_exit(GPid pid)
-{
-  int status = 0;
-
-  g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
-  g_assert_true(WIFEXITED(status));
-  return WEXITSTATUS(status);
-}
-
 static char *group_lock_of(MockHost *host, const char *address)
 {
   g_autofree char *link = g_strdup_printf("/sys/bus/pci/devices/%s/iommu_group", address);
@@ -155,7 +146,7 @@ static void test_nvme_vfs_restored_under_lock(void)
   g_assert_true(bt_lock_held(host, vf0_lock));
   g_assert_true(bt_lock_held(host, vf1_lock));
   mock_host_release(host, "sriov", NVME);
-  g_assert_cmpint(wait_exit(pid), ==, 0);
+  g_assert_cmpint(bt_wait_exit(pid), ==, 0);
   bt_assert_vfio(host, NVME, "vfio-pci", "10");
   g_autofree char *record = record_of(host, NVME);
   g_assert_nonnull(strstr(record, "sriov_drivers_autoprobe=0\n"));
