@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Runs every test suite: the plain build (unit, mock, cli), the real-kernel
 # vm suite on each guest kernel (stock, modern), then the unit, mock and cli
-# suites again under AddressSanitizer+UBSan and under valgrind, and bounded
-# fuzzing. Installs what is missing first (scripts/setup.sh) and prepares
+# suites again under AddressSanitizer+UBSan and under valgrind, a clang
+# build with warnings as errors, and bounded fuzzing. Installs what is missing first (scripts/setup.sh) and prepares
 # the VM guest kernels as an explicit early phase (the modern one is built
 # from source the first time: ~10 min on 2 cores). Prints the time of each
 # phase ("=== phase: NAME done in N s") and a summary; ends with
@@ -91,6 +91,20 @@ fi
 ninja -C build-asan || failed=$((failed + 1))
 ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   run_suite "ASan+UBSan build" -C build-asan --no-suite vm
+phase_end
+
+# The same code through clang with warnings as errors: clang sees what gcc
+# does not (a cleanup variable never read, a non-literal format). One test.
+phase_begin "clang -Werror build"
+if [ ! -f build-clang/build.ninja ]; then
+  CC=clang meson setup build-clang --werror -Dtest_hooks=true >/dev/null
+fi
+if ninja -C build-clang >/dev/null; then
+  passed=$((passed + 1))
+else
+  ninja -C build-clang 2>&1 | grep -E 'error:|warning:' | head -n 20
+  failed=$((failed + 1))
+fi
 phase_end
 
 phase_begin "valgrind"

@@ -430,6 +430,7 @@ static void test_bind_parallel_processes(void)
   g_autofree char *out_b = read_all(fd_b);
   g_assert_cmpint(bt_wait_exit(a), ==, 0);
   g_assert_cmpint(bt_wait_exit(b), ==, 0);
+  g_test_message("%s: %s; %s: %s", E1000E, out_a, EDU, out_b);
   /* neither waited for the other's lock: their probes overlapped */
   g_assert_true(mock_host_ops_overlapped(host, "probe", devices));
   bt_assert_vfio(host, EDU, "qedu-mig", "2");

@@ -152,7 +152,7 @@ static void fault_everywhere(const Scenario *s)
       g_auto(CliResult) result2 = {0};
       g_autoptr(MockHost) host2 = NULL;
       const guint both[] = {k, j, 0};
-      g_auto(GStrv) failing2 = run_failing(s, both, &result2, &host2);
+      g_strfreev(run_failing(s, both, &result2, &host2));
       g_autofree char *what2 = g_strdup_printf("writes %u (%s) and %u (%s) failing", k, writes[k - 1], j,
                                                failing[j - 1]);
       g_test_message("%s: exit %d", what2, result2.status);

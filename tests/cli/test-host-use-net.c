@@ -176,6 +176,16 @@ static void test_nfs_root(void)
                                                  NULL}));
 }
 
+/* A link at PATH in the fake host to TARGET (relative, as sysfs has it). */
+static void add_link(MockHost *host, const char *path, const char *target)
+{
+  g_autofree char *real = g_build_filename(mock_host_root(host), path, NULL);
+  g_autofree char *dir = g_path_get_dirname(real);
+
+  g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
+  g_assert_cmpint(symlink(target, real), ==, 0);
+}
+
 /* NVMe over TCP: a controller sent through the NIC's interface
  * (host_iface=), its namespace mounted: refused with the chain from the
  * interface through the controller to the mount; --force takes it. While
@@ -198,16 +208,6 @@ static void test_nvme_tcp(void)
                                                  "nvme20n1 \xe2\x86\x92 mounted on /data",
                                                  NULL}));
   bt_assert_binds(host, TRUE, NIC_BARE);
-}
-
-/* A link at PATH in the fake host to TARGET (relative, as sysfs has it). */
-static void add_link(MockHost *host, const char *path, const char *target)
-{
-  g_autofree char *real = g_build_filename(mock_host_root(host), path, NULL);
-  g_autofree char *dir = g_path_get_dirname(real);
-
-  g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
-  g_assert_cmpint(symlink(target, real), ==, 0);
 }
 
 /* iSCSI: a session whose SCSI host sends through the NIC's interface
@@ -245,6 +245,40 @@ static void test_iscsi(void)
   bt_assert_binds(host, TRUE, NIC_BARE);
 }
 
+#define ARROW " \xe2\x86\x92 "
+
+/* The root filesystem on a partition of an NVMe/TCP namespace, laid out as
+ * the kernel does (controller under virtual/nvme-fabrics/ctl, the partition
+ * below its disk): the NIC carrying it is refused even with --force, as for
+ * an NFS root; the NIC that carries nothing binds. */
+static void test_nvme_tcp_root(void)
+{
+  g_autoptr(MockHost) host = cli_host("host-use-net");
+  const char *ctl = "/sys/devices/virtual/nvme-fabrics/ctl/nvme20";
+
+  g_autofree char *transport = g_strconcat(ctl, "/transport", NULL);
+  g_autofree char *address = g_strconcat(ctl, "/address", NULL);
+  g_autofree char *state = g_strconcat(ctl, "/state", NULL);
+  mock_host_write(host, transport, "tcp\n");
+  mock_host_write(host, address, "traddr=203.0.113.77,trsvcid=4420,src_addr=192.0.2.10\n");
+  mock_host_write(host, state, "live\n");
+  add_link(host, "/sys/class/nvme/nvme20", "../../devices/virtual/nvme-fabrics/ctl/nvme20");
+  g_autofree char *disk = g_strconcat(ctl, "/nvme20n1/dev", NULL);
+  g_autofree char *part = g_strconcat(ctl, "/nvme20n1/nvme20n1p1/dev", NULL);
+  g_autofree char *part_number = g_strconcat(ctl, "/nvme20n1/nvme20n1p1/partition", NULL);
+  mock_host_write(host, disk, "259:90\n");
+  mock_host_write(host, part, "259:91\n");
+  mock_host_write(host, part_number, "1\n");
+  add_link(host, "/sys/class/block/nvme20n1", "../../devices/virtual/nvme-fabrics/ctl/nvme20/nvme20n1");
+  add_link(host, "/sys/class/block/nvme20n1p1", "../../devices/virtual/nvme-fabrics/ctl/nvme20/nvme20n1/nvme20n1p1");
+  add_mount(host, "93 1 259:91 / / rw,relatime - ext4 /dev/nvme20n1p1 rw");
+  g_free(bt_assert_refused(host, TRUE, NIC_BRIDGE, "igb",
+                           (const char *const[]){"enp3s0f0" ARROW "br0" ARROW "nvme20 (nvme-tcp 203.0.113.77:4420) "
+                                                 "carries the root filesystem (nvme20n1)",
+                                                 "--force does not override this", NULL}));
+  bt_assert_binds(host, FALSE, NIC_BARE);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -258,6 +292,7 @@ int main(int argc, char **argv)
   g_test_add_func("/host-use-net/force", test_force);
   g_test_add_func("/host-use-net/nfs-root", test_nfs_root);
   g_test_add_func("/host-use-net/nvme-tcp", test_nvme_tcp);
+  g_test_add_func("/host-use-net/nvme-tcp-root", test_nvme_tcp_root);
   g_test_add_func("/host-use-net/iscsi", test_iscsi);
   return g_test_run();
 }

@@ -170,7 +170,6 @@ static void test_list_detection_ignores_names(void)
 static void make_old_kernel(MockHost *host, const char *const *vfio_bound)
 {
   g_autofree char *release = mock_host_read(host, "/.mock/release");
-  g_autofree char *old_dir = NULL;
 
   g_strstrip(release);
   for (const char *const *name = (const char *const[]){"modules.alias", "modules.builtin.alias", NULL}; *name; name++) {

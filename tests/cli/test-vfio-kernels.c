@@ -85,6 +85,19 @@ static void assert_needs_group_node(MockHost *host, const char *group)
   bt_assert_original(host, NIC, "e1000e", 0);
 }
 
+/* Before 5.16 no module declares a vfio_pci: alias: vfio-pci is the choice,
+ * and the reason says why, without the warning meant for a newer kernel
+ * whose vfio-pci is missing. */
+static void assert_old_kernel_choice(MockHost *host)
+{
+  g_auto(CliResult) result = {0};
+
+  cli_run(host, &result, "driver", NIC, NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  g_assert_nonnull(strstr(result.out, "reason: vfio_pci: kernel 5.15.0-91-generic predates vfio_pci: aliases"));
+  g_assert_null(strstr(result.err, "no vfio_pci: alias"));
+}
+
 /* Before 6.1: bound is the driver link plus the group node; the device
  * counts as VFIO-bound by its driver's name (the documented fallback). */
 static void test_old_kernel(void)
@@ -94,6 +107,7 @@ static void test_old_kernel(void)
   g_autofree char *node = g_strdup_printf("/dev/vfio/%s", group);
   g_autofree char *said = g_strdup_printf("bound to vfio-pci (no vfio-dev, %s)", node);
 
+  assert_old_kernel_choice(host);
   bind_nic(host, said);
   g_autofree char *driver = bt_driver(host, NIC);
   g_assert_cmpstr(driver, ==, "vfio-pci");

@@ -116,7 +116,7 @@ static void shell(MockHost *host, const char *script, int expect_status, const c
   int status = -1;
   g_autofree char *out = run(host, argv, &err, &status);
 
-  g_test_message("%s: status %d, stderr %s", script, status, err);
+  g_test_message("%s: status %d, stdout %s, stderr %s", script, status, out, err);
   g_assert_cmpint(status, ==, expect_status);
   if (expect_err == NULL)
     g_assert_cmpstr(err, ==, "");

@@ -109,13 +109,24 @@ const char *hd_manager_modules_dir(HdManager *self)
   return self->modules_dir;
 }
 
-gboolean hd_manager_kernel_has_vfio_dev(HdManager *self)
+/* The running kernel is Linux >= WANT_MAJOR.WANT_MINOR by its release. */
+static gboolean kernel_at_least(HdManager *self, unsigned want_major, unsigned want_minor)
 {
   unsigned major = 0, minor = 0;
 
   if (sscanf(self->release, "%u.%u", &major, &minor) != 2)
     return TRUE; /* unparsable release: assume a current kernel */
-  return major > 6 || (major == 6 && minor >= 1);
+  return major > want_major || (major == want_major && minor >= want_minor);
+}
+
+gboolean hd_manager_kernel_has_vfio_dev(HdManager *self)
+{
+  return kernel_at_least(self, 6, 1);
+}
+
+gboolean hd_manager_kernel_has_vfio_aliases(HdManager *self)
+{
+  return kernel_at_least(self, 5, 16);
 }
 
 /* Loads one alias file; returns FALSE (with the reason in *problem) when it

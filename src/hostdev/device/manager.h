@@ -25,6 +25,11 @@ const char *hd_manager_modules_dir(HdManager *self);
  * (Linux >= 6.1); older kernels need the fallback detection rules. */
 gboolean hd_manager_kernel_has_vfio_dev(HdManager *self);
 
+/* True when the running kernel's VFIO drivers declare `vfio_pci:` aliases
+ * (Linux >= 5.16, PCI_DRIVER_OVERRIDE_DEVICE_VFIO); before that no module
+ * has one and vfio-pci is the only choice, which is no cause for alarm. */
+gboolean hd_manager_kernel_has_vfio_aliases(HdManager *self);
+
 /* The `vfio_pci:` aliases of modules.alias then modules.builtin.alias, parsed
  * on first use. When modules.alias cannot be read the table is empty and
  * hd_manager_alias_problem() says why; that is a warning, never a failure. */

@@ -88,6 +88,9 @@ static void choose_fallback(HdVfioChoice *choice, HdManager *manager)
     choice->reason = g_strdup_printf("%s: no usable modules.alias (%s)", HD_GENERIC_VFIO_MODULE, problem);
     hd_manager_warn(manager, "cannot read the kernel's module aliases (%s); choosing %s for every device",
                     problem, HD_GENERIC_VFIO_MODULE);
+  } else if (!hd_manager_kernel_has_vfio_aliases(manager)) {
+    choice->reason = g_strdup_printf("%s: kernel %s predates vfio_pci: aliases (Linux 5.16)", HD_GENERIC_VFIO_MODULE,
+                                     hd_manager_kernel_release(manager));
   } else {
     choice->reason = g_strdup_printf("%s: no vfio_pci: alias in %s matches %s", HD_GENERIC_VFIO_MODULE,
                                      hd_manager_modules_dir(manager), choice->key);

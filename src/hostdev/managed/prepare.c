@@ -320,8 +320,11 @@ static gboolean bind_items(Prepare *prepare, gboolean dry_run, GError **error)
   options.unbind_timeout_ms = prepare->options->unbind_timeout_ms;
   options.owner = prepare->options->owner;
   options.locked = TRUE;
-  g_autoptr(GPtrArray) results = hd_bind_requests(prepare->manager, (const HdBindRequest *)(void *)requests->data,
-                                                  requests->len, &options, &local);
+  /* prepare reports by its own items; bind's per-device results only go */
+  GPtrArray *results = hd_bind_requests(prepare->manager, (const HdBindRequest *)(void *)requests->data,
+                                        requests->len, &options, &local);
+  if (results != NULL)
+    g_ptr_array_unref(results);
   if (local == NULL)
     return TRUE;
   g_propagate_error(error, local);

@@ -130,6 +130,7 @@ const GPtrArray *hd_selftest_cleanup_problems(const HdSelftestRun *run)
 
 /* ---- what a case calls ---- */
 
+G_GNUC_PRINTF(3, 0)
 static HdCaseStatus set_reason(HdSelftest *t, HdCaseStatus status, const char *format, va_list args)
 {
   g_free(t->reason);

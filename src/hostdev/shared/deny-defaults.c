@@ -57,29 +57,63 @@ static char *pci_in_path(const char *resolved)
   return found;
 }
 
-static void pci_of_block(const GPtrArray *mounts, const char *name, guint depth, GHashTable *found);
+/* A walk down from a block device: the PCI devices found, and every block
+ * device passed (with a partition's disk), for storage no PCI device holds
+ * (NVMe over fabrics, iSCSI), whose carrier the network check finds. */
+typedef struct {
+  const GPtrArray *mounts;
+  GHashTable *pci;    /* addresses */
+  GHashTable *blocks; /* block device names */
+} StackWalk;
+
+static void stack_walk_init(StackWalk *walk, const GPtrArray *mounts)
+{
+  walk->mounts = mounts;
+  walk->pci = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  walk->blocks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+}
+
+static void stack_walk_clear(StackWalk *walk)
+{
+  g_clear_pointer(&walk->pci, g_hash_table_unref);
+  g_clear_pointer(&walk->blocks, g_hash_table_unref);
+}
+
+static void walk_block(StackWalk *walk, const char *name, guint depth);
 
 /* Every entry of block device NAME's directory SUB (slaves). */
-static void pci_of_links(const GPtrArray *mounts, const char *name, const char *sub, guint depth, GHashTable *found)
+static void walk_links(StackWalk *walk, const char *name, const char *sub, guint depth)
 {
   g_autofree char *dir = hd_path_class("block", name, sub);
   g_autoptr(GPtrArray) links = hd_sysfs_list_dir(dir, NULL);
 
   for (guint i = 0; links != NULL && i < links->len; i++)
-    pci_of_block(mounts, g_ptr_array_index(links, i), depth + 1, found);
+    walk_block(walk, g_ptr_array_index(links, i), depth + 1);
 }
 
 /* The block device of the filesystem holding file PATH. */
-static void pci_of_file(const GPtrArray *mounts, const char *path, guint depth, GHashTable *found)
+static void walk_file(StackWalk *walk, const char *path, guint depth)
 {
-  const HdMount *mount = path[0] == '/' ? hd_mount_of_path(mounts, path) : NULL;
+  const HdMount *mount = path[0] == '/' ? hd_mount_of_path(walk->mounts, path) : NULL;
   g_autofree char *name = mount != NULL ? block_named(mount->devno, mount->source) : NULL;
 
   if (name != NULL)
-    pci_of_block(mounts, name, depth + 1, found);
+    walk_block(walk, name, depth + 1);
 }
 
-static void pci_of_block(const GPtrArray *mounts, const char *name, guint depth, GHashTable *found)
+/* Records NAME and, for a partition, its disk (the directory above it). */
+static void record_block(StackWalk *walk, const char *name, const char *resolved)
+{
+  g_autofree char *partition = hd_path_class("block", name, "partition");
+
+  g_hash_table_add(walk->blocks, g_strdup(name));
+  if (resolved != NULL && hd_sysfs_exists(partition)) {
+    g_autofree char *disk_dir = g_path_get_dirname(resolved);
+    g_hash_table_add(walk->blocks, g_path_get_basename(disk_dir));
+  }
+}
+
+static void walk_block(StackWalk *walk, const char *name, guint depth)
 {
   g_autofree char *path = hd_path_class("block", name, NULL);
   g_autofree char *resolved = realpath(path, NULL);
@@ -89,25 +123,57 @@ static void pci_of_block(const GPtrArray *mounts, const char *name, guint depth,
 
   if (depth > MAX_DEPTH)
     return;
+  record_block(walk, name, resolved);
   if (pci != NULL) {
-    g_hash_table_add(found, g_steal_pointer(&pci));
+    g_hash_table_add(walk->pci, g_steal_pointer(&pci));
     return;
   }
   g_autoptr(GPtrArray) paths = hd_nvme_head_paths(name);
-  pci_of_links(mounts, name, "slaves", depth, found);
+  walk_links(walk, name, "slaves", depth);
   for (guint i = 0; i < paths->len; i++)
-    pci_of_block(mounts, g_ptr_array_index(paths, i), depth + 1, found);
+    walk_block(walk, g_ptr_array_index(paths, i), depth + 1);
   if (backing != NULL)
-    pci_of_file(mounts, backing, depth, found);
+    walk_file(walk, backing, depth);
+}
+
+/* The block device the root filesystem is mounted from, or NULL. */
+static char *root_block(const GPtrArray *mounts)
+{
+  const HdMount *root = NULL;
+
+  for (guint i = 0; i < mounts->len; i++) {
+    const HdMount *mount = g_ptr_array_index(mounts, i);
+    if (g_str_equal(mount->target, "/"))
+      root = mount; /* the last one: a mount over / hides the ones before */
+  }
+  return root != NULL ? block_named(root->devno, root->source) : NULL;
+}
+
+GHashTable *hd_root_blocks(void)
+{
+  g_autoptr(GPtrArray) mounts = hd_mounts_list(NULL);
+  g_autofree char *root = mounts != NULL ? root_block(mounts) : NULL;
+  StackWalk walk;
+
+  if (root == NULL)
+    return g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  stack_walk_init(&walk, mounts);
+  walk_block(&walk, root, 0);
+  GHashTable *blocks = g_steal_pointer(&walk.blocks);
+  stack_walk_clear(&walk);
+  return blocks;
 }
 
 /* One default rule per PCI device below the block device NAME. */
 static void add_rules(const GPtrArray *mounts, const char *name, HdDenySource source, const char *why,
                       GPtrArray *rules)
 {
-  g_autoptr(GHashTable) found = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  StackWalk walk;
 
-  pci_of_block(mounts, name, 0, found);
+  stack_walk_init(&walk, mounts);
+  walk_block(&walk, name, 0);
+  g_autoptr(GHashTable) found = g_steal_pointer(&walk.pci);
+  stack_walk_clear(&walk);
   g_autoptr(GList) addresses = g_list_sort(g_hash_table_get_keys(found), (GCompareFunc)g_strcmp0);
   for (GList *l = addresses; l != NULL; l = l->next) {
     HdDenyRule *rule = g_new0(HdDenyRule, 1);
@@ -123,18 +189,12 @@ gboolean hd_deny_defaults(GPtrArray *rules, GError **error)
 {
   g_autoptr(GPtrArray) mounts = hd_mounts_list(error);
   g_autoptr(GPtrArray) swaps = mounts != NULL ? hd_swaps_list(error) : NULL;
-  const HdMount *root = NULL;
 
   if (swaps == NULL)
     return FALSE;
-  for (guint i = 0; i < mounts->len; i++) {
-    const HdMount *mount = g_ptr_array_index(mounts, i);
-    if (g_str_equal(mount->target, "/"))
-      root = mount; /* the last one: a mount over / hides the ones before */
-  }
-  g_autofree char *root_block = root != NULL ? block_named(root->devno, root->source) : NULL;
-  if (root_block != NULL)
-    add_rules(mounts, root_block, HD_DENY_ROOT, "the root filesystem is on it", rules);
+  g_autofree char *root = root_block(mounts);
+  if (root != NULL)
+    add_rules(mounts, root, HD_DENY_ROOT, "the root filesystem is on it", rules);
   for (guint i = 0; i < swaps->len; i++) {
     const char *swap = g_ptr_array_index(swaps, i);
     g_autofree char *name = g_str_has_prefix(swap, "/dev/") ? block_named(makedev(0, 0), swap) : NULL;

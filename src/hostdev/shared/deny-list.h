@@ -51,3 +51,10 @@ gboolean hd_deny_list_devices(HdManager *manager, GPtrArray *rules, GError **err
  * (or one for an unusable deny.conf) to USERS (HdHostUser*). The list is
  * read on the first check of an invocation and kept in MANAGER. */
 void hd_deny_list_check(HdManager *manager, const HdDevice *device, GPtrArray *users);
+
+/* The names of the block devices the root filesystem rests on (its own,
+ * the disk of a partition, dm/md slaves, NVMe paths, a loop device's
+ * backing filesystem), as a set; empty when the root is no block device.
+ * For a root on storage that no PCI device holds (NVMe over fabrics, iSCSI)
+ * the network check uses it to protect the NIC that carries it. */
+GHashTable *hd_root_blocks(void);

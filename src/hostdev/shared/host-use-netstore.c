@@ -17,9 +17,14 @@
  *    the socket's local address) is on one, or whose target address is
  *    routed through one; its disks (the block devices below the session)
  *    are walked like a local disk's.
+ * A root filesystem on an NVMe-over-fabrics namespace or an iSCSI disk (or
+ * stacked on one) makes its carrier as untouchable as an NFS root's: the
+ * deny list protects a local root's controller, and --force does not take
+ * this one either.
  * The route is the kernel's choice as far as sysfs and /proc/net show it: an
  * interface whose addresses' subnets or routes hold the server, else the one
  * with the default route. */
+#include "hostdev/shared/deny-list.h"
 #include "hostdev/shared/host-use-block.h"
 #include "hostdev/shared/host-use-checks.h"
 
@@ -176,6 +181,22 @@ static void check_nfs_root(GHashTable *chains, GPtrArray *users)
                      root->fstype, root->source);
 }
 
+/* The root filesystem rests on one of BLOCKS, reached through CARRIER (the
+ * chain from the NIC's interface to the controller or session). */
+static void check_root_on(const GPtrArray *blocks, const char *carrier_chain, GPtrArray *users)
+{
+  g_autoptr(GHashTable) root = hd_root_blocks();
+
+  for (guint i = 0; i < blocks->len; i++) {
+    const char *block = g_ptr_array_index(blocks, i);
+    if (g_hash_table_contains(root, block)) {
+      hd_host_user_add(users, HD_HOST_USE_NETWORK, FALSE, "%s carries the root filesystem (%s)", carrier_chain,
+                       block);
+      return;
+    }
+  }
+}
+
 /* The block devices of NVMe controller CTRL: its entries that are block
  * devices (namespaces nvmeXnY, or path devices nvmeScXnY). */
 static GPtrArray *controller_blocks(const char *ctrl)
@@ -222,6 +243,7 @@ static void check_nvme_fabrics(HdManager *manager, GHashTable *chains, GPtrArray
                                               traddr != NULL ? traddr : "?", trsvcid != NULL ? ":" : "",
                                               trsvcid != NULL ? trsvcid : "");
     hd_nvme_walk(&walk, blocks, prefix, users);
+    check_root_on(blocks, prefix, users);
   }
   if (walking)
     hd_block_walk_clear(&walk);
@@ -297,6 +319,7 @@ static void check_iscsi(HdManager *manager, GHashTable *chains, GPtrArray *users
                                               target != NULL ? target : "?", port != NULL ? port : "3260",
                                               name != NULL ? name : "?");
     hd_nvme_walk(&walk, disks, prefix, users);
+    check_root_on(disks, prefix, users);
   }
   if (walking)
     hd_block_walk_clear(&walk);
