@@ -197,6 +197,15 @@ VH_PUBLIC guint vh_device_get_sriov_totalvfs(const VhDevice *device);
 VH_PUBLIC guint vh_device_get_sriov_numvfs(const VhDevice *device);
 VH_PUBLIC const GPtrArray *vh_device_get_vfs(const VhDevice *device);
 VH_PUBLIC const char *vh_device_get_physfn(const VhDevice *device);
+/* Detail, the functions that make up one physical device (what
+ * VH_BIND_FUNCTIONS binds): the other functions of its slot (same domain,
+ * bus and device number; VFs left out), and the PCI devices the kernel
+ * links to it by device links (/sys/class/devlink; a GPU's HDA, USB and
+ * UCSI functions are consumers of its function 0), as addresses, sorted;
+ * empty when there are none. Returns: (transfer none). */
+VH_PUBLIC const GPtrArray *vh_device_get_functions(const VhDevice *device);
+VH_PUBLIC const GPtrArray *vh_device_get_link_consumers(const VhDevice *device);
+VH_PUBLIC const GPtrArray *vh_device_get_link_suppliers(const VhDevice *device);
 
 /* VFIO state. Bound: the device is on a VFIO driver, any VFIO driver
  * (vfio-pci or a variant): on Linux >= 6.1 decided by the kernel's
@@ -311,6 +320,11 @@ typedef enum {
   VH_BIND_DRY_RUN = 1 << 2, /* plan only: change nothing, take no lock, load no module */
   VH_BIND_NOIOMMU = 1 << 3, /* also a device that VFIO gives a no-IOMMU group (vh_device_is_noiommu()):
                                no DMA isolation; without it such a device is VH_ERROR_REFUSED */
+  VH_BIND_FUNCTIONS = 1 << 4, /* bind whole devices: every function of each device's slot and every PCI
+                                 device linked to one by a device link, followed transitively
+                                 (vh_device_get_functions()), each checked as a named device is, even
+                                 when they are in different IOMMU groups; vh_reattach() of any of them
+                                 brings back the others */
 } VhBindFlags;
 
 typedef enum {
@@ -345,6 +359,8 @@ VH_PUBLIC VhBindOutcome vh_bind_result_get_outcome(const VhBindResult *result);
 VH_PUBLIC gint64 vh_bind_result_get_iommu_group(const VhBindResult *result);
 /* TRUE when VH_BIND_GROUP added it (it was not asked for). */
 VH_PUBLIC gboolean vh_bind_result_is_group_member(const VhBindResult *result);
+/* TRUE when VH_BIND_FUNCTIONS added it: a function of a named device. */
+VH_PUBLIC gboolean vh_bind_result_is_function_member(const VhBindResult *result);
 /* The driver and driver_override before the bind, or NULL (unbound, clear). */
 VH_PUBLIC const char *vh_bind_result_get_original_driver(const VhBindResult *result);
 VH_PUBLIC const char *vh_bind_result_get_original_override(const VhBindResult *result);
@@ -377,7 +393,8 @@ typedef struct _VhReattachResult VhReattachResult;
 
 /* Gives ADDRESSES (NULL-terminated) back to exactly the driver they had
  * before bind; members bound with VH_BIND_GROUP come back with their
- * group. A device owned by a VM (vh_prepare) is refused: release it.
+ * group, and the functions bound with VH_BIND_FUNCTIONS with any function
+ * of their device. A device owned by a VM (vh_prepare) is refused: release it.
  * Returns: (transfer full) VhReattachResult*, or NULL with ERROR when
  * nothing was done (VH_ERROR_INVALID, VH_ERROR_NO_DEVICE, VH_ERROR_REFUSED
  * while a process holds a device's group node or cdev open, naming it).
@@ -391,6 +408,8 @@ VH_PUBLIC const char *vh_reattach_outcome_name(VhReattachOutcome outcome);
 VH_PUBLIC const char *vh_reattach_result_get_address(const VhReattachResult *result);
 VH_PUBLIC VhReattachOutcome vh_reattach_result_get_outcome(const VhReattachResult *result);
 VH_PUBLIC gboolean vh_reattach_result_is_group_member(const VhReattachResult *result);
+/* TRUE when it came back with another function of its device (VH_BIND_FUNCTIONS). */
+VH_PUBLIC gboolean vh_reattach_result_is_function_member(const VhReattachResult *result);
 /* From the record; NULL when it was unbound or there is no record. */
 VH_PUBLIC const char *vh_reattach_result_get_original_driver(const VhReattachResult *result);
 /* The driver it ended on, or NULL. */

@@ -22,7 +22,7 @@ G_STATIC_ASSERT((int)VH_STATE_BINDING == (int)HD_RECORD_BINDING);
 G_STATIC_ASSERT((int)VH_STATE_BOUND == (int)HD_RECORD_BOUND);
 G_STATIC_ASSERT((int)VH_STATE_STUCK == (int)HD_RECORD_STUCK);
 
-#define KNOWN_BIND_FLAGS (VH_BIND_GROUP | VH_BIND_FORCE | VH_BIND_DRY_RUN | VH_BIND_NOIOMMU)
+#define KNOWN_BIND_FLAGS (VH_BIND_GROUP | VH_BIND_FORCE | VH_BIND_DRY_RUN | VH_BIND_NOIOMMU | VH_BIND_FUNCTIONS)
 
 GPtrArray *vh_bind(VhManager *manager, const char *const *addresses, const char *driver, VhBindFlags flags,
                    GError **error)
@@ -38,6 +38,7 @@ GPtrArray *vh_bind(VhManager *manager, const char *const *addresses, const char 
     .force = (flags & VH_BIND_FORCE) != 0,
     .dry_run = (flags & VH_BIND_DRY_RUN) != 0,
     .noiommu = (flags & VH_BIND_NOIOMMU) != 0,
+    .functions = (flags & VH_BIND_FUNCTIONS) != 0,
     .unbind_timeout_ms = api_unbind_timeout(manager),
   };
   GError *local = NULL;
@@ -54,6 +55,7 @@ const char *vh_bind_result_get_address(const VhBindResult *result) { return resu
 VhBindOutcome vh_bind_result_get_outcome(const VhBindResult *result) { return (VhBindOutcome)result->outcome; }
 gint64 vh_bind_result_get_iommu_group(const VhBindResult *result) { return result->group; }
 gboolean vh_bind_result_is_group_member(const VhBindResult *result) { return result->group_member; }
+gboolean vh_bind_result_is_function_member(const VhBindResult *result) { return result->function_member; }
 const char *vh_bind_result_get_original_driver(const VhBindResult *result) { return result->original_driver; }
 const char *vh_bind_result_get_original_override(const VhBindResult *result) { return result->original_override; }
 const char *vh_bind_result_get_driver(const VhBindResult *result) { return result->driver; }
@@ -80,6 +82,7 @@ const char *vh_reattach_outcome_name(VhReattachOutcome outcome)
 const char *vh_reattach_result_get_address(const VhReattachResult *result) { return result->address; }
 VhReattachOutcome vh_reattach_result_get_outcome(const VhReattachResult *result) { return (VhReattachOutcome)result->outcome; }
 gboolean vh_reattach_result_is_group_member(const VhReattachResult *result) { return result->group_member; }
+gboolean vh_reattach_result_is_function_member(const VhReattachResult *result) { return result->function_member; }
 const char *vh_reattach_result_get_original_driver(const VhReattachResult *result) { return result->original_driver; }
 const char *vh_reattach_result_get_driver(const VhReattachResult *result) { return result->driver; }
 guint vh_reattach_result_get_restored_vfs(const VhReattachResult *result) { return result->vfs; }

@@ -206,6 +206,21 @@ const GPtrArray *vh_device_get_vfs(const VhDevice *device)
   return device->vfs;
 }
 
+const GPtrArray *vh_device_get_functions(const VhDevice *device)
+{
+  return device->functions;
+}
+
+const GPtrArray *vh_device_get_link_consumers(const VhDevice *device)
+{
+  return device->link_consumers;
+}
+
+const GPtrArray *vh_device_get_link_suppliers(const VhDevice *device)
+{
+  return device->link_suppliers;
+}
+
 VhVfioChoice *vh_manager_choose_vfio_driver(VhManager *manager, const VhDevice *device)
 {
   return hd_vfio_choose(manager->hd, device->modalias);

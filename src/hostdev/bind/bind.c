@@ -8,6 +8,7 @@
 #include "hostdev/shared/driver-switch.h"
 #include "hostdev/bind/driver-target.h"
 #include "hostdev/bind/vf-check.h"
+#include "hostdev/bind/whole-device.h"
 #include "hostdev/shared/vf-record.h"
 #include "hostdev/shared/group-lock.h"
 #include "hostdev/device/group-viability.h"
@@ -159,11 +160,14 @@ static void refuse_noiommu(Plan *plan, const HdDevice *device)
 
 /* Adds DEVICE to the plan after the checks that concern it alone; DRIVER
  * is what was asked for it (NULL: the variant rule). */
-static HdBindResult *plan_device(Plan *plan, const HdDevice *device, const char *driver, gboolean group_member)
+static HdBindResult *plan_device(Plan *plan, const HdDevice *device, const char *driver, gboolean group_member,
+                                  gboolean function_member)
 {
   HdBindResult *result = result_new(device);
 
   result->group_member = group_member;
+  result->function_member = function_member;
+  result->whole_device = plan->options->functions && !group_member;
   g_ptr_array_add(plan->results, result);
   g_hash_table_add(plan->binding, result->address);
   if (!check_unfinished(plan, device))
@@ -207,7 +211,7 @@ static void plan_group(Plan *plan, const HdDevice *device)
     return;
   if (plan->options->group) {
     for (guint i = 0; i < blockers->len; i++)
-      plan_device(plan, g_ptr_array_index(blockers, i), plan->options->driver, TRUE);
+      plan_device(plan, g_ptr_array_index(blockers, i), plan->options->driver, TRUE, FALSE);
     return;
   }
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
@@ -254,7 +258,7 @@ static GPtrArray *make_plan(HdManager *manager, const GPtrArray *devices, const 
     const HdDevice *device = g_ptr_array_index(devices, i);
     const char *driver = requests[i].driver != NULL ? requests[i].driver : options->driver;
     if (!g_hash_table_contains(binding, device->address))
-      plan_device(&plan, device, driver, requests[i].group_member);
+      plan_device(&plan, device, driver, requests[i].group_member, requests[i].function_member);
   }
   /* viability once every named device is in BINDING, so that naming all of
    * a group's members works without --group */
@@ -379,6 +383,7 @@ static HdDeviceRecord *record_for(const HdBindResult *result, const char *owner)
   record->vfs = result->vfs != NULL ? g_ptr_array_ref(result->vfs) : NULL;
   record->target_driver = g_strdup(result->driver);
   record->group = result->group_member;
+  record->functions = result->whole_device;
   return record;
 }
 
@@ -532,6 +537,14 @@ static GPtrArray *lock_devices(const GPtrArray *devices, GError **error)
 GPtrArray *hd_bind_requests(HdManager *manager, const HdBindRequest *requests, guint n_requests,
                             const HdBindOptions *options, GError **error)
 {
+  g_autoptr(GPtrArray) member_names = g_ptr_array_new_with_free_func(g_free);
+  g_autoptr(GArray) whole = NULL;
+
+  if (options->functions) {
+    whole = hd_bind_requests_whole_devices(requests, n_requests, member_names);
+    requests = (const HdBindRequest *)(void *)whole->data;
+    n_requests = whole->len;
+  }
   g_autoptr(GPtrArray) devices = load_devices(manager, requests, n_requests, error);
   g_autoptr(GPtrArray) locks = NULL;
 
@@ -561,7 +574,7 @@ GPtrArray *hd_bind(HdManager *manager, const char *const *addresses, const HdBin
   g_autoptr(GArray) requests = g_array_new(FALSE, TRUE, sizeof(HdBindRequest));
 
   for (; *addresses != NULL; addresses++) {
-    HdBindRequest request = {*addresses, NULL, FALSE};
+    HdBindRequest request = {.address = *addresses};
     g_array_append_val(requests, request);
   }
   return hd_bind_requests(manager, (const HdBindRequest *)(void *)requests->data, requests->len, options, error);

@@ -23,6 +23,7 @@ typedef struct {
   const char *owner;       /* prepare: written into the records as their owner; NULL for bind */
   gboolean locked;         /* the caller holds the group locks (prepare): take none */
   gboolean noiommu;        /* --noiommu: also a device that gets a no-IOMMU group */
+  gboolean functions;      /* --functions: every function of each device too (whole-device.h) */
 } HdBindOptions;
 
 /* One device to bind and, for it alone, the VFIO driver (a driver or module
@@ -33,6 +34,7 @@ typedef struct {
   const char *driver;
   gboolean group_member; /* recorded as bound with its group (bind --group), so
                             that reattach brings it back with the group */
+  gboolean function_member; /* likewise for a function of a named device (--functions) */
 } HdBindRequest;
 
 typedef enum {
@@ -48,6 +50,9 @@ typedef struct _VhBindResult {
   char *address;
   gint64 group;
   gboolean group_member;   /* added by --group */
+  gboolean function_member; /* added by --functions */
+  gboolean whole_device;    /* bound by --functions (named or added): its record says so,
+                               and reattach of any function brings back the others */
   char *original_driver;   /* NULL: unbound */
   char *original_override;
   guint disable_vfs;       /* VFs disabled (and restored on reattach) */

@@ -9,6 +9,7 @@
 #include "hostdev/shared/group-lock.h"
 #include "util/hd-error.h"
 #include "util/kernel-write.h"
+#include "hostdev/device/functions.h"
 #include "hostdev/device/iommu-group.h"
 #include "util/parallel.h"
 #include "util/sysfs-paths.h"
@@ -57,7 +58,7 @@ static gboolean has_job(GPtrArray *jobs, const char *address)
   return FALSE;
 }
 
-static void add_job(GPtrArray *jobs, HdDevice *device, gboolean group_member, guint timeout_ms)
+static Job *add_job(GPtrArray *jobs, HdDevice *device, gboolean group_member, guint timeout_ms)
 {
   Job *job = g_new0(Job, 1);
 
@@ -67,6 +68,7 @@ static void add_job(GPtrArray *jobs, HdDevice *device, gboolean group_member, gu
   job->result->address = g_strdup(device->address);
   job->result->group_member = group_member;
   g_ptr_array_add(jobs, job);
+  return job;
 }
 
 /* Members that `bind --group` brought along come back with the group. */
@@ -85,6 +87,24 @@ static void add_group_members(HdManager *manager, GPtrArray *jobs, const HdDevic
   }
 }
 
+/* The functions that `bind --functions` bound with DEVICE come back with it,
+ * whichever of them is named. */
+static void add_function_members(HdManager *manager, GPtrArray *jobs, const HdDevice *device, guint timeout_ms)
+{
+  g_autoptr(HdDeviceRecord) own = hd_record_load(device->address, NULL);
+  g_autoptr(GPtrArray) names = own != NULL && own->functions ? hd_whole_device(device->address) : NULL;
+
+  for (guint i = 0; names != NULL && i < names->len; i++) {
+    const char *name = g_ptr_array_index(names, i);
+    g_autoptr(HdDeviceRecord) record = hd_record_load(name, NULL);
+    if (record == NULL || !record->functions || has_job(jobs, name))
+      continue;
+    HdDevice *member = hd_device_load_by_name(manager, name, NULL);
+    if (member != NULL)
+      add_job(jobs, member, FALSE, timeout_ms)->result->function_member = TRUE;
+  }
+}
+
 static GPtrArray *load_jobs(HdManager *manager, const char *const *addresses, guint timeout_ms, GError **error)
 {
   g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func((GDestroyNotify)job_free);
@@ -99,6 +119,9 @@ static GPtrArray *load_jobs(HdManager *manager, const char *const *addresses, gu
       add_job(jobs, device, FALSE, timeout_ms);
   }
   for (guint i = 0, named = jobs->len; i < named; i++)
+    add_function_members(manager, jobs, ((Job *)g_ptr_array_index(jobs, i))->device, timeout_ms);
+  /* every function's group members, the added functions' too */
+  for (guint i = 0, with_functions = jobs->len; i < with_functions; i++)
     add_group_members(manager, jobs, ((Job *)g_ptr_array_index(jobs, i))->device, timeout_ms);
   return g_steal_pointer(&jobs);
 }

@@ -2,7 +2,9 @@
 /* reattach (alias unbind): back to exactly the driver a device had before
  * `bind`, from its record: the original driver (not merely the kernel's
  * default), driver_override and VFs, verified, then the record removed.
- * Members bound by `bind --group` come back with any member of their group.
+ * Members bound by `bind --group` come back with any member of their group,
+ * and the functions bound by `bind --functions` with any function of their
+ * device (hostdev/device/functions.h).
  * A device still open through its VFIO group node or cdev (a running VM)
  * is refused, naming the process, instead of blocking in the kernel; so is
  * a device held by an owner (prepare --owner): its release gives it back. */
@@ -21,6 +23,7 @@ typedef enum {
 typedef struct _VhReattachResult {
   char *address;
   gboolean group_member;  /* came along with its group (bind --group) */
+  gboolean function_member; /* came along with another function of its device (bind --functions) */
   char *original_driver;  /* from the record; NULL when unbound or unknown */
   char *driver;           /* the driver it ended on */
   guint vfs;              /* VFs re-enabled */

@@ -10,6 +10,7 @@
 #include "util/hd-error.h"
 #include "util/sysfs-paths.h"
 #include "util/sysfs.h"
+#include "hostdev/device/functions.h"
 #include "hostdev/device/iommu-group.h"
 #include "hostdev/device/vfio-detect.h"
 
@@ -39,6 +40,9 @@ void hd_device_free(HdDevice *device)
   if (device->vfs != NULL)
     g_ptr_array_unref(device->vfs);
   g_free(device->physfn);
+  g_clear_pointer(&device->functions, g_ptr_array_unref);
+  g_clear_pointer(&device->link_consumers, g_ptr_array_unref);
+  g_clear_pointer(&device->link_suppliers, g_ptr_array_unref);
   g_free(device->pending_write);
   hd_migration_free(device->migration);
   g_free(device);
@@ -285,9 +289,15 @@ static HdDevice *load(HdManager *manager, const HdPciAddress *address, LoadLevel
     read_reset_methods(device);
     read_numa_node(device);
     read_sriov(device);
+    device->functions = hd_slot_functions(device->address);
+    device->link_consumers = hd_device_link_peers(device->address, HD_LINK_CONSUMERS);
+    device->link_suppliers = hd_device_link_peers(device->address, HD_LINK_SUPPLIERS);
   } else {
     device->reset_methods = g_new0(char *, 1);
     device->vfs = g_ptr_array_new_with_free_func(g_free);
+    device->functions = g_ptr_array_new_with_free_func(g_free);
+    device->link_consumers = g_ptr_array_new_with_free_func(g_free);
+    device->link_suppliers = g_ptr_array_new_with_free_func(g_free);
   }
   hd_vfio_detect(manager, device);
   device->migration = hd_migration_from_debugfs(device->address, device->vfio.bound);

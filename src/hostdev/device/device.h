@@ -45,6 +45,9 @@ typedef struct _VhDevice {
   guint sriov_numvfs;
   GPtrArray *vfs;       /* addresses of this PF's VFs (virtfnN) */
   char *physfn;         /* a VF's PF address, or NULL */
+  GPtrArray *functions;      /* the other functions of its slot (functions.h) */
+  GPtrArray *link_consumers; /* PCI devices linked to it as consumers (device links) */
+  GPtrArray *link_suppliers; /* PCI devices it is linked to as a consumer */
   /* the kernel write in flight for it (util/kernel-write.h), or NULL; then
    * config space, driver_override and sriov_numvfs are not read (left
    * empty): the kernel reads them under the device's lock or config
@@ -59,7 +62,7 @@ HdDevice *hd_device_load(HdManager *manager, const HdPciAddress *address, GError
 
 /* What `list` shows, and no more: IDs, names, driver, IOMMU group and VFIO
  * state. syspath, revision, bridge, driver_override, reset methods, NUMA node
- * and SR-IOV are left empty (driver_module too, on kernels with vfio-dev). */
+ * SR-IOV, functions and device links are left empty (driver_module too, on kernels with vfio-dev). */
 HdDevice *hd_device_load_summary(HdManager *manager, const HdPciAddress *address, GError **error);
 
 /* The same from a textual address, validated strictly (HD_ERROR_INVALID). */

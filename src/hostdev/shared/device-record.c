@@ -86,6 +86,9 @@ char *hd_record_to_data(const HdDeviceRecord *record, gsize *length)
     g_key_file_set_integer(file, GROUP, "sriov_drivers_autoprobe", record->sriov_autoprobe);
   set_optional(file, "target_driver", record->target_driver);
   g_key_file_set_boolean(file, GROUP, "group", record->group);
+  /* only when set: records of plain binds stay as they were before it existed */
+  if (record->functions)
+    g_key_file_set_boolean(file, GROUP, "functions", TRUE);
   g_key_file_set_int64(file, GROUP, "since", record->since);
   g_key_file_set_string(file, GROUP, "tool_version", record->tool_version);
   g_key_file_set_string(file, GROUP, "state", hd_record_state_name(record->state));
@@ -141,6 +144,7 @@ static void read_fields(GKeyFile *file, HdDeviceRecord *record)
     record->sriov_autoprobe = g_key_file_get_integer(file, GROUP, "sriov_drivers_autoprobe", NULL) != 0;
   record->target_driver = get_optional(file, "target_driver");
   record->group = g_key_file_get_boolean(file, GROUP, "group", NULL);
+  record->functions = g_key_file_get_boolean(file, GROUP, "functions", NULL);
   record->since = g_key_file_get_int64(file, GROUP, "since", NULL);
   g_free(record->tool_version);
   record->tool_version = get_optional(file, "tool_version");

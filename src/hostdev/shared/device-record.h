@@ -13,6 +13,8 @@
  *                                    the VFs are recreated)
  *   target_driver=vfio-pci
  *   group=true                      (bound with its IOMMU group by --group)
+ *   functions=true                  (bound as a function of a whole device by
+ *                                    --functions; absent otherwise)
  *   since=1763769600                (Unix time of the bind)
  *   tool_version=0.1.0
  *   state=bound                     (binding | bound | stuck)
@@ -44,6 +46,7 @@ typedef struct {
   GPtrArray *vfs;      /* HdVfRecord*, by index; NULL or empty: not recorded */
   char *target_driver;
   gboolean group;
+  gboolean functions; /* came along with another function of its device (bind --functions) */
   gint64 since;
   char *tool_version;
   HdRecordState state;
