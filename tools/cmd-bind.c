@@ -16,9 +16,23 @@ static const char bind_description[] =
   "VFs are disabled when none is in use. The original driver, driver_override and VF count, and\n"
   "each VF's driver and driver_override, are recorded in /run/vfio-hostdev/ for\n"
   "`vfio-hostdev reattach`. A failure rolls everything back.\n"
+  "--functions binds whole devices: every function of each device's slot (a GPU with its HDA\n"
+  "audio, USB and UCSI functions), even in separate IOMMU groups, and the PCI devices the kernel\n"
+  "links to them (sysfs consumer:pci:/supplier:pci: device links), each checked like a named\n"
+  "device; reattaching any of them brings back the others.\n"
   "A device without an IOMMU, which vfio's enable_unsafe_noiommu_mode would put in a no-IOMMU\n"
   "group (/dev/vfio/noiommu-N: no DMA isolation, for userspace drivers such as DPDK; QEMU\n"
   "cannot use it), is refused unless --noiommu; such a binding is never persisted.";
+
+/* Why a device no one named is in the results. */
+static const char *added_because(const VhBindResult *result)
+{
+  if (vh_bind_result_is_group_member(result))
+    return " (member of its IOMMU group)";
+  if (vh_bind_result_is_function_member(result))
+    return " (function of a named device)";
+  return "";
+}
 
 /* Default of --unbind-timeout: a healthy unbind takes well under a second. */
 #define DEFAULT_UNBIND_TIMEOUT_S 10.0
@@ -40,8 +54,7 @@ static void print_planned(const VhBindResult *result)
                            driver != NULL ? driver : "the PCI driver it registers");
   else
     g_string_append_printf(plan, "bind it to %s", driver);
-  printf("%s: would %s%s\n", vh_bind_result_get_address(result), plan->str,
-         vh_bind_result_is_group_member(result) ? " (member of its IOMMU group)" : "");
+  printf("%s: would %s%s\n", vh_bind_result_get_address(result), plan->str, added_because(result));
 }
 
 /* The node to open: the group's, or the cdev on a kernel without groups. */
@@ -73,9 +86,10 @@ static void print_result(const VhBindResult *result)
     break;
   case VH_BIND_BOUND:
     node = device_node(result);
-    printf("%s: bound to %s (%s, %s); was %s%s%s\n", address, driver,
+    printf("%s: bound to %s (%s, %s); was %s%s%s%s\n", address, driver,
            vfio_device != NULL ? vfio_device : "no vfio-dev", node, original != NULL ? "on " : "unbound",
-           original != NULL ? original : "", vh_bind_result_get_disabled_vfs(result) > 0 ? ", its VFs disabled" : "");
+           original != NULL ? original : "", vh_bind_result_get_disabled_vfs(result) > 0 ? ", its VFs disabled" : "",
+           added_because(result));
     break;
   case VH_BIND_ROLLED_BACK:
   case VH_BIND_STUCK:
@@ -94,6 +108,7 @@ static JsonNode *result_to_json(const VhBindResult *result, GHashTable *persiste
   json_object_set_string_member(object, "outcome", vh_bind_outcome_name(vh_bind_result_get_outcome(result)));
   json_object_set_int_member(object, "iommu_group", vh_bind_result_get_iommu_group(result));
   json_object_set_boolean_member(object, "group_member", vh_bind_result_is_group_member(result));
+  json_object_set_boolean_member(object, "function_member", vh_bind_result_is_function_member(result));
   json_object_set_member(object, "original_driver", cli_json_string(vh_bind_result_get_original_driver(result)));
   json_object_set_member(object, "original_override", cli_json_string(vh_bind_result_get_original_override(result)));
   json_object_set_member(object, "driver", cli_json_string(vh_bind_result_get_driver(result)));
@@ -143,11 +158,13 @@ static GError *bind_error(const GPtrArray *results)
 static int run_bind(int argc, char **argv)
 {
   g_autofree char *driver = NULL;
-  gboolean group = FALSE, force = FALSE, dry_run = FALSE, json = FALSE, persist = FALSE, noiommu = FALSE;
+  gboolean group = FALSE, functions = FALSE, force = FALSE, dry_run = FALSE, json = FALSE, persist = FALSE,
+           noiommu = FALSE;
   double timeout = DEFAULT_UNBIND_TIMEOUT_S;
   const GOptionEntry entries[] = {
     {"driver", 0, 0, G_OPTION_ARG_STRING, &driver, "The VFIO driver (a driver or module name) instead of the variant rule's", "NAME"},
     {"group", 0, 0, G_OPTION_ARG_NONE, &group, "Also bind the IOMMU group's members that hold a host driver", NULL},
+    {"functions", 0, 0, G_OPTION_ARG_NONE, &functions, "Bind every function of each device and the devices linked to it", NULL},
     {"force", 0, 0, G_OPTION_ARG_NONE, &force, "Unbind even a device the host is using, or a PF whose VFs are in use", NULL},
     {"noiommu", 0, 0, G_OPTION_ARG_NONE, &noiommu, "Also bind a device that gets a no-IOMMU group (no DMA isolation)", NULL},
     {"dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run, "Print the plan; change nothing", NULL},
@@ -175,7 +192,7 @@ static int run_bind(int argc, char **argv)
     vh_manager_recover_interrupted(manager);
   vh_manager_set_unbind_timeout(manager, (guint)(timeout * 1000));
   VhBindFlags flags = (group ? VH_BIND_GROUP : 0) | (force ? VH_BIND_FORCE : 0) | (dry_run ? VH_BIND_DRY_RUN : 0) |
-                      (noiommu ? VH_BIND_NOIOMMU : 0);
+                      (noiommu ? VH_BIND_NOIOMMU : 0) | (functions ? VH_BIND_FUNCTIONS : 0);
   g_autoptr(GPtrArray) results = vh_bind(manager, (const char *const *)argv + 1, driver, flags, &error);
   if (results != NULL)
     error = bind_error(results);

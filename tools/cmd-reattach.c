@@ -32,8 +32,9 @@ static void print_result(const VhReattachResult *result)
 
   switch (vh_reattach_result_get_outcome(result)) {
   case VH_REATTACH_RESTORED:
-    printf("%s: back on %s%s", address, original != NULL ? original : "no driver, as before",
-           vh_reattach_result_is_group_member(result) ? " (member of its IOMMU group)" : "");
+    printf("%s: back on %s%s%s", address, original != NULL ? original : "no driver, as before",
+           vh_reattach_result_is_group_member(result) ? " (member of its IOMMU group)" : "",
+           vh_reattach_result_is_function_member(result) ? " (function of its device)" : "");
     if (vh_reattach_result_get_restored_vfs(result) > 0)
       printf(", %u VFs re-enabled", vh_reattach_result_get_restored_vfs(result));
     printf("\n");
@@ -58,6 +59,7 @@ static JsonNode *result_to_json(const VhReattachResult *result)
   json_object_set_string_member(object, "address", vh_reattach_result_get_address(result));
   json_object_set_string_member(object, "outcome", vh_reattach_outcome_name(vh_reattach_result_get_outcome(result)));
   json_object_set_boolean_member(object, "group_member", vh_reattach_result_is_group_member(result));
+  json_object_set_boolean_member(object, "function_member", vh_reattach_result_is_function_member(result));
   json_object_set_member(object, "original_driver", cli_json_string(vh_reattach_result_get_original_driver(result)));
   json_object_set_member(object, "driver", cli_json_string(vh_reattach_result_get_driver(result)));
   json_object_set_int_member(object, "restored_vfs", vh_reattach_result_get_restored_vfs(result));

@@ -77,6 +77,40 @@ static void print_sriov(const VhDevice *device)
     print_field("Physical function:", vh_device_get_physfn(device));
 }
 
+/* "A B C", or "" for none. */
+static char *join_addresses(const GPtrArray *addresses)
+{
+  g_autoptr(GString) text = g_string_new(NULL);
+
+  for (guint i = 0; i < addresses->len; i++)
+    g_string_append_printf(text, "%s%s", i > 0 ? " " : "", (const char *)g_ptr_array_index(addresses, i));
+  return g_string_free(g_steal_pointer(&text), FALSE);
+}
+
+/* The other functions of the slot, each with its driver and IOMMU group
+ * (ACS may split them), then the PCI devices linked to it. */
+static void print_functions(VhManager *manager, const VhDevice *device)
+{
+  const GPtrArray *functions = vh_device_get_functions(device);
+  g_autofree char *consumers = join_addresses(vh_device_get_link_consumers(device));
+  g_autofree char *suppliers = join_addresses(vh_device_get_link_suppliers(device));
+
+  if (functions->len > 0)
+    print_field("Functions:", "(the other functions of its slot; bind --functions binds them all)");
+  for (guint i = 0; i < functions->len; i++) {
+    const char *address = g_ptr_array_index(functions, i);
+    g_autoptr(VhDevice) function = vh_manager_get_device(manager, address, NULL);
+    const char *driver = function != NULL ? vh_device_get_driver(function) : NULL;
+    gint64 group = function != NULL ? vh_device_get_iommu_group(function) : -1;
+    g_autofree char *group_text = group >= 0 ? g_strdup_printf("%" G_GINT64_FORMAT, group) : g_strdup("none");
+    printf("  %-16s driver %s, IOMMU group %s\n", address, driver != NULL ? driver : "(none)", group_text);
+  }
+  if (*consumers != '\0')
+    print_field("Link consumers:", consumers);
+  if (*suppliers != '\0')
+    print_field("Link suppliers:", suppliers);
+}
+
 static const char *support_word(VhMigrationSupport support)
 {
   return support == VH_MIGRATION_SUPPORTED ? "yes" : support == VH_MIGRATION_UNSUPPORTED ? "no" : "unknown";
@@ -107,7 +141,7 @@ static const char *or_empty(const char *text)
   return text != NULL ? text : "";
 }
 
-static void print_plain(const VhDevice *device, const VhVfioChoice *choice, const GPtrArray *members,
+static void print_plain(VhManager *manager, const VhDevice *device, const VhVfioChoice *choice, const GPtrArray *members,
                         const VhMigration *migration)
 {
   g_autofree char *ids = g_strdup_printf("%04x:%04x (subsystem %04x:%04x) class %06x rev %02x",
@@ -137,6 +171,7 @@ static void print_plain(const VhDevice *device, const VhVfioChoice *choice, cons
   print_field("Reset methods:", *resets != '\0' ? resets : "none");
   print_field("NUMA node:", numa);
   print_sriov(device);
+  print_functions(manager, device);
   print_field("Bridge:", vh_device_is_bridge(device) ? "yes" : "no");
   print_field("VFIO driver:", vh_vfio_choice_get_module(choice));
   print_field("  because:", vh_vfio_choice_get_reason(choice));
@@ -185,7 +220,7 @@ static int run_show(int argc, char **argv)
     json_object_set_member(json_node_get_object(node), "migration", migration_to_json(migration));
     cli_print_json(node);
   } else {
-    print_plain(device, choice, members, migration);
+    print_plain(manager, device, choice, members, migration);
   }
   cli_print_warnings(manager);
   return 0;

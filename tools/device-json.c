@@ -171,6 +171,21 @@ static void add_sriov(JsonBuilder *builder, const VhDevice *device)
   add_string_or_null(builder, "physfn", vh_device_get_physfn(device));
 }
 
+/* "functions": the slot's other functions; "device_links": PCI consumers and suppliers. */
+static void add_functions(JsonBuilder *builder, const VhDevice *device)
+{
+  const GPtrArray *functions = vh_device_get_functions(device);
+  const GPtrArray *consumers = vh_device_get_link_consumers(device);
+  const GPtrArray *suppliers = vh_device_get_link_suppliers(device);
+
+  add_string_array(builder, "functions", (const char *const *)functions->pdata, functions->len);
+  json_builder_set_member_name(builder, "device_links");
+  json_builder_begin_object(builder);
+  add_string_array(builder, "consumers", (const char *const *)consumers->pdata, consumers->len);
+  add_string_array(builder, "suppliers", (const char *const *)suppliers->pdata, suppliers->len);
+  json_builder_end_object(builder);
+}
+
 static void add_detail(JsonBuilder *builder, const VhDevice *device, const VhVfioChoice *choice,
                        const GPtrArray *group_members)
 {
@@ -190,6 +205,7 @@ static void add_detail(JsonBuilder *builder, const VhDevice *device, const VhVfi
   add_string_array(builder, "reset_methods", resets, g_strv_length((char **)resets));
   add_int_or_null(builder, "numa_node", numa_node, numa_node >= 0);
   add_sriov(builder, device);
+  add_functions(builder, device);
   json_builder_set_member_name(builder, "vfio_choice");
   json_builder_add_value(builder, choice_to_json(choice));
 }

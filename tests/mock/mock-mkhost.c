@@ -13,6 +13,7 @@
 #include "mock-mkhost-keys.h"
 #include "mock-mkhost-platform.h"
 #include "mock-mkhost-console.h"
+#include "mock-mkhost-devlink.h"
 #include "mock-mkhost-stack.h"
 #include "mock-mkhost-usage.h"
 #include "mock-tree.h"
@@ -530,7 +531,7 @@ static gboolean write_devices(Builder *b, GError **error)
     if (g_str_has_prefix(*g, "device ") && !create_device(b, *g, error))
       return FALSE;
   }
-  return create_vfs(b, groups, error);
+  return create_vfs(b, groups, error) && mk_devlinks(b->kf, error);
 }
 
 /* [virtual]: interfaces of no device (bridges, bonds, VLANs, tunnels),
