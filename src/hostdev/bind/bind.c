@@ -261,10 +261,12 @@ static GPtrArray *make_plan(HdManager *manager, const GPtrArray *devices, const 
       plan_device(&plan, device, driver, requests[i].group_member, requests[i].function_member);
   }
   /* viability once every named device is in BINDING, so that naming all of
-   * a group's members works without --group */
+   * a group's members works without --group; once per group (whole devices
+   * often name several members of one) */
+  g_autoptr(GHashTable) checked = g_hash_table_new(g_int64_hash, g_int64_equal);
   for (guint i = 0; i < devices->len; i++) {
     const HdDevice *device = g_ptr_array_index(devices, i);
-    if (!device->vfio.bound && device->iommu_group >= 0)
+    if (!device->vfio.bound && device->iommu_group >= 0 && g_hash_table_add(checked, (gpointer)&device->iommu_group))
       plan_group(&plan, device);
   }
   if (unfinished->len > 0) {
