@@ -27,7 +27,9 @@ static const char apply_description[] =
 
 static const char unpersist_description[] =
   "Removes /etc/vfio-hostdev/devices/<BDF>.conf; the device stays on its VFIO driver unless\n"
-  "--reattach, which first gives it back as `reattach` does (nothing is removed when that fails).\n"
+  "--reattach, which first gives it back as `reattach` does (nothing is removed when that fails),\n"
+  "and then also unpersists what came back with it (bind --group members, bind --functions\n"
+  "functions).\n"
   "Works for a device that is gone. An address that was not persisted is a warning.";
 
 #define DEFAULT_UNBIND_TIMEOUT_S 10.0
@@ -224,6 +226,25 @@ static GPtrArray *to_reattach(VhManager *manager, const GPtrArray *addresses)
   return present;
 }
 
+/* Devices that --reattach gave back along with the named ones (their
+ * group's --group members, their device's --functions functions) are
+ * unpersisted with them: persisted but back on their host drivers, they
+ * would be bound alone at the next boot. Added to ADDRESSES and, when
+ * persisted, to WAS. */
+static void add_companions(GPtrArray *addresses, GHashTable *was, const GPtrArray *reattached)
+{
+  for (guint i = 0; reattached != NULL && i < reattached->len; i++) {
+    const VhReattachResult *result = g_ptr_array_index(reattached, i);
+    const char *address = vh_reattach_result_get_address(result);
+    gboolean companion = vh_reattach_result_is_group_member(result) || vh_reattach_result_is_function_member(result);
+    if (!companion || !vh_persist_exists(address) || g_hash_table_contains(was, address))
+      continue;
+    char *copy = g_strdup(address);
+    g_ptr_array_insert(addresses, (gint)addresses->len - 1, copy);
+    g_hash_table_add(was, copy);
+  }
+}
+
 static JsonNode *unpersist_to_json(const char *address, gboolean was_persisted, const VhReattachResult *reattached)
 {
   JsonObject *object = json_object_new();
@@ -322,6 +343,7 @@ static int run_unpersist(int argc, char **argv)
       g_prefix_error(&error, "not unpersisted: ");
       return cli_fail(error);
     }
+    add_companions(addresses, was, reattached);
   }
   gboolean removed = vh_unpersist(manager, (const char *const *)addresses->pdata, &error);
   print_warnings(manager);

@@ -75,6 +75,30 @@ static void test_functions_bind_and_reattach(void)
   g_assert_cmpuint(bt_count_records(host), ==, 0);
 }
 
+/* bind --functions --persist persists every function; unpersist --reattach
+ * of one gives all back and unpersists all, or the others would be bound
+ * alone at the next boot. */
+static void test_functions_persisted(void)
+{
+  g_autoptr(MockHost) host = cli_host("whole-device");
+  g_auto(CliResult) result = {0};
+
+  cli_run(host, &result, "bind", "--functions", "--persist", GPU, NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS(card); i++) {
+    g_autofree char *conf = g_strdup_printf("/etc/vfio-hostdev/devices/%s.conf", card[i].address);
+    g_assert_true(mock_host_exists(host, conf));
+  }
+  cli_run(host, &result, "unpersist", "--reattach", HDA, NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  g_assert_nonnull(strstr(result.out, UCSI ": no longer bound at boot; back on nvidia-gpu"));
+  assert_card_original(host);
+  for (guint i = 0; i < G_N_ELEMENTS(card); i++) {
+    g_autofree char *conf = g_strdup_printf("/etc/vfio-hostdev/devices/%s.conf", card[i].address);
+    g_assert_false(mock_host_exists(host, conf));
+  }
+}
+
 /* The boot VGA function of the AMD card is the host's, and its group has a
  * NIC on r8169: naming only its audio function with --functions is refused
  * for both, in one line, and nothing changes. */
@@ -148,6 +172,7 @@ int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/functions/bind-and-reattach", test_functions_bind_and_reattach);
+  g_test_add_func("/functions/persisted", test_functions_persisted);
   g_test_add_func("/functions/member-in-host-use", test_functions_member_in_host_use);
   g_test_add_func("/functions/rollback", test_functions_rollback);
   g_test_add_func("/functions/show", test_show_functions);
