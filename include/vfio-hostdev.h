@@ -982,6 +982,13 @@ VH_PUBLIC GPtrArray *vh_persist_bound(VhManager *manager, const GPtrArray *bind_
  * configuration is a manager warning. Devices stay where they are. */
 VH_PUBLIC gboolean vh_unpersist(VhManager *manager, const char *const *addresses, GError **error);
 
+/* Regenerates what binds the persisted devices before their host drivers
+ * (docs/persist.md): /etc/vfio-hostdev/early.list, read by the initramfs
+ * script and the udev rule, and the modprobe guard
+ * /etc/modprobe.d/vfio-hostdev.conf; a present device on the deny list is
+ * left out (a manager warning). Rebuilding the initramfs is the caller's. */
+VH_PUBLIC gboolean vh_persist_update_early(VhManager *manager, GError **error);
+
 /* Binds every persisted device that is present with its persisted IDs, as
  * vh_bind() does (without VH_BIND_FORCE or VH_BIND_GROUP), one IOMMU group
  * at a time; FLAGS: VH_BIND_DRY_RUN or none. Returns: (transfer full)
@@ -1033,6 +1040,9 @@ VH_PUBLIC const char *vh_persist_apply_result_get_vfio_device(const VhPersistApp
 VH_PUBLIC const char *vh_persist_apply_result_get_found_ids(const VhPersistApplyResult *result);
 /* Gone, changed: the warning; failed: why; otherwise NULL. */
 VH_PUBLIC const GError *vh_persist_apply_result_get_error(const VhPersistApplyResult *result);
+/* Bound: the host driver it had to be taken from (early binding did not
+ * catch it: built in, or loaded before), or NULL when it was on none. */
+VH_PUBLIC const char *vh_persist_apply_result_get_original_driver(const VhPersistApplyResult *result);
 
 /* The persisted devices that have no record (vh_status_list() does not
  * show them): not bound since boot, reattached since, gone or changed.

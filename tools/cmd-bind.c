@@ -160,6 +160,7 @@ static int run_bind(int argc, char **argv)
   g_autofree char *driver = NULL;
   gboolean group = FALSE, functions = FALSE, force = FALSE, dry_run = FALSE, json = FALSE, persist = FALSE,
            noiommu = FALSE;
+  gboolean no_initramfs = FALSE;
   double timeout = DEFAULT_UNBIND_TIMEOUT_S;
   const GOptionEntry entries[] = {
     {"driver", 0, 0, G_OPTION_ARG_STRING, &driver, "The VFIO driver (a driver or module name) instead of the variant rule's", "NAME"},
@@ -169,6 +170,7 @@ static int run_bind(int argc, char **argv)
     {"noiommu", 0, 0, G_OPTION_ARG_NONE, &noiommu, "Also bind a device that gets a no-IOMMU group (no DMA isolation)", NULL},
     {"dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run, "Print the plan; change nothing", NULL},
     {"persist", 0, 0, G_OPTION_ARG_NONE, &persist, "Also bind them at every boot (/etc/vfio-hostdev/devices/)", NULL},
+    {"no-initramfs", 0, 0, G_OPTION_ARG_NONE, &no_initramfs, "With --persist: do not run update-initramfs -u", NULL},
     {"json", 0, 0, G_OPTION_ARG_NONE, &json, "Print a JSON array", NULL},
     {"unbind-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &timeout, "Seconds an unbind may block before the device is reported stuck (default 10)", "SECONDS"},
     {NULL},
@@ -196,7 +198,7 @@ static int run_bind(int argc, char **argv)
   g_autoptr(GPtrArray) results = vh_bind(manager, (const char *const *)argv + 1, driver, flags, &error);
   if (results != NULL)
     error = bind_error(results);
-  g_autoptr(GHashTable) persisted = persist && error == NULL ? cli_persist_bound(results, group, force, dry_run, &error) : NULL;
+  g_autoptr(GHashTable) persisted = persist && error == NULL ? cli_persist_bound(results, group, force, dry_run, !no_initramfs, &error) : NULL;
   cli_print_warnings(manager);
   if (results != NULL)
     print_results(results, persisted, json);

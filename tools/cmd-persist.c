@@ -52,6 +52,20 @@ static const char *apply_driver(const VhPersistApplyResult *result)
   return driver != NULL ? driver : vh_persist_config_get_driver(vh_persist_apply_result_get_config(result));
 }
 
+/* Early binding should have kept the host driver away: say that it did not. */
+static void print_unbound(const VhPersistApplyResult *result)
+{
+  const char *original = vh_persist_apply_result_get_original_driver(result);
+
+  if (original == NULL)
+    return;
+  g_autofree char *message = g_strdup_printf(
+    "%s: had to unbind %s first (early binding did not keep it away: built in, loaded before, or "
+    "vfio-hostdev.early=0)",
+    vh_persist_config_get_address(vh_persist_apply_result_get_config(result)), original);
+  cli_persist_warn(message);
+}
+
 static void print_apply_result(const VhPersistApplyResult *result)
 {
   const char *address = vh_persist_config_get_address(vh_persist_apply_result_get_config(result));
@@ -66,6 +80,7 @@ static void print_apply_result(const VhPersistApplyResult *result)
   case VH_PERSIST_BOUND:
     printf("%s: bound to %s (%s)\n", address, vh_persist_apply_result_get_driver(result),
            vh_persist_apply_result_get_vfio_device(result));
+    print_unbound(result);
     break;
   case VH_PERSIST_GONE:
   case VH_PERSIST_CHANGED:
@@ -96,6 +111,7 @@ static JsonNode *apply_result_to_json(const VhPersistApplyResult *result)
   set_string_or_null(object, "found_ids", vh_persist_apply_result_get_found_ids(result));
   set_string_or_null(object, "driver", apply_driver(result));
   set_string_or_null(object, "vfio_device", vh_persist_apply_result_get_vfio_device(result));
+  set_string_or_null(object, "unbound_driver", vh_persist_apply_result_get_original_driver(result));
   set_string_or_null(object, "error", error != NULL ? error->message : NULL);
   json_node_take_object(node, object);
   return node;
@@ -307,10 +323,11 @@ static GHashTable *which_persisted(const GPtrArray *addresses)
 
 static int run_unpersist(int argc, char **argv)
 {
-  gboolean reattach = FALSE, json = FALSE;
+  gboolean reattach = FALSE, json = FALSE, no_initramfs = FALSE;
   double timeout = DEFAULT_UNBIND_TIMEOUT_S;
   const GOptionEntry entries[] = {
     {"reattach", 0, 0, G_OPTION_ARG_NONE, &reattach, "Also give the devices back to their original driver now", NULL},
+    {"no-initramfs", 0, 0, G_OPTION_ARG_NONE, &no_initramfs, "Do not run update-initramfs -u", NULL},
     {"json", 0, 0, G_OPTION_ARG_NONE, &json, "Print a JSON array", NULL},
     {"unbind-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &timeout, "With --reattach: seconds an unbind may block (default 10)", "SECONDS"},
     {NULL},
@@ -345,7 +362,8 @@ static int run_unpersist(int argc, char **argv)
     }
     add_companions(addresses, was, reattached);
   }
-  gboolean removed = vh_unpersist(manager, (const char *const *)addresses->pdata, &error);
+  gboolean removed = vh_unpersist(manager, (const char *const *)addresses->pdata, &error) &&
+                     cli_persist_update_early(manager, !no_initramfs, &error);
   print_warnings(manager);
   if (removed)
     print_unpersisted(addresses, was, reattached, json);

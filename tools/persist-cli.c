@@ -37,8 +37,51 @@ static void print_manager_warnings(VhManager *manager)
     cli_persist_warn(g_ptr_array_index(warnings, i));
 }
 
+/* The initramfs carries the early list (its hook copies it): a rebuild
+ * makes the next boot bind what is persisted now. Its failure is a
+ * warning: the configuration is written, and persist-apply still binds at
+ * boot. */
+static void update_initramfs(void)
+{
+  g_autofree char *program = g_find_program_in_path("update-initramfs");
+  const char *argv[] = {program, "-u", NULL};
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  if (program == NULL) {
+    fprintf(stderr, "vfio-hostdev: note: no update-initramfs: the initramfs is not rebuilt (early binding there "
+                    "needs initramfs-tools; the modprobe guard, the udev rule and persist-apply still apply)\n");
+    return;
+  }
+  fprintf(stderr, "vfio-hostdev: rebuilding the initramfs for early binding: %s -u\n", program);
+  if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error)) {
+    g_autofree char *message = g_strdup_printf("cannot run %s: %s", program, error->message);
+    cli_persist_warn(message);
+    return;
+  }
+  /* its chatter on stderr: stdout is the command's (and --json's) */
+  fputs(out, stderr);
+  fputs(err, stderr);
+  if (!g_spawn_check_wait_status(status, &error)) {
+    g_autofree char *message = g_strdup_printf("%s -u failed (%s): the initramfs still has the previous "
+                                               "persisted devices; run it again",
+                                               program, error->message);
+    cli_persist_warn(message);
+  }
+}
+
+gboolean cli_persist_update_early(VhManager *manager, gboolean initramfs, GError **error)
+{
+  if (!vh_persist_update_early(manager, error))
+    return FALSE;
+  if (initramfs)
+    update_initramfs();
+  return TRUE;
+}
+
 GHashTable *cli_persist_bound(const GPtrArray *results, gboolean group, gboolean force, gboolean dry_run,
-                              GError **error)
+                              gboolean initramfs, GError **error)
 {
   VhBindFlags flags = (group ? VH_BIND_GROUP : 0) | (force ? VH_BIND_FORCE : 0) | (dry_run ? VH_BIND_DRY_RUN : 0);
   /* its own manager: only for reading the devices' IDs */
@@ -48,6 +91,8 @@ GHashTable *cli_persist_bound(const GPtrArray *results, gboolean group, gboolean
   if (manager == NULL)
     return NULL;
   configs = vh_persist_bound(manager, results, flags, error);
+  if (configs != NULL && !dry_run && !cli_persist_update_early(manager, initramfs, error))
+    g_clear_pointer(&configs, g_ptr_array_unref);
   print_manager_warnings(manager);
   if (configs == NULL)
     return NULL;

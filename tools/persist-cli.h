@@ -8,6 +8,8 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "vfio-hostdev.h"
+
 /* Prints "vfio-hostdev: warning: MESSAGE" on stderr. */
 void cli_persist_warn(const char *message);
 
@@ -18,11 +20,18 @@ gboolean cli_persist_ready(gboolean dry_run, GError **error);
 
 /* bind --persist, after a successful bind: writes (dry run: plans) the
  * configuration of each device of RESULTS (vh_bind()'s VhBindResult*) left
- * on a VFIO driver, for a bind with --group GROUP and --force FORCE.
+ * on a VFIO driver, for a bind with --group GROUP and --force FORCE, then
+ * (not in a dry run) cli_persist_update_early().
  * Returns them by address (VhPersistConfig*), or NULL with ERROR when a
  * file could not be written. */
 GHashTable *cli_persist_bound(const GPtrArray *results, gboolean group, gboolean force, gboolean dry_run,
-                              GError **error);
+                              gboolean initramfs, GError **error);
+
+/* After the configuration changed: regenerates the early binding's files
+ * (vh_persist_update_early(); MANAGER's warnings are the caller's to print) and, with
+ * INITRAMFS, runs `update-initramfs -u` from PATH, saying so on stderr
+ * (a note when there is none; a warning when it fails). */
+gboolean cli_persist_update_early(VhManager *manager, gboolean initramfs, GError **error);
 
 /* For bind --json's "persisted": ADDRESS is in PERSISTED (NULL: no
  * --persist), or was persisted before. */

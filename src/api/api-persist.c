@@ -5,6 +5,8 @@
 #include "hostdev/bind/bind.h"
 #include "util/hd-error.h"
 #include "util/pci-address.h"
+#include "config.h"
+#include "hostdev/persist/persist-early.h"
 #include "hostdev/persist/persist.h"
 #include "hostdev/status/status.h"
 
@@ -60,6 +62,12 @@ gboolean vh_unpersist(VhManager *manager, const char *const *addresses, GError *
 {
   API_ERRORS_IN_DOMAIN(error);
   return hd_unpersist(api_hd_manager(manager), addresses, error);
+}
+
+gboolean vh_persist_update_early(VhManager *manager, GError **error)
+{
+  API_ERRORS_IN_DOMAIN(error);
+  return hd_persist_early_update(api_hd_manager(manager), VFIO_HOSTDEV_EARLY_HELPER, error);
 }
 
 GPtrArray *vh_persist_apply(VhManager *manager, VhBindFlags flags, GPtrArray *problems, GError **error)
@@ -119,6 +127,10 @@ const char *vh_persist_apply_result_get_driver(const VhPersistApplyResult *resul
 const char *vh_persist_apply_result_get_vfio_device(const VhPersistApplyResult *result) { return result->vfio_device; }
 const char *vh_persist_apply_result_get_found_ids(const VhPersistApplyResult *result) { return result->found_ids; }
 const GError *vh_persist_apply_result_get_error(const VhPersistApplyResult *result) { return result->error; }
+const char *vh_persist_apply_result_get_original_driver(const VhPersistApplyResult *result)
+{
+  return result->original_driver;
+}
 
 GPtrArray *vh_status_list_persisted(GPtrArray *problems, GError **error)
 {

@@ -4,7 +4,7 @@
  *
  * Faked prefixes (whole components): /sys, /dev/vfio, /dev/iommu, /dev/dri,
  * /lib/modules (and /usr/lib/modules, the same on merged-/usr systems),
- * /run/vfio-hostdev, /etc/vfio-hostdev, /proc/self/mountinfo,
+ * /run/vfio-hostdev, /etc/vfio-hostdev, /etc/modprobe.d, /proc/self/mountinfo,
  * /proc/mounts, /proc/cmdline, /proc/cpuinfo, /proc/config.gz, /boot,
  * /proc/swaps, /proc/iomem, /proc/consoles, /proc/net (and /proc/self/net,
  * /proc/thread-self/net, the same directory), and /dev/<name> when the root
@@ -39,6 +39,7 @@ static const struct {
   { "/usr/lib/modules", "/lib/modules" },
   { "/run/vfio-hostdev", "/run/vfio-hostdev" },
   { "/etc/vfio-hostdev", "/etc/vfio-hostdev" },
+  { "/etc/modprobe.d", "/etc/modprobe.d" },
   { "/proc/self/mountinfo", "/proc/self/mountinfo" },
   { "/proc/mounts", "/proc/mounts" },
   { "/proc/cmdline", "/proc/cmdline" },

@@ -92,6 +92,52 @@ WORK=$(cd "$WORK" && pwd)
 # libraries it links (as ldd resolves them, with the loader). It is a second
 # cpio archive appended to the cached base; the kernel unpacks both.
 root=$WORK/root
+
+# Copies the libraries (ldd's list) into the guest's root.
+copy_libs() {
+  for l in $1; do
+    # the build tree's libvfio-hostdev.so.0 is found through the tool's
+    # RUNPATH ($ORIGIN/../src), which means nothing in the guest's /usr/bin:
+    # it goes where the guest's loader looks by default
+    case $l in
+      /lib/* | /lib64/* | /usr/lib/* | /usr/lib64/*) dest=$l ;;
+      *) dest=/usr/lib/${l##*/} ;;
+    esac
+    mkdir -p "$root${dest%/*}"
+    cp -L "$l" "$root$dest" || die "cannot copy $l"
+  done
+}
+
+# The early binding's files where `meson install` puts them (data/meson.build,
+# default directories): the helper in the configured libexecdir, the
+# initramfs-tools init-top script and the udev rule. The hook is not needed:
+# the guest's initramfs is this one.
+install_early() {
+  early_helper=$(sed -n 's/^#define VFIO_HOSTDEV_EARLY_HELPER "\(.*\)"$/\1/p' "$BUILDDIR/config.h" 2>/dev/null)
+  [ -n "$early_helper" ] && [ -f "$BUILDDIR/data/vfio-hostdev-early" ] || die "no early binding helper in $BUILDDIR/data"
+  mkdir -p "$root${early_helper%/*}" "$root/usr/share/initramfs-tools/scripts/init-top" "$root/lib/udev/rules.d"
+  cp "$BUILDDIR/data/vfio-hostdev-early" "$root$early_helper"
+  cp "$BUILDDIR/data/init-top" "$root/usr/share/initramfs-tools/scripts/init-top/vfio-hostdev"
+  cp "$BUILDDIR/data/70-vfio-hostdev.rules" "$root/lib/udev/rules.d/"
+  chmod 755 "$root$early_helper" "$root/usr/share/initramfs-tools/scripts/init-top/vfio-hostdev"
+}
+
+# Debian's systemd-udevd (udevadm) and kmod from the host, with their
+# libraries, and the one stock rule that loads drivers (80-drivers.rules),
+# for a scenario that sets VM_UDEV=true. kmod goes to /sbin/kmod: busybox's
+# modprobe stays the default, the scenario links modprobe to kmod itself.
+install_udev() {
+  for prog in /bin/udevadm /bin/kmod; do
+    [ -x "$prog" ] || prereq_missing "$prog (packages udev, kmod)"
+    libs=$(ldd "$prog" | awk '/=> \// { print $3 } /^[[:space:]]*\/[^ ]*ld-linux/ { print $1 }') || die "ldd $prog failed"
+    copy_libs "$libs"
+  done
+  mkdir -p "$root/sbin" "$root/lib/systemd" "$root/lib/udev/rules.d" "$root/etc/udev"
+  cp /bin/udevadm "$root/sbin/udevadm"
+  ln -sf /sbin/udevadm "$root/lib/systemd/systemd-udevd"
+  cp /bin/kmod "$root/sbin/kmod"
+  cp /lib/udev/rules.d/80-drivers.rules "$root/lib/udev/rules.d/"
+}
 mkdir -p "$root/vmtest/scenarios" "$root/usr/bin"
 cp "$VM_DIR/guest/init" "$root/init"
 chmod 755 "$root/init"
@@ -109,18 +155,15 @@ if [ -n "$TOOL" ]; then
     die "no kernel write helper ($helper, path in $BUILDDIR/config.h): build first (ninja -C $BUILDDIR)"
   mkdir -p "$root${helper_path%/*}"
   cp "$helper" "$root$helper_path"
-  for l in $libs; do
-    # the build tree's libvfio-hostdev.so.0 is found through the tool's
-    # RUNPATH ($ORIGIN/../src), which means nothing in the guest's /usr/bin:
-    # it goes where the guest's loader looks by default
-    case $l in
-      /lib/* | /lib64/* | /usr/lib/* | /usr/lib64/*) dest=$l ;;
-      *) dest=/usr/lib/${l##*/} ;;
-    esac
-    mkdir -p "$root${dest%/*}"
-    cp -L "$l" "$root$dest" || die "cannot copy $l"
-  done
+  copy_libs "$libs"
+  install_early
 fi
+# the scenario's .vm file (read below as well) may ask for udevd
+VM_UDEV=false
+if [ -f "$VM_DIR/scenarios/$SCENARIO.vm" ]; then
+  VM_UDEV=$(. "$VM_DIR/scenarios/$SCENARIO.vm" && echo "${VM_UDEV:-false}")
+fi
+[ "$VM_UDEV" = true ] && install_udev
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -1) > "$WORK/overlay.cpio.gz" ||
   die "cpio of the overlay failed"
 cat "$BASE_INITRD" "$WORK/overlay.cpio.gz" > "$WORK/initrd.gz"
@@ -131,7 +174,8 @@ truncate -s 4M "$WORK/nvme.img"
 # VM_APPEND="...", VM_IOMMU="", VM_QEMU_ARGS="..." (more devices, appended
 # to the command line) and VM_NVME_SHARED=true (the namespace is shared by
 # every controller of the subsystem, so that a second controller given in
-# VM_QEMU_ARGS is another path to it: NVMe multipath).
+# VM_QEMU_ARGS is another path to it: NVMe multipath). VM_UDEV=true (read
+# above) puts Debian's systemd-udevd and kmod into the guest.
 VM_MEM=1536
 VM_APPEND=
 VM_QEMU_ARGS=

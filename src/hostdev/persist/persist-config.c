@@ -32,6 +32,7 @@ void hd_persist_config_free(HdPersistConfig *config)
   g_free(config->address);
   g_free(config->driver);
   g_free(config->module);
+  g_free(config->host_module);
   g_free(config->tool_version);
   g_free(config);
 }
@@ -89,6 +90,8 @@ static GKeyFile *config_to_keyfile(const HdPersistConfig *config)
   g_key_file_set_string(file, GROUP, "driver", config->driver);
   if (config->module != NULL)
     g_key_file_set_string(file, GROUP, "module", config->module);
+  if (config->host_module != NULL)
+    g_key_file_set_string(file, GROUP, "host_module", config->host_module);
   g_key_file_set_boolean(file, GROUP, "group", config->group);
   g_key_file_set_boolean(file, GROUP, "group_member", config->group_member);
   g_key_file_set_int64(file, GROUP, "created", config->created);
@@ -199,6 +202,7 @@ static gboolean check_format(GKeyFile *file, const char *path, GError **error)
 static void read_optional_fields(GKeyFile *file, HdPersistConfig *config)
 {
   config->module = g_key_file_get_string(file, GROUP, "module", NULL);
+  config->host_module = g_key_file_get_string(file, GROUP, "host_module", NULL);
   config->group = g_key_file_get_boolean(file, GROUP, "group", NULL);
   config->group_member = g_key_file_get_boolean(file, GROUP, "group_member", NULL);
   config->created = g_key_file_get_int64(file, GROUP, "created", NULL);

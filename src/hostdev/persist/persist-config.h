@@ -14,6 +14,8 @@
  *   subsystem_device_id=0000    (optional)
  *   driver=vfio-pci             (the VFIO driver it was bound to; required)
  *   module=vfio_pci             (the module providing it; absent: built in)
+ *   host_module=e1000e          (the module of the driver it was taken from;
+ *                                absent: none, or built in)
  *   group=false                 (the bind used --group)
  *   group_member=false          (joined as a member of its IOMMU group)
  *   created=1763769600          (Unix time)
@@ -36,6 +38,7 @@ typedef struct _VhPersistConfig {
   guint16 subsystem_device_id;
   char *driver;
   char *module; /* NULL: built in, or not known */
+  char *host_module; /* the host driver's module it was taken from; NULL: none or built in */
   gboolean group;
   gboolean group_member;
   gint64 created;

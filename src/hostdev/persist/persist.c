@@ -2,6 +2,8 @@
 #include "hostdev/persist/persist.h"
 
 #include "util/hd-error.h"
+#include "util/sysfs-paths.h"
+#include "util/sysfs.h"
 
 static const char *const outcome_names[] = {"planned", "already-bound", "bound", "gone", "changed", "failed"};
 
@@ -18,6 +20,7 @@ void hd_persist_apply_result_free(HdPersistApplyResult *result)
   g_free(result->driver);
   g_free(result->vfio_device);
   g_free(result->found_ids);
+  g_free(result->original_driver);
   g_clear_error(&result->error);
   g_free(result);
 }
@@ -43,6 +46,17 @@ static gboolean on_vfio(const HdBindResult *result)
   return result->outcome == HD_BIND_BOUND || result->outcome == HD_BIND_ALREADY || result->outcome == HD_BIND_PLANNED;
 }
 
+/* The module of the host driver the device was taken from, which the early
+ * binding's modprobe guard holds back; NULL when it had none, was on a VFIO
+ * driver already, or the driver is built in (no module link). */
+static char *host_module_of(const HdBindResult *result)
+{
+  if (result->original_driver == NULL || result->outcome == HD_BIND_ALREADY)
+    return NULL;
+  g_autofree char *link = hd_path_pci_driver(result->original_driver, "module");
+  return hd_sysfs_link_basename(link, NULL);
+}
+
 /* DEVICE as it is now (on its VFIO driver, or about to be in a dry run). */
 static HdPersistConfig *config_for(const HdBindResult *result, const HdDevice *device, const HdBindOptions *options)
 {
@@ -58,6 +72,7 @@ static HdPersistConfig *config_for(const HdBindResult *result, const HdDevice *d
   /* bind names no module when the driver was registered already; the
    * kernel knows which module registered it, and at boot it must be loaded */
   config->module = g_strdup(result->module != NULL ? result->module : device->driver_module);
+  config->host_module = host_module_of(result);
   config->group = options->group;
   config->group_member = result->group_member;
   return config;
@@ -201,6 +216,8 @@ static void take_bind_result(HdPersistApplyResult *result, HdBindResult *bound, 
   result->outcome = outcome_of(bound->outcome);
   result->driver = g_strdup(bound->driver);
   result->vfio_device = g_strdup(bound->vfio_device);
+  if (result->outcome == HD_PERSIST_BOUND || result->outcome == HD_PERSIST_PLANNED)
+    result->original_driver = g_strdup(bound->original_driver);
   if (bound->error != NULL)
     result->error = g_error_copy(bound->error);
   else if (result->outcome == HD_PERSIST_FAILED)

@@ -34,6 +34,7 @@ typedef struct _VhPersistApplyResult {
   char *driver;      /* the VFIO driver it is on (or would be) */
   char *vfio_device; /* "vfioN" once bound */
   char *found_ids;   /* changed: the IDs at its address now */
+  char *original_driver; /* bound: the host driver it was taken from (early binding missed it) */
   GError *error;     /* gone, changed: the warning; failed: why */
 } HdPersistApplyResult;
 
