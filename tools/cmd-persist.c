@@ -80,7 +80,6 @@ static void print_apply_result(const VhPersistApplyResult *result)
   case VH_PERSIST_BOUND:
     printf("%s: bound to %s (%s)\n", address, vh_persist_apply_result_get_driver(result),
            vh_persist_apply_result_get_vfio_device(result));
-    print_unbound(result);
     break;
   case VH_PERSIST_GONE:
   case VH_PERSIST_CHANGED:
@@ -117,7 +116,8 @@ static JsonNode *apply_result_to_json(const VhPersistApplyResult *result)
   return node;
 }
 
-/* Skipped devices are warnings: on stderr, that is in the journal at boot. */
+/* Skipped devices, and devices a host driver had to be taken from, are
+ * warnings: on stderr, that is in the journal at boot. */
 static void print_skipped(const GPtrArray *results)
 {
   for (guint i = 0; i < results->len; i++) {
@@ -125,6 +125,8 @@ static void print_skipped(const GPtrArray *results)
     VhPersistOutcome outcome = vh_persist_apply_result_get_outcome(result);
     if (outcome == VH_PERSIST_GONE || outcome == VH_PERSIST_CHANGED)
       cli_persist_warn(vh_persist_apply_result_get_error(result)->message);
+    else if (outcome == VH_PERSIST_BOUND)
+      print_unbound(result);
   }
 }
 

@@ -189,7 +189,9 @@ static void test_persist_apply_at_boot(void)
 
   cli_run(boot, &result, "persist-apply", NULL);
   g_assert_cmpint(result.status, ==, 0);
-  g_assert_cmpstr(result.err, ==, "");
+  /* no early binding on this host: e1000e had it (edu had no driver) */
+  g_assert_true(g_str_has_prefix(result.err, "vfio-hostdev: warning: " E1000E ": had to unbind e1000e first"));
+  cli_assert_one_line(result.err);
   g_assert_nonnull(strstr(result.out, E1000E ": bound to vfio-pci"));
   bt_assert_vfio(boot, E1000E, "vfio-pci", "8");
   bt_assert_vfio(boot, EDU, "qedu-mig", "2");

@@ -23,8 +23,9 @@ static gboolean denied(HdManager *manager, const HdPersistConfig *config)
   hd_deny_list_check(manager, device, users);
   if (users->len == 0)
     return FALSE;
-  hd_manager_warn(manager, "%s is on the deny list (%s): not bound early; persist-apply refuses it too",
-                  config->address, ((HdHostUser *)g_ptr_array_index(users, 0))->chain);
+  /* the chain says "on the deny list (where)" */
+  hd_manager_warn(manager, "%s is not bound early: %s; persist-apply refuses it too", config->address,
+                  ((HdHostUser *)g_ptr_array_index(users, 0))->chain);
   return TRUE;
 }
 
