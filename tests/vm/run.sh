@@ -88,6 +88,31 @@ rm -rf "$WORK"
 mkdir -p "$WORK/root" || die "cannot create $WORK"
 WORK=$(cd "$WORK" && pwd)
 
+# A scenario may ask for more guest memory or kernel arguments (hugepages
+# reserved at boot) or no vIOMMU in scenarios/NAME.vm: VM_MEM=MiB,
+# VM_APPEND="...", VM_IOMMU="", VM_QEMU_ARGS="..." (more devices, appended
+# to the command line) and VM_NVME_SHARED=true (the namespace is shared by
+# every controller of the subsystem, so that a second controller given in
+# VM_QEMU_ARGS is another path to it: NVMe multipath). VM_UDEV=true puts
+# Debian's systemd-udevd and kmod into the guest's initramfs.
+VM_MEM=1536
+VM_APPEND=
+VM_QEMU_ARGS=
+VM_NVME_SHARED=false
+VM_UDEV=false
+# The guest's vIOMMU; a scenario about a VM without one sets VM_IOMMU= .
+VM_IOMMU="-device intel-iommu,intremap=on,caching-mode=on"
+# One vCPU per guest: two guests side by side (meson runs the scenarios in
+# parallel) finish sooner on a 2-core machine than one guest with two vCPUs
+# at a time. A scenario that needs more says VM_SMP=2 in its .vm file.
+VM_SMP=${VM_SMP:-1}
+if [ -f "$VM_DIR/scenarios/$SCENARIO.vm" ]; then
+  . "$VM_DIR/scenarios/$SCENARIO.vm"
+fi
+# VM_TIMEOUT=SECONDS in the .vm file: a longer default QEMU limit for a
+# scenario that boots several long runs (-T still wins).
+[ -n "${VM_TIMEOUT:-}" ] && [ "$TIMEOUT_GIVEN" = 0 ] && TIMEOUT=$VM_TIMEOUT
+
 # The per-run part of the initramfs: /init, the scenarios, the tool and the
 # libraries it links (as ldd resolves them, with the loader). It is a second
 # cpio archive appended to the cached base; the kernel unpacks both.
@@ -158,40 +183,12 @@ if [ -n "$TOOL" ]; then
   copy_libs "$libs"
   install_early
 fi
-# the scenario's .vm file (read below as well) may ask for udevd
-VM_UDEV=false
-if [ -f "$VM_DIR/scenarios/$SCENARIO.vm" ]; then
-  VM_UDEV=$(. "$VM_DIR/scenarios/$SCENARIO.vm" && echo "${VM_UDEV:-false}")
-fi
 [ "$VM_UDEV" = true ] && install_udev
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -1) > "$WORK/overlay.cpio.gz" ||
   die "cpio of the overlay failed"
 cat "$BASE_INITRD" "$WORK/overlay.cpio.gz" > "$WORK/initrd.gz"
 truncate -s 4M "$WORK/nvme.img"
 
-# A scenario may ask for more guest memory or kernel arguments (hugepages
-# reserved at boot) or no vIOMMU in scenarios/NAME.vm: VM_MEM=MiB,
-# VM_APPEND="...", VM_IOMMU="", VM_QEMU_ARGS="..." (more devices, appended
-# to the command line) and VM_NVME_SHARED=true (the namespace is shared by
-# every controller of the subsystem, so that a second controller given in
-# VM_QEMU_ARGS is another path to it: NVMe multipath). VM_UDEV=true (read
-# above) puts Debian's systemd-udevd and kmod into the guest.
-VM_MEM=1536
-VM_APPEND=
-VM_QEMU_ARGS=
-VM_NVME_SHARED=false
-# The guest's vIOMMU; a scenario about a VM without one sets VM_IOMMU= .
-VM_IOMMU="-device intel-iommu,intremap=on,caching-mode=on"
-# One vCPU per guest: two guests side by side (meson runs the scenarios in
-# parallel) finish sooner on a 2-core machine than one guest with two vCPUs
-# at a time. A scenario that needs more says VM_SMP=2 in its .vm file.
-VM_SMP=${VM_SMP:-1}
-if [ -f "$VM_DIR/scenarios/$SCENARIO.vm" ]; then
-  . "$VM_DIR/scenarios/$SCENARIO.vm"
-fi
-# VM_TIMEOUT=SECONDS in the .vm file: a longer default QEMU limit for a
-# scenario that boots several long runs (-T still wins).
-[ -n "${VM_TIMEOUT:-}" ] && [ "$TIMEOUT_GIVEN" = 0 ] && TIMEOUT=$VM_TIMEOUT
 
 # no_timer_check: under TCG on a loaded host the kernel's IO-APIC timer check
 # can time out and panic at boot ("timer doesn't work through
