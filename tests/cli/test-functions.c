@@ -137,6 +137,19 @@ static void test_functions_rollback(void)
   g_assert_cmpuint(bt_count_records(host), ==, 0);
 }
 
+/* A USB4 host's NHI: its xHCI comes along, its PCIe tunnel port, a bridge
+ * that is a consumer of the NHI too, does not (VFIO cannot take it). */
+static void test_functions_leave_bridges(void)
+{
+  g_autoptr(MockHost) host = cli_host("whole-device");
+  g_auto(CliResult) result = {0};
+
+  cli_run(host, &result, "bind", "--functions", "--dry-run", "0000:00:0d.2", NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  g_assert_nonnull(strstr(result.out, "0000:00:0d.0: would unbind it from xhci_hcd"));
+  g_assert_null(strstr(result.out, "0000:00:07.0"));
+}
+
 /* show lists the slot's other functions with their groups and the device
  * links both ways, as the kernel names them in sysfs. */
 static void test_show_functions(void)
@@ -175,6 +188,7 @@ int main(int argc, char **argv)
   g_test_add_func("/functions/persisted", test_functions_persisted);
   g_test_add_func("/functions/member-in-host-use", test_functions_member_in_host_use);
   g_test_add_func("/functions/rollback", test_functions_rollback);
+  g_test_add_func("/functions/leave-bridges", test_functions_leave_bridges);
   g_test_add_func("/functions/show", test_show_functions);
   return g_test_run();
 }

@@ -65,11 +65,24 @@ GPtrArray *hd_device_link_peers(const char *address, HdLinkRole role)
   return peers;
 }
 
+/* PCI-to-PCI bridges (class 0604, 0609): VFIO takes only normal headers,
+ * and a USB4 host links its PCIe tunnel ports to its NHI, so following
+ * them would pull in the ports and whatever is linked to those. */
+static gboolean is_bridge(const char *address)
+{
+  g_autofree char *path = hd_path_pci_device(address, "class");
+  guint32 class_code = 0;
+
+  if (!hd_sysfs_read_hex(path, &class_code, NULL))
+    return FALSE;
+  return (class_code >> 8) == 0x0604 || (class_code >> 8) == 0x0609;
+}
+
 static void add_new(GPtrArray *members, GHashTable *seen, GPtrArray *candidates)
 {
   for (guint i = 0; i < candidates->len; i++) {
     const char *candidate = g_ptr_array_index(candidates, i);
-    if (g_hash_table_add(seen, g_strdup(candidate)))
+    if (g_hash_table_add(seen, g_strdup(candidate)) && !is_bridge(candidate))
       g_ptr_array_add(members, g_strdup(candidate));
   }
 }

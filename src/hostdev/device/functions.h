@@ -27,5 +27,7 @@ GPtrArray *hd_device_link_peers(const char *address, HdLinkRole role);
 
 /* ADDRESS and everything reachable from it through slot functions and PCI
  * device links in either direction, sorted: the whole device, the same set
- * whichever of its members is named. */
+ * whichever of its members is named. PCI-to-PCI bridges are neither
+ * members nor followed (a USB4 host's PCIe ports are consumers of its
+ * NHI): VFIO cannot take them. */
 GPtrArray *hd_whole_device(const char *address);
