@@ -150,6 +150,22 @@ static void test_functions_leave_bridges(void)
   g_assert_null(strstr(result.out, "0000:00:07.0"));
 }
 
+/* A VF that ARI puts in its PF's slot (realistic.ini: the ConnectX-7 PF
+ * 04:00.0 and its VF 04:00.1) is no function of the PF, nor the PF of it:
+ * the PF's VFs are its SR-IOV handling's. */
+static void test_functions_leave_vfs(void)
+{
+  g_autoptr(MockHost) host = cli_host("realistic");
+  g_auto(CliResult) result = {0};
+
+  cli_run(host, &result, "bind", "--functions", "--dry-run", "--json", "0000:04:00.1", NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  g_autoptr(JsonNode) root = cli_parse_json(&result);
+  JsonArray *results = json_node_get_array(root);
+  g_assert_cmpuint(json_array_get_length(results), ==, 1);
+  g_assert_nonnull(cli_find_device(results, "0000:04:00.1"));
+}
+
 /* show lists the slot's other functions with their groups and the device
  * links both ways, as the kernel names them in sysfs. */
 static void test_show_functions(void)
@@ -189,6 +205,7 @@ int main(int argc, char **argv)
   g_test_add_func("/functions/member-in-host-use", test_functions_member_in_host_use);
   g_test_add_func("/functions/rollback", test_functions_rollback);
   g_test_add_func("/functions/leave-bridges", test_functions_leave_bridges);
+  g_test_add_func("/functions/leave-vfs", test_functions_leave_vfs);
   g_test_add_func("/functions/show", test_show_functions);
   return g_test_run();
 }

@@ -36,7 +36,9 @@ GPtrArray *hd_slot_functions(const char *address)
   GPtrArray *functions = g_ptr_array_new_with_free_func(g_free);
   HdPciAddress self, other;
 
-  if (names == NULL || !hd_pci_address_parse(address, &self, NULL))
+  /* a VF's slot mates (with ARI, its PF's other functions too) are its
+   * PF's business, not functions of the VF */
+  if (names == NULL || !hd_pci_address_parse(address, &self, NULL) || is_vf(address))
     return functions;
   for (guint i = 0; i < names->len; i++) {
     const char *name = g_ptr_array_index(names, i);

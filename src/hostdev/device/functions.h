@@ -18,7 +18,7 @@ typedef enum {
 } HdLinkRole;
 
 /* The other functions of ADDRESS's slot (same domain, bus and device
- * number), VFs left out, sorted; empty when it is alone. */
+ * number), VFs left out, sorted; empty when it is alone or is a VF. */
 GPtrArray *hd_slot_functions(const char *address);
 
 /* The PCI devices linked to ADDRESS in ROLE, sorted; links to devices on
