@@ -986,8 +986,10 @@ VH_PUBLIC gboolean vh_unpersist(VhManager *manager, const char *const *addresses
  * (docs/persist.md): /etc/vfio-hostdev/early.list, read by the initramfs
  * script and the udev rule, and the modprobe guard
  * /etc/modprobe.d/vfio-hostdev.conf; a present device on the deny list is
- * left out (a manager warning). Rebuilding the initramfs is the caller's. */
-VH_PUBLIC gboolean vh_persist_update_early(VhManager *manager, GError **error);
+ * left out (a manager warning). CHANGED (may be NULL) says whether a file
+ * was written or removed: only then does the initramfs, which carries the
+ * list, need rebuilding (the caller's job: update-initramfs -u). */
+VH_PUBLIC gboolean vh_persist_update_early(VhManager *manager, gboolean *changed, GError **error);
 
 /* Binds every persisted device that is present with its persisted IDs, as
  * vh_bind() does (without VH_BIND_FORCE or VH_BIND_GROUP), one IOMMU group

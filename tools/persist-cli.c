@@ -73,9 +73,12 @@ static void update_initramfs(void)
 
 gboolean cli_persist_update_early(VhManager *manager, gboolean initramfs, GError **error)
 {
-  if (!vh_persist_update_early(manager, error))
+  gboolean changed = FALSE;
+
+  if (!vh_persist_update_early(manager, &changed, error))
     return FALSE;
-  if (initramfs)
+  /* the initramfs has what it had: no rebuild for an unchanged list */
+  if (initramfs && changed)
     update_initramfs();
   return TRUE;
 }

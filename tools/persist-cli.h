@@ -29,8 +29,8 @@ GHashTable *cli_persist_bound(const GPtrArray *results, gboolean group, gboolean
 
 /* After the configuration changed: regenerates the early binding's files
  * (vh_persist_update_early(); MANAGER's warnings are the caller's to print) and, with
- * INITRAMFS, runs `update-initramfs -u` from PATH, saying so on stderr
- * (a note when there is none; a warning when it fails). */
+ * INITRAMFS and when they changed, runs `update-initramfs -u` from PATH,
+ * saying so on stderr (a note when there is none; a warning when it fails). */
 gboolean cli_persist_update_early(VhManager *manager, gboolean initramfs, GError **error);
 
 /* For bind --json's "persisted": ADDRESS is in PERSISTED (NULL: no

@@ -64,10 +64,13 @@ gboolean vh_unpersist(VhManager *manager, const char *const *addresses, GError *
   return hd_unpersist(api_hd_manager(manager), addresses, error);
 }
 
-gboolean vh_persist_update_early(VhManager *manager, GError **error)
+gboolean vh_persist_update_early(VhManager *manager, gboolean *changed, GError **error)
 {
   API_ERRORS_IN_DOMAIN(error);
-  return hd_persist_early_update(api_hd_manager(manager), VFIO_HOSTDEV_EARLY_HELPER, error);
+  gboolean scratch = FALSE;
+
+  return hd_persist_early_update(api_hd_manager(manager), VFIO_HOSTDEV_EARLY_HELPER,
+                                 changed != NULL ? changed : &scratch, error);
 }
 
 GPtrArray *vh_persist_apply(VhManager *manager, VhBindFlags flags, GPtrArray *problems, GError **error)

@@ -60,6 +60,14 @@ static void test_generate(void)
   g_autofree char *calls = initramfs_calls(host);
   g_assert_cmpstr(calls, ==, "update-initramfs -u\n");
 
+  /* persisted again, the list is the same: no rebuild */
+  cli_run(host, &result, "bind", "--persist", E1000E, NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  g_assert_null(strstr(result.err, "initramfs"));
+  g_free(calls);
+  calls = initramfs_calls(host);
+  g_assert_cmpstr(calls, ==, "update-initramfs -u\n");
+
   /* a device that had no host driver: listed, nothing to guard */
   cli_run(host, &result, "bind", "--persist", "--no-initramfs", EDU, NULL);
   g_assert_cmpint(result.status, ==, 0);

@@ -117,6 +117,7 @@ static void test_persist_writes_config(void)
   assert_key(conf, "subsystem_device_id", "0000");
   assert_key(conf, "driver", "vfio-pci");
   assert_key(conf, "module", "vfio_pci");
+  assert_key(conf, "host_module", "e1000e"); /* what the modprobe guard holds back */
   assert_key(conf, "group", "false");
   assert_key(conf, "group_member", "false");
   assert_key(conf, "tool_version", "0.1.0");
@@ -138,6 +139,7 @@ static void test_persist_writes_config(void)
   assert_key(edu_conf, "module", "qedu_mig");
   assert_key(edu_conf, "vendor_id", "1234");
   assert_key(edu_conf, "subsystem_vendor_id", "1af4");
+  assert_key(edu_conf, "host_module", NULL); /* it had no driver */
 
   /* persisting a device already bound: its driver's module from sysfs */
   g_autoptr(MockHost) other = cli_host("q35-zoo");
@@ -150,6 +152,8 @@ static void test_persist_writes_config(void)
   g_autoptr(GKeyFile) again = read_conf(other, E1000E);
   assert_key(again, "driver", "vfio-pci");
   assert_key(again, "module", "vfio_pci");
+  /* the host driver it was taken from, by the record of that bind */
+  assert_key(again, "host_module", "e1000e");
 }
 
 static void test_persist_dry_run(void)

@@ -52,12 +52,23 @@ static void append_guard(GString *conf, const char *host_module, const char *hel
                          host_module, helper, host_module, host_module);
 }
 
-static gboolean write_or_remove(const char *path, const GString *text, gboolean any, GError **error)
+/* Replaces PATH with TEXT (ANY), or removes it (nothing to list); CHANGED
+ * is set when that changed the file, so that an unchanged list does not
+ * cost an initramfs rebuild. */
+static gboolean write_or_remove(const char *path, const GString *text, gboolean any, gboolean *changed,
+                                GError **error)
 {
   g_autofree char *dir = g_path_get_dirname(path);
+  g_autofree char *old = NULL;
+  gboolean exists = g_file_get_contents(path, &old, NULL, NULL);
 
-  if (!any)
-    return hd_atomic_remove(path, error);
+  if (!any) {
+    *changed |= exists;
+    return !exists || hd_atomic_remove(path, error);
+  }
+  if (exists && g_str_equal(old, text->str))
+    return TRUE;
+  *changed = TRUE;
   if (g_mkdir_with_parents(dir, 0755) < 0) {
     int saved = errno;
     g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot create %s: %s", dir, g_strerror(saved));
@@ -66,7 +77,7 @@ static gboolean write_or_remove(const char *path, const GString *text, gboolean 
   return hd_atomic_write(path, text->str, text->len, 0644, error);
 }
 
-gboolean hd_persist_early_update(HdManager *manager, const char *helper, GError **error)
+gboolean hd_persist_early_update(HdManager *manager, const char *helper, gboolean *changed, GError **error)
 {
   g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
   g_autoptr(GPtrArray) configs = hd_persist_config_list(problems, error);
@@ -90,6 +101,7 @@ gboolean hd_persist_early_update(HdManager *manager, const char *helper, GError 
     if (config->host_module != NULL && g_hash_table_add(guarded, config->host_module))
       append_guard(guard, config->host_module, helper);
   }
-  return write_or_remove(HD_EARLY_LIST, list, listed > 0, error) &&
-         write_or_remove(HD_EARLY_MODPROBE_CONF, guard, g_hash_table_size(guarded) > 0, error);
+  *changed = FALSE;
+  return write_or_remove(HD_EARLY_LIST, list, listed > 0, changed, error) &&
+         write_or_remove(HD_EARLY_MODPROBE_CONF, guard, g_hash_table_size(guarded) > 0, changed, error);
 }

@@ -23,5 +23,6 @@
 /* Rewrites both files from /etc/vfio-hostdev/devices/. A persisted device
  * that is present and on the deny list is left out with a warning on
  * MANAGER (persist-apply refuses it too). HELPER is the absolute path of
- * vfio-hostdev-early that the modprobe guard runs. */
-gboolean hd_persist_early_update(HdManager *manager, const char *helper, GError **error);
+ * vfio-hostdev-early that the modprobe guard runs. CHANGED is set when a
+ * file was written or removed (an unchanged one is left untouched). */
+gboolean hd_persist_early_update(HdManager *manager, const char *helper, gboolean *changed, GError **error);

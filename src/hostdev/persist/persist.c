@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "hostdev/persist/persist.h"
 
+#include "hostdev/shared/device-record.h"
 #include "util/hd-error.h"
 #include "util/sysfs-paths.h"
 #include "util/sysfs.h"
@@ -46,15 +47,29 @@ static gboolean on_vfio(const HdBindResult *result)
   return result->outcome == HD_BIND_BOUND || result->outcome == HD_BIND_ALREADY || result->outcome == HD_BIND_PLANNED;
 }
 
-/* The module of the host driver the device was taken from, which the early
- * binding's modprobe guard holds back; NULL when it had none, was on a VFIO
- * driver already, or the driver is built in (no module link). */
+/* The host driver the device was taken from: this bind's, or, when it was
+ * on its VFIO driver already, the one its record names. */
+static char *host_driver_of(const HdBindResult *result)
+{
+  if (result->outcome != HD_BIND_ALREADY)
+    return g_strdup(result->original_driver);
+  g_autoptr(HdDeviceRecord) record = hd_record_load(result->address, NULL);
+  return record != NULL ? g_strdup(record->original_driver) : NULL;
+}
+
+/* The module of that driver, which the early binding's modprobe guard
+ * holds back; without one (no driver, built in, not known now) the one a
+ * previous persist recorded, so that persisting again loses nothing. */
 static char *host_module_of(const HdBindResult *result)
 {
-  if (result->original_driver == NULL || result->outcome == HD_BIND_ALREADY)
-    return NULL;
-  g_autofree char *link = hd_path_pci_driver(result->original_driver, "module");
-  return hd_sysfs_link_basename(link, NULL);
+  g_autofree char *driver = host_driver_of(result);
+  g_autofree char *link = driver != NULL ? hd_path_pci_driver(driver, "module") : NULL;
+  char *module = link != NULL ? hd_sysfs_link_basename(link, NULL) : NULL;
+
+  if (module != NULL)
+    return module;
+  g_autoptr(HdPersistConfig) previous = hd_persist_config_load(result->address, NULL);
+  return previous != NULL ? g_strdup(previous->host_module) : NULL;
 }
 
 /* DEVICE as it is now (on its VFIO driver, or about to be in a dry run). */
