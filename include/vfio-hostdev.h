@@ -417,6 +417,48 @@ VH_PUBLIC const char *vh_reattach_result_get_driver(const VhReattachResult *resu
 VH_PUBLIC guint vh_reattach_result_get_restored_vfs(const VhReattachResult *result);
 VH_PUBLIC const GError *vh_reattach_result_get_error(const VhReattachResult *result);
 
+/* ----------------------------------------------------------------- sriov */
+
+typedef enum {
+  VH_SRIOV_BIND = 1 << 0, /* bind every VF to its VFIO driver (the variant rule per VF), in parallel */
+} VhSriovFlags;
+
+typedef struct _VhSriovResult VhSriovResult;
+
+/* Gives the SR-IOV PF at ADDRESS, which stays on its own driver, NUMVFS
+ * VFs (0 removes them) with sriov_drivers_autoprobe off while the kernel
+ * creates them, so that no host VF driver probes them, and back as it was
+ * afterwards (also after a failure); VFs already there are removed first
+ * (the kernel changes a non-zero count only through 0). What the PF had
+ * is recorded first, so that vh_reattach() and vh_recover() of the PF give
+ * it back. VH_SRIOV_BIND binds the VFs as vh_bind() does, each with its
+ * record; when one fails the VFs are undone too. Errors:
+ * VH_ERROR_INVALID (malformed address, not a PF, NUMVFS above
+ * sriov_totalvfs), VH_ERROR_NO_DEVICE, VH_ERROR_REFUSED (a VF that would
+ * go is in use by the host, open through VFIO or an owner's; the PF bound
+ * by vfio-hostdev), VH_ERROR_FAILED (the PF has no driver or one that
+ * cannot make VFs, a VF did not bind), all with nothing changed;
+ * VH_ERROR_UNFINISHED when undoing failed. Returns: (transfer full) free
+ * with vh_sriov_result_free(). */
+VH_PUBLIC VhSriovResult *vh_sriov(VhManager *manager, const char *address, guint numvfs, VhSriovFlags flags,
+                                  GError **error);
+
+VH_PUBLIC void vh_sriov_result_free(VhSriovResult *result);
+VH_PUBLIC const char *vh_sriov_result_get_address(const VhSriovResult *result);
+/* The VF count now and before the call. */
+VH_PUBLIC guint vh_sriov_result_get_numvfs(const VhSriovResult *result);
+VH_PUBLIC guint vh_sriov_result_get_previous_numvfs(const VhSriovResult *result);
+/* The count vh_reattach() gives back (before the first vh_sriov()). */
+VH_PUBLIC guint vh_sriov_result_get_original_numvfs(const VhSriovResult *result);
+/* TRUE while a state record keeps what vh_reattach() restores. */
+VH_PUBLIC gboolean vh_sriov_result_is_recorded(const VhSriovResult *result);
+/* sriov_drivers_autoprobe, as it was and is again (0 or 1; -1: none). */
+VH_PUBLIC int vh_sriov_result_get_autoprobe(const VhSriovResult *result);
+/* The VFs' addresses (char*), by index. */
+VH_PUBLIC const GPtrArray *vh_sriov_result_get_vfs(const VhSriovResult *result);
+/* With VH_SRIOV_BIND: each VF's VhBindResult*; NULL otherwise. */
+VH_PUBLIC const GPtrArray *vh_sriov_result_get_bind_results(const VhSriovResult *result);
+
 /* ----------------------------------------------------------------- reset */
 
 typedef struct _VhResetResult VhResetResult;
@@ -1065,6 +1107,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VhDevice, vh_device_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VhVfioChoice, vh_vfio_choice_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VhMigration, vh_migration_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VhResetResult, vh_reset_result_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VhSriovResult, vh_sriov_result_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VhPrepareRequest, vh_prepare_request_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VhPrepareResult, vh_prepare_result_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VhExecPlan, vh_exec_plan_free)

@@ -11,6 +11,7 @@ extern const CliCommand cmd_bind;
 extern const CliCommand cmd_reattach;
 extern const CliCommand cmd_unbind;
 extern const CliCommand cmd_reset;
+extern const CliCommand cmd_sriov;
 extern const CliCommand cmd_status;
 extern const CliCommand cmd_test;
 extern const CliCommand cmd_doctor;

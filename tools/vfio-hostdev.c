@@ -16,6 +16,7 @@ static const CliCommand *const commands[] = {
   &cmd_reattach,
   &cmd_unbind,
   &cmd_reset,
+  &cmd_sriov,
   &cmd_status,
   &cmd_prepare,
   &cmd_release,

@@ -319,6 +319,15 @@ void mt_delay(const char *op, const char *bdf)
   wait_gates(&c);
 }
 
+void mt_delay_each(const char *op, const char *bdf, unsigned n)
+{
+  DelayCheck c = { op, bdf };
+  int ms = for_each_line("/.mock/delays", match_delay, &c);
+
+  if (ms > 0 && n > 0)
+    sleep_ms(ms * (int)n);
+}
+
 void mt_log(const char *log, const char *fmt, ...)
 {
   char rel[PATH_MAX], *line = NULL;

@@ -18,7 +18,8 @@
 #define OVERRIDE_MAX 4095
 
 typedef enum {
-  K_NONE, K_DRIVERS_PROBE, K_BIND, K_UNBIND, K_OVERRIDE, K_RESET, K_RESET_METHOD, K_NUMVFS, K_HUGEPAGES
+  K_NONE, K_DRIVERS_PROBE, K_BIND, K_UNBIND, K_OVERRIDE, K_RESET, K_RESET_METHOD, K_NUMVFS, K_AUTOPROBE,
+  K_HUGEPAGES
 } KernelAttr;
 
 typedef struct {
@@ -46,6 +47,8 @@ static KernelAttr device_attr_kind(const char *name)
     return K_RESET_METHOD;
   if (strcmp(name, "sriov_numvfs") == 0)
     return K_NUMVFS;
+  if (strcmp(name, "sriov_drivers_autoprobe") == 0)
+    return K_AUTOPROBE;
   return K_NONE;
 }
 
@@ -263,6 +266,50 @@ static int do_numvfs(const char *bdf, const char *data)
   return mt_sriov_set_numvfs(bdf, (unsigned)n);
 }
 
+/* kstrtobool(): the first character decides, "on"/"off" the second. */
+static int parse_bool(const char *s, bool *out)
+{
+  switch (s[0]) {
+  case 'y': case 'Y': case 't': case 'T': case '1':
+    *out = true;
+    return 0;
+  case 'n': case 'N': case 'f': case 'F': case '0':
+    *out = false;
+    return 0;
+  case 'o': case 'O':
+    if (s[1] == 'n' || s[1] == 'N' || s[1] == 'f' || s[1] == 'F') {
+      *out = s[1] == 'n' || s[1] == 'N';
+      return 0;
+    }
+    return -EINVAL;
+  default:
+    return -EINVAL;
+  }
+}
+
+static int do_autoprobe(const char *bdf, const char *data)
+{
+  bool on;
+
+  if (parse_bool(data, &on) < 0)
+    return -EINVAL;
+  return mt_sriov_set_autoprobe(bdf, on);
+}
+
+/* The VFs a write of sriov_numvfs creates or destroys: the kernel adds
+ * and removes them one by one (pci_iov_add_virtfn()), so each costs the
+ * modelled "sriov-vf" delay. */
+static unsigned numvfs_changed(const char *bdf, const char *data)
+{
+  unsigned long n;
+  unsigned now = mt_sriov_numvfs(bdf);
+
+  /* nothing to do, or EBUSY (non-zero to another non-zero) */
+  if (parse_uint(data, 0xffff, &n) < 0 || n == now || (n != 0 && now != 0))
+    return 0;
+  return n != 0 ? (unsigned)n : now;
+}
+
 static int do_hugepages(const char *pool, const char *data)
 {
   unsigned long n;
@@ -289,6 +336,8 @@ static int perform(const Target *t, const char *bdf, const char *data, size_t co
     return do_reset_method(bdf, data);
   case K_NUMVFS:
     return do_numvfs(bdf, data);
+  case K_AUTOPROBE:
+    return do_autoprobe(bdf, data);
   case K_HUGEPAGES:
     return do_hugepages(bdf, data);
   default:
@@ -304,6 +353,7 @@ static const char *delay_op(KernelAttr kind)
   case K_DRIVERS_PROBE: return "probe";
   case K_RESET: return "reset";
   case K_NUMVFS: return "sriov";
+  case K_AUTOPROBE: return "autoprobe";
   case K_OVERRIDE: return "override";
   case K_HUGEPAGES: return "hugepages";
   default: return "other";
@@ -336,6 +386,8 @@ ssize_t mt_kernel_write(const char *logical, const char *buf, size_t count)
      * timing them */
     mt_log("ops.log", "begin %s %s\n", delay_op(t.kind), bdf);
     mt_delay(delay_op(t.kind), bdf);
+    if (t.kind == K_NUMVFS)
+      mt_delay_each("sriov-vf", bdf, numvfs_changed(bdf, data));
     lock = mt_lock();
     rc = perform(&t, bdf, data, count);
     mt_unlock(lock);

@@ -180,6 +180,9 @@ static gboolean write_drivers(Builder *b, GError **error)
     snprintf(d.name, sizeof(d.name), "%s", is_driver ? *g + 7 : "-");
     snprintf(d.module, sizeof(d.module), "%s", module);
     d.vfio = get_bool(b->kf, *g, "vfio", FALSE);
+    /* vfio-pci's sriov_configure() answers ENOENT unless its enable_sriov
+     * parameter is set: VFIO drivers have none by default */
+    d.sriov_configure = get_bool(b->kf, *g, "sriov-configure", !d.vfio);
     d.state = parse_state(state);
     if (!mk_key_migration(b->kf, *g, &d.migration, error))
       return FALSE;

@@ -4,8 +4,9 @@
  * core matches devices against.
  *
  * $ROOT/.mock/drivers: one driver per line, "name module vfio state
- * migration", vfio 0|1, state available|loaded|builtin, migration the
- * MT_MIG_* bits in hex (optional, 0); registration order is file
+ * migration sriov", vfio 0|1, state available|loaded|builtin, migration the
+ * MT_MIG_* bits in hex (optional, 0), sriov 0|1 whether the driver has
+ * sriov_configure() (optional, 1); registration order is file
  * order (modprobe moves a loaded driver to the end, as registering does).
  * $ROOT/.mock/aliases: "pattern module" lines copied by mkhost from the
  * fixture's modules.alias files, so that a test corrupting the host's
@@ -51,7 +52,8 @@ int mt_drivers_load(MtDriver **drivers)
     char name[128], module[128], state[32];
     int vfio;
     unsigned migration = 0;
-    if (sscanf(line, "%127s %127s %d %31s %x", name, module, &vfio, state, &migration) < 4)
+    int sriov = 1;
+    if (sscanf(line, "%127s %127s %d %31s %x %d", name, module, &vfio, state, &migration, &sriov) < 4)
       continue;
     if (n == cap) {
       MtDriver *nv = realloc(v, sizeof(*v) * (size_t)(cap = cap ? cap * 2 : 32));
@@ -65,6 +67,7 @@ int mt_drivers_load(MtDriver **drivers)
     v[n].vfio = vfio != 0;
     v[n].state = state_parse(state);
     v[n].migration = migration;
+    v[n].sriov_configure = sriov != 0;
     n++;
   }
   free(text);
@@ -82,9 +85,10 @@ int mt_drivers_save(const MtDriver *drivers, int n)
     return -ENOMEM;
   text[0] = '\0';
   for (int i = 0; i < n; i++)
-    len += (size_t)snprintf(text + len, cap - len, "%s %s %d %s %x\n", drivers[i].name,
+    len += (size_t)snprintf(text + len, cap - len, "%s %s %d %s %x %d\n", drivers[i].name,
                             drivers[i].module, drivers[i].vfio ? 1 : 0,
-                            state_name(drivers[i].state), drivers[i].migration);
+                            state_name(drivers[i].state), drivers[i].migration,
+                            drivers[i].sriov_configure ? 1 : 0);
   rc = mt_write("/.mock/drivers", text);
   free(text);
   return rc;

@@ -145,6 +145,7 @@ static void remove_vfs(const char *pf_dir)
 int mt_sriov_set_numvfs(const char *bdf, unsigned numvfs)
 {
   char dir[PATH_MAX], rel[PATH_MAX], drv[128];
+  MtDriver pf_driver;
   unsigned current;
   int rc;
 
@@ -155,9 +156,10 @@ int mt_sriov_set_numvfs(const char *bdf, unsigned numvfs)
   current = read_num(dir, "sriov_numvfs", 10);
   if (numvfs == current)
     return 0;
-  /* Only a bound PF driver has sriov_configure(). */
+  /* sriov_numvfs_store(): "no driver bound to device", then "driver does
+   * not support SR-IOV configuration via sysfs" (no sriov_configure()) */
   mt_device_driver(bdf, drv);
-  if (drv[0] == '\0')
+  if (drv[0] == '\0' || !mt_driver_lookup(drv, &pf_driver) || !pf_driver.sriov_configure)
     return -ENOENT;
   if (numvfs == 0) {
     remove_vfs(dir);
@@ -167,6 +169,26 @@ int mt_sriov_set_numvfs(const char *bdf, unsigned numvfs)
   if (current != 0)
     return -EBUSY;
   return mt_sriov_create_vfs(bdf, numvfs, true);
+}
+
+unsigned mt_sriov_numvfs(const char *bdf)
+{
+  char dir[PATH_MAX];
+
+  return mt_device_dir(bdf, dir) < 0 ? 0 : read_num(dir, "sriov_numvfs", 10);
+}
+
+int mt_sriov_set_autoprobe(const char *bdf, bool on)
+{
+  char dir[PATH_MAX], rel[PATH_MAX];
+  int rc;
+
+  if ((rc = mt_device_dir(bdf, dir)) < 0)
+    return rc;
+  mt_fmt(rel, "%s/sriov_drivers_autoprobe", dir);
+  if (!mt_exists(rel))
+    return -ENOENT;
+  return mt_write(rel, on ? "1\n" : "0\n");
 }
 
 /* Drivers whose remove() disables SR-IOV (igb_remove() -> igb_disable_sriov(),

@@ -66,6 +66,7 @@ typedef struct {
   bool vfio;        /* binding creates vfio-dev/ (a VFIO driver) */
   MtModState state;
   unsigned migration; /* MT_MIG_*: the VFIO driver's migration_flags and log_ops */
+  bool sriov_configure; /* has sriov_configure(): sriov_numvfs works on a PF it drives */
 } MtDriver;
 
 /* A VFIO driver's migration support: the kernel's VFIO_MIGRATION_* bits
@@ -159,6 +160,10 @@ int mt_device_group(const char *bdf);
 /* ---- mock-sriov.c ----------------------------------------------------- */
 
 int mt_sriov_set_numvfs(const char *bdf, unsigned numvfs);
+/* sriov_numvfs of the PF now (0 when it has none). */
+unsigned mt_sriov_numvfs(const char *bdf);
+/* sriov_drivers_autoprobe: read when VFs are created (mt_sriov_create_vfs). */
+int mt_sriov_set_autoprobe(const char *bdf, bool on);
 /* A PF driver's remove(): igb, ixgbe, i40e, ice and mlx5_core call
  * pci_disable_sriov() there, so the VFs vanish with the PF's unbind; the
  * others (nvme, and the PCI core itself) leave them enabled. */
@@ -188,6 +193,9 @@ bool mt_fault_dies(const char *bdf);
  * then waits at its barrier and while it is held (mock-faults.c). Call
  * without the lock, after logging the operation's begin. */
 void mt_delay(const char *op, const char *bdf);
+/* Sleeps N times the delay of op for bdf (a per-item delay such as
+ * "sriov-vf": each VF the kernel creates or destroys); no gates, no hang. */
+void mt_delay_each(const char *op, const char *bdf, unsigned n);
 /* Appends a line to $ROOT/.mock/<log>. */
 void mt_log(const char *log, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Parses "EIO", "5" or "-5"; 0 when unknown. */

@@ -15,6 +15,7 @@
 #include "util/sysfs-paths.h"
 #include "util/sysfs.h"
 #include "hostdev/shared/vfio-holders.h"
+#include "hostdev/bind/vf-check.h"
 #include "util/string-list.h"
 
 #define LOCK_TIMEOUT_MS (120 * 1000)
@@ -137,6 +138,15 @@ static void check_owner(const HdDevice *device, GPtrArray *refusals)
                                               "back", device->address, record->owner, record->owner));
 }
 
+/* Undoing `sriov` destroys the VFs it made: not while one is in use. */
+static void check_provisioned(HdManager *manager, const HdDevice *device, GPtrArray *refusals)
+{
+  g_autoptr(HdDeviceRecord) record = hd_record_load(device->address, NULL);
+
+  if (record != NULL && record->sriov_provisioned >= 0 && device->sriov_numvfs != record->sriov_numvfs)
+    hd_vf_check_removal(manager, device, refusals);
+}
+
 static gboolean refuse_held(HdManager *manager, GPtrArray *jobs, GError **error)
 {
   g_autoptr(GPtrArray) refusals = g_ptr_array_new_with_free_func(g_free);
@@ -144,6 +154,7 @@ static gboolean refuse_held(HdManager *manager, GPtrArray *jobs, GError **error)
   for (guint i = 0; i < jobs->len; i++) {
     const HdDevice *device = ((Job *)g_ptr_array_index(jobs, i))->device;
     check_owner(device, refusals);
+    check_provisioned(manager, device, refusals);
     if (device->vfio.bound)
       hd_vfio_holders_refusals(manager, device, refusals);
   }

@@ -29,10 +29,22 @@ static void check_record(const HdDevice *pf, const HdDevice *vf, gboolean force,
                                             pf->address, pf->sriov_numvfs, what));
 }
 
-static void check_vf(HdManager *manager, const HdDevice *pf, const HdDevice *vf, gboolean force, GPtrArray *forced,
-                     GPtrArray *refusals)
+/* What the VFs' removal is for, in refusals. */
+typedef struct {
+  gboolean own_records_ok; /* `sriov`: VFs vfio-hostdev bound without an owner may go */
+  const char *action;      /* "bind disables" */
+} VfCheckMode;
+
+static void check_vf(HdManager *manager, const HdDevice *pf, const HdDevice *vf, const VfCheckMode *mode,
+                     gboolean force, GPtrArray *forced, GPtrArray *refusals)
 {
-  check_record(pf, vf, force, forced, refusals);
+  g_autoptr(HdDeviceRecord) record = mode->own_records_ok ? hd_record_load(vf->address, NULL) : NULL;
+
+  if (!mode->own_records_ok)
+    check_record(pf, vf, force, forced, refusals);
+  else if (record != NULL && record->owner != NULL)
+    g_ptr_array_add(refusals, g_strdup_printf("its VF %s belongs to owner %s; `vfio-hostdev release --owner %s` gives "
+                                              "it back first", vf->address, record->owner, record->owner));
   if (vf->vfio.bound)
     hd_vfio_holders_refusals(manager, vf, refusals);
   g_autoptr(GPtrArray) users = hd_host_use(manager, vf);
@@ -40,10 +52,11 @@ static void check_vf(HdManager *manager, const HdDevice *pf, const HdDevice *vf,
     return;
   g_autofree char *refusal = hd_host_use_refusal(vf, users, force, forced);
   if (refusal != NULL)
-    g_ptr_array_add(refusals, g_strdup_printf("%s has VFs enabled, which bind disables: %s", pf->address, refusal));
+    g_ptr_array_add(refusals, g_strdup_printf("%s has VFs enabled, which %s: %s", pf->address, mode->action, refusal));
 }
 
-gboolean hd_vf_check(HdManager *manager, const HdDevice *pf, gboolean force, GPtrArray *forced, GPtrArray *refusals)
+static gboolean check_vfs(HdManager *manager, const HdDevice *pf, const VfCheckMode *mode, gboolean force,
+                          GPtrArray *forced, GPtrArray *refusals)
 {
   guint before = refusals->len;
 
@@ -55,7 +68,21 @@ gboolean hd_vf_check(HdManager *manager, const HdDevice *pf, gboolean force, GPt
       g_ptr_array_add(refusals, g_strdup_printf("cannot read VF %s of %s: %s", address, pf->address, error->message));
       continue;
     }
-    check_vf(manager, pf, vf, force, forced, refusals);
+    check_vf(manager, pf, vf, mode, force, forced, refusals);
   }
   return refusals->len == before;
+}
+
+gboolean hd_vf_check(HdManager *manager, const HdDevice *pf, gboolean force, GPtrArray *forced, GPtrArray *refusals)
+{
+  const VfCheckMode mode = {FALSE, "bind disables"};
+
+  return check_vfs(manager, pf, &mode, force, forced, refusals);
+}
+
+gboolean hd_vf_check_removal(HdManager *manager, const HdDevice *pf, GPtrArray *refusals)
+{
+  const VfCheckMode mode = {TRUE, "removing them destroys"};
+
+  return check_vfs(manager, pf, &mode, FALSE, NULL, refusals);
 }

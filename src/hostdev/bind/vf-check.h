@@ -15,3 +15,10 @@
  * holds, or one a process has open through VFIO, is refused even then).
  * TRUE when the VFs may be disabled. */
 gboolean hd_vf_check(HdManager *manager, const HdDevice *pf, gboolean force, GPtrArray *forced, GPtrArray *refusals);
+
+/* The same for `sriov` changing or removing the VFs of a PF that stays on
+ * its driver, and for reattach undoing that: no --force, and a VF that
+ * vfio-hostdev bound without an owner may go (its record goes with it,
+ * hd_vf_disable()); an owner's VF, one a process holds through VFIO and
+ * one the host uses are refused. */
+gboolean hd_vf_check_removal(HdManager *manager, const HdDevice *pf, GPtrArray *refusals);

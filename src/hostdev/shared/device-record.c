@@ -26,6 +26,7 @@ HdDeviceRecord *hd_record_new(const char *address)
   record->tool_version = g_strdup(VFIO_HOSTDEV_VERSION);
   record->state = HD_RECORD_BINDING;
   record->sriov_autoprobe = -1;
+  record->sriov_provisioned = -1;
   return record;
 }
 
@@ -84,6 +85,8 @@ char *hd_record_to_data(const HdDeviceRecord *record, gsize *length)
   g_key_file_set_uint64(file, GROUP, "sriov_numvfs", record->sriov_numvfs);
   if (record->sriov_autoprobe >= 0)
     g_key_file_set_integer(file, GROUP, "sriov_drivers_autoprobe", record->sriov_autoprobe);
+  if (record->sriov_provisioned >= 0)
+    g_key_file_set_integer(file, GROUP, "sriov_provisioned", record->sriov_provisioned);
   set_optional(file, "target_driver", record->target_driver);
   g_key_file_set_boolean(file, GROUP, "group", record->group);
   /* only when set: records of plain binds stay as they were before it existed */
@@ -134,6 +137,16 @@ static gboolean damaged(const char *path, const char *why, GError **error)
   return FALSE;
 }
 
+/* sriov_provisioned: a VF count (16 bits, as TotalVFs), -1 when absent
+ * or not one. */
+static int read_provisioned(GKeyFile *file)
+{
+  g_autoptr(GError) error = NULL;
+  guint64 count = g_key_file_get_uint64(file, GROUP, "sriov_provisioned", &error);
+
+  return error == NULL && count <= 0xffff ? (int)count : -1;
+}
+
 /* Fills RECORD's optional fields from FILE; absent keys keep defaults. */
 static void read_fields(GKeyFile *file, HdDeviceRecord *record)
 {
@@ -142,6 +155,7 @@ static void read_fields(GKeyFile *file, HdDeviceRecord *record)
   record->sriov_numvfs = (guint)g_key_file_get_uint64(file, GROUP, "sriov_numvfs", NULL);
   if (g_key_file_has_key(file, GROUP, "sriov_drivers_autoprobe", NULL))
     record->sriov_autoprobe = g_key_file_get_integer(file, GROUP, "sriov_drivers_autoprobe", NULL) != 0;
+  record->sriov_provisioned = read_provisioned(file);
   record->target_driver = get_optional(file, "target_driver");
   record->group = g_key_file_get_boolean(file, GROUP, "group", NULL);
   record->functions = g_key_file_get_boolean(file, GROUP, "functions", NULL);

@@ -11,6 +11,9 @@
  *   sriov_numvfs=0                  (VFs to re-enable on reattach)
  *   sriov_drivers_autoprobe=1       (with VFs: the PF's setting, put back after
  *                                    the VFs are recreated)
+ *   sriov_provisioned=4             (`sriov`: the VF count vfio-hostdev gave the PF,
+ *                                    which stays on its own driver; sriov_numvfs
+ *                                    and the [vf N] groups are what it had before)
  *   target_driver=vfio-pci
  *   group=true                      (bound with its IOMMU group by --group)
  *   functions=true                  (bound as a function of a whole device by
@@ -43,6 +46,7 @@ typedef struct {
   char *original_override; /* NULL: was clear */
   guint sriov_numvfs;
   int sriov_autoprobe; /* the PF's sriov_drivers_autoprobe; -1: not recorded */
+  int sriov_provisioned; /* `sriov`: the VF count set on the PF (on its own driver); -1: not an sriov record */
   GPtrArray *vfs;      /* HdVfRecord*, by index; NULL or empty: not recorded */
   char *target_driver;
   gboolean group;

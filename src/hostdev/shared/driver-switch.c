@@ -227,6 +227,9 @@ static gboolean restore_driver(const HdDeviceRecord *record, guint timeout_ms, G
 /* The VFs, each with its own driver and override (vf-record.h). */
 static gboolean restore_vfs(const HdDeviceRecord *record, guint timeout_ms, GError **error)
 {
+  /* `sriov` changed the count of a PF that stayed on its driver */
+  if (record->sriov_provisioned >= 0 && !hd_vf_provisioned_undo(record, timeout_ms, error))
+    return FALSE;
   return hd_vf_records_restore(record->address, record->sriov_numvfs, record->vfs, record->sriov_autoprobe,
                                timeout_ms, error);
 }

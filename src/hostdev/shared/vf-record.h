@@ -20,6 +20,8 @@
 
 #include <glib.h>
 
+#include "hostdev/shared/device-record.h"
+
 typedef struct {
   guint index;           /* N of the PF's virtfnN */
   char *address;         /* the VF's address when recorded */
@@ -50,6 +52,9 @@ gboolean hd_vf_records_load(GKeyFile *file, const char *origin, GPtrArray **vfs,
 /* The PF's sriov_drivers_autoprobe: 0 or 1, -1 when it has none. */
 int hd_vf_autoprobe_read(const char *pf_address);
 
+/* Sets the PF's sriov_drivers_autoprobe to VALUE (0 or 1). */
+gboolean hd_vf_autoprobe_write(const char *pf_address, int value, GError **error);
+
 /* Gives the PF at PF_ADDRESS (on its driver) NUMVFS VFs again, each as
  * VFS says (HdVfRecord*, NULL or empty: created as the kernel likes):
  * sriov_drivers_autoprobe is off while the VFs are created and each gets
@@ -60,3 +65,15 @@ int hd_vf_autoprobe_read(const char *pf_address);
  * corrected, so this also finishes an interrupted restore. */
 gboolean hd_vf_records_restore(const char *pf_address, guint numvfs, const GPtrArray *vfs, int autoprobe,
                                guint timeout_ms, GError **error);
+
+/* Disables the VFs of the PF at PF_ADDRESS (sriov_numvfs=0, which
+ * destroys them) and removes the state records of those vfio-hostdev
+ * bound without an owner: their devices are gone. The caller has checked
+ * that no VF is in use (vf-check.h). */
+gboolean hd_vf_disable(const char *pf_address, guint timeout_ms, GError **error);
+
+/* Undoes `sriov` provisioning of RECORD's PF (record->sriov_provisioned
+ * >= 0): VFs other than the recorded count disabled (hd_vf_disable), and
+ * without VFs to recreate, sriov_drivers_autoprobe put back. The recorded
+ * VFs are then recreated by hd_vf_records_restore(). */
+gboolean hd_vf_provisioned_undo(const HdDeviceRecord *record, guint timeout_ms, GError **error);

@@ -55,7 +55,7 @@ int hd_vf_autoprobe_read(const char *pf_address)
   return value != 0;
 }
 
-static gboolean set_autoprobe(const char *pf_address, int value, GError **error)
+gboolean hd_vf_autoprobe_write(const char *pf_address, int value, GError **error)
 {
   g_autofree char *path = hd_path_pci_device(pf_address, "sriov_drivers_autoprobe");
 
@@ -111,17 +111,49 @@ gboolean hd_vf_records_restore(const char *pf_address, guint numvfs, const GPtrA
   gboolean ok = TRUE;
   if (now != numvfs) {
     /* autoprobe off: the new VFs come up on no driver, each then gets exactly its own */
-    ok = (!per_vf || current != 1 || set_autoprobe(pf_address, 0, error)) &&
+    ok = (!per_vf || current != 1 || hd_vf_autoprobe_write(pf_address, 0, error)) &&
          enable_vfs(pf_address, (guint)now, numvfs, timeout_ms, error);
   }
   ok = ok && restore_each(pf_address, vfs, timeout_ms, error);
   /* put back even after a failure: later VFs must not be probed behind our back */
   if (per_vf && wanted >= 0 && hd_vf_autoprobe_read(pf_address) != wanted) {
     g_autoptr(GError) local = NULL;
-    if (!set_autoprobe(pf_address, wanted, &local) && ok) {
+    if (!hd_vf_autoprobe_write(pf_address, wanted, &local) && ok) {
       g_propagate_error(error, g_steal_pointer(&local));
       return FALSE;
     }
   }
   return ok;
+}
+
+gboolean hd_vf_disable(const char *pf_address, guint timeout_ms, GError **error)
+{
+  g_autoptr(GPtrArray) vfs = hd_vf_records_capture(pf_address);
+
+  if (vfs->len > 0 && !hd_switch_set_numvfs(pf_address, 0, timeout_ms, error))
+    return FALSE;
+  /* a record of a VF bound by vfio-hostdev describes a device that is gone */
+  for (guint i = 0; i < vfs->len; i++) {
+    const HdVfRecord *vf = g_ptr_array_index(vfs, i);
+    g_autoptr(HdDeviceRecord) record = hd_record_load(vf->address, NULL);
+    if (record != NULL && record->owner == NULL && !hd_record_remove(vf->address, error))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean hd_vf_provisioned_undo(const HdDeviceRecord *record, guint timeout_ms, GError **error)
+{
+  g_autofree char *path = hd_path_pci_device(record->address, "sriov_numvfs");
+  gint64 now = 0;
+
+  if (!hd_sysfs_read_int(path, &now, error))
+    return FALSE;
+  if (now != record->sriov_numvfs && !hd_vf_disable(record->address, timeout_ms, error))
+    return FALSE;
+  /* with VFs to recreate, hd_vf_records_restore() puts autoprobe back after them */
+  if (record->sriov_numvfs == 0 && record->sriov_autoprobe >= 0 &&
+      hd_vf_autoprobe_read(record->address) != record->sriov_autoprobe)
+    return hd_vf_autoprobe_write(record->address, record->sriov_autoprobe, error);
+  return TRUE;
 }
