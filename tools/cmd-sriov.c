@@ -31,15 +31,24 @@ static const VhBindResult *bind_result_of(const GPtrArray *results, const char *
   return NULL;
 }
 
-static JsonNode *vf_to_json(const char *address, const VhBindResult *bound, GHashTable *persisted)
+/* The driver a VF is on now (NULL: none). */
+static char *current_driver(VhManager *manager, const char *address)
+{
+  g_autoptr(VhDevice) device = vh_manager_get_device(manager, address, NULL);
+
+  return device != NULL ? g_strdup(vh_device_get_driver(device)) : NULL;
+}
+
+static JsonNode *vf_to_json(VhManager *manager, const char *address, const VhBindResult *bound, GHashTable *persisted)
 {
   JsonObject *object = json_object_new();
   JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+  g_autofree char *driver = current_driver(manager, address);
 
   json_object_set_string_member(object, "address", address);
   json_object_set_member(object, "outcome",
                          cli_json_string(bound != NULL ? vh_bind_outcome_name(vh_bind_result_get_outcome(bound)) : NULL));
-  json_object_set_member(object, "driver", cli_json_string(bound != NULL ? vh_bind_result_get_driver(bound) : NULL));
+  json_object_set_member(object, "driver", cli_json_string(driver));
   json_object_set_member(object, "vfio_device",
                          cli_json_string(bound != NULL ? vh_bind_result_get_vfio_device(bound) : NULL));
   json_object_set_boolean_member(object, "persisted", cli_persisted(persisted, address));
@@ -47,7 +56,7 @@ static JsonNode *vf_to_json(const char *address, const VhBindResult *bound, GHas
   return node;
 }
 
-static void print_json(const VhSriovResult *result, GHashTable *persisted)
+static void print_json(VhManager *manager, const VhSriovResult *result, GHashTable *persisted)
 {
   JsonObject *object = json_object_new();
   JsonNode *root = json_node_new(JSON_NODE_OBJECT);
@@ -67,7 +76,7 @@ static void print_json(const VhSriovResult *result, GHashTable *persisted)
     json_object_set_null_member(object, "sriov_drivers_autoprobe");
   for (guint i = 0; i < vfs->len; i++) {
     const char *vf = g_ptr_array_index(vfs, i);
-    json_array_add_element(array, vf_to_json(vf, bind_result_of(bound, vf), persisted));
+    json_array_add_element(array, vf_to_json(manager, vf, bind_result_of(bound, vf), persisted));
   }
   json_object_set_array_member(object, "vfs", array);
   json_node_take_object(root, object);
@@ -148,7 +157,7 @@ static int run_sriov(int argc, char **argv)
                                                              : NULL;
   cli_print_warnings(manager);
   if (result != NULL && json)
-    print_json(result, persisted);
+    print_json(manager, result, persisted);
   else if (result != NULL)
     print_text(result, persisted);
   return error != NULL ? cli_fail(error) : 0;

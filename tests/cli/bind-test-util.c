@@ -257,3 +257,21 @@ int bt_wait_exit(GPid pid)
   g_assert_true(WIFEXITED(status));
   return WEXITSTATUS(status);
 }
+
+GPid bt_spawn(MockHost *host, const char *const *args)
+{
+  g_auto(GStrv) env = mock_host_environ(host);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new();
+  g_autoptr(GError) error = NULL;
+  GPid pid = 0;
+
+  g_ptr_array_add(argv, (gpointer)VFIO_HOSTDEV_BIN);
+  for (; *args != NULL; args++)
+    g_ptr_array_add(argv, (gpointer)*args);
+  g_ptr_array_add(argv, NULL);
+  g_assert_true(g_spawn_async(NULL, (char **)argv->pdata, env,
+                              G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                              NULL, NULL, &pid, &error));
+  g_assert_no_error(error);
+  return pid;
+}

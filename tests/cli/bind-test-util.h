@@ -53,5 +53,8 @@ gboolean bt_lock_held(MockHost *host, const char *path);
 /* Waits until nobody holds PATH's flock: a kernel write's helper lets go of
  * its .pending lock when the fake kernel returns. */
 void bt_wait_lock_free(MockHost *host, const char *path);
+/* Starts `vfio-hostdev ARGS...` (NULL-terminated) on HOST without waiting,
+ * output discarded; bt_wait_exit() reaps it. */
+GPid bt_spawn(MockHost *host, const char *const *args);
 /* Reaps the spawned tool PID, which must have exited, and returns its exit code. */
 int bt_wait_exit(GPid pid);

@@ -5,8 +5,6 @@
  * own back. An igb PF (whose remove() disables the VFs itself) and an nvme
  * PF (which leaves them enabled); the VFs' locks held while sriov_numvfs
  * changes; VFs in use or owned refused. */
-#include <sys/wait.h>
-
 #include "bind-test-util.h"
 
 /* realistic: igb PF, VF 0 on igbvf, VF 1 unbound with driver_override=vfio-pci */
@@ -97,20 +95,6 @@ static void test_igb_unbind_disables_vfs(void)
   g_assert_false(mock_host_exists(host, "/sys/bus/pci/devices/" IGB_VF0));
 }
 
-static GPid spawn_tool(MockHost *host, const char *command, const char *address)
-{
-  g_auto(GStrv) env = mock_host_environ(host);
-  const char *argv[] = {VFIO_HOSTDEV_BIN, command, address, NULL};
-  g_autoptr(GError) error = NULL;
-  GPid pid = 0;
-
-  g_assert_true(g_spawn_async(NULL, (char **)argv, env,
-                              G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-                              NULL, NULL, &pid, &error));
-  g_assert_no_error(error);
-  return pid;
-}
-
 static char *group_lock_of(MockHost *host, const char *address)
 {
   g_autofree char *link = g_strdup_printf("/sys/bus/pci/devices/%s/iommu_group", address);
@@ -139,7 +123,8 @@ static void test_nvme_vfs_restored_under_lock(void)
   g_autofree char *pf_lock = group_lock_of(host, NVME);
 
   mock_host_hold(host, "sriov", NVME);
-  GPid pid = spawn_tool(host, "bind", NVME);
+  const char *const bind[] = {"bind", NVME, NULL};
+  GPid pid = bt_spawn(host, bind);
   /* the shell enabled the VFs: the bind's write is the second */
   g_assert_true(mock_host_wait_begun(host, "sriov", NVME, 2));
   g_assert_true(bt_lock_held(host, pf_lock));

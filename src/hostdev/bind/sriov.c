@@ -162,7 +162,12 @@ static gboolean change_vfs(const HdDevice *pf, guint numvfs, int autoprobe, guin
     return FALSE;
   if (pf->sriov_numvfs > 0 && !hd_vf_disable(pf->address, numvfs_timeout, error))
     return FALSE;
-  return numvfs == 0 || hd_switch_set_numvfs(pf->address, numvfs, numvfs_timeout, error);
+  if (numvfs == 0 || hd_switch_set_numvfs(pf->address, numvfs, numvfs_timeout, error))
+    return TRUE;
+  /* sriov_numvfs_store(): the PF's driver has no sriov_configure() */
+  if (g_error_matches(*error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    g_prefix_error(error, "its driver %s cannot make VFs (no SR-IOV configuration through sysfs): ", pf->driver);
+  return FALSE;
 }
 
 /* Put back even after a failure: VFs made later must not be probed behind
