@@ -15,9 +15,6 @@
 #include "util/string-list.h"
 
 #define LOCK_TIMEOUT_MS (120 * 1000)
-/* The kernel adds VFs one by one inside the sriov_numvfs write (each a new
- * PCI device, probed when autoprobe is on): hundreds take seconds. */
-#define NUMVFS_MIN_TIMEOUT_MS (60 * 1000)
 
 void hd_sriov_result_free(HdSriovResult *result)
 {
@@ -119,25 +116,39 @@ static GPtrArray *vf_addresses(const char *pf_address)
   return addresses;
 }
 
-/* The new VFs' group locks: the PF's (which covers them for every other
- * invocation, group-lock.h) is held already, and hd_bind must not take it
- * a second time. */
-static GPtrArray *lock_vfs(const GPtrArray *vfs, GError **error)
+static gboolean has_name(const GPtrArray *names, const char *name)
+{
+  for (guint i = 0; i < names->len; i++)
+    if (g_str_equal(g_ptr_array_index(names, i), name))
+      return TRUE;
+  return FALSE;
+}
+
+/* The VFs' group locks that HELD (the PF's and its VFs' then, which cover
+ * the new VFs for every other invocation, group-lock.h) lacks: a new VF
+ * may get the group number of one removed, and a lock file opened twice
+ * in one process would wait for itself. */
+static GPtrArray *lock_vfs(const GPtrArray *vfs, const GPtrArray *held, GError **error)
 {
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
 
   for (guint i = 0; i < vfs->len; i++) {
     const char *vf = g_ptr_array_index(vfs, i);
-    g_ptr_array_add(names, hd_group_lock_name(vf, hd_iommu_group_of(vf)));
+    char *name = hd_group_lock_name(vf, hd_iommu_group_of(vf));
+    if (has_name(held, name))
+      g_free(name);
+    else
+      g_ptr_array_add(names, name);
   }
   return hd_group_locks_acquire(names, LOCK_TIMEOUT_MS, error);
 }
 
 /* Every VF to its VFIO driver, as bind does it: the variant rule per VF,
  * groups in parallel, all or nothing. */
-static gboolean bind_vfs(HdManager *manager, HdSriovResult *result, guint timeout_ms, GError **error)
+static gboolean bind_vfs(HdManager *manager, HdSriovResult *result, const GPtrArray *held, guint timeout_ms,
+                         GError **error)
 {
-  g_autoptr(GPtrArray) locks = lock_vfs(result->vfs, error);
+  g_autoptr(GPtrArray) locks = lock_vfs(result->vfs, held, error);
   g_autoptr(GError) local = NULL;
 
   if (locks == NULL)
@@ -156,13 +167,11 @@ static gboolean bind_vfs(HdManager *manager, HdSriovResult *result, guint timeou
  * them; the count goes through 0 when it was another non-zero one. */
 static gboolean change_vfs(const HdDevice *pf, guint numvfs, int autoprobe, guint timeout_ms, GError **error)
 {
-  guint numvfs_timeout = MAX(timeout_ms, NUMVFS_MIN_TIMEOUT_MS);
-
   if (numvfs > 0 && autoprobe == 1 && !hd_vf_autoprobe_write(pf->address, 0, error))
     return FALSE;
-  if (pf->sriov_numvfs > 0 && !hd_vf_disable(pf->address, numvfs_timeout, error))
+  if (pf->sriov_numvfs > 0 && !hd_vf_disable(pf->address, timeout_ms, error))
     return FALSE;
-  if (numvfs == 0 || hd_switch_set_numvfs(pf->address, numvfs, numvfs_timeout, error))
+  if (numvfs == 0 || hd_switch_set_numvfs(pf->address, numvfs, timeout_ms, error))
     return TRUE;
   /* sriov_numvfs_store(): the PF's driver has no sriov_configure() */
   if (g_error_matches(*error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
@@ -228,7 +237,7 @@ static HdSriovResult *result_new(const HdDevice *pf, const HdDeviceRecord *recor
 
 /* A new count: recorded first, undone on any failure. */
 static HdSriovResult *provision(HdManager *manager, const HdDevice *pf, HdDeviceRecord *record,
-                                const HdSriovOptions *options, GError **error)
+                                const HdSriovOptions *options, const GPtrArray *held, GError **error)
 {
   g_autoptr(HdSriovResult) result = result_new(pf, record, options->numvfs);
   g_autoptr(GError) local = NULL;
@@ -240,7 +249,8 @@ static HdSriovResult *provision(HdManager *manager, const HdDevice *pf, HdDevice
   gboolean ok = change_vfs(pf, options->numvfs, result->autoprobe, options->unbind_timeout_ms, &local);
   if (ok) {
     result->vfs = vf_addresses(pf->address);
-    ok = !options->bind || result->vfs->len == 0 || bind_vfs(manager, result, options->unbind_timeout_ms, &local);
+    ok = !options->bind || result->vfs->len == 0 ||
+         bind_vfs(manager, result, held, options->unbind_timeout_ms, &local);
   }
   ok = restore_autoprobe(pf->address, result->autoprobe, ok ? &local : NULL) && ok;
   if (!ok) {
@@ -255,12 +265,12 @@ static HdSriovResult *provision(HdManager *manager, const HdDevice *pf, HdDevice
 /* The same count: the VFs stay as they are, and with --bind go to VFIO,
  * each with its own record (`reattach VF` gives one back). */
 static HdSriovResult *keep_count(HdManager *manager, const HdDevice *pf, const HdDeviceRecord *record,
-                                 const HdSriovOptions *options, GError **error)
+                                 const HdSriovOptions *options, const GPtrArray *held, GError **error)
 {
   g_autoptr(HdSriovResult) result = result_new(pf, record, pf->sriov_numvfs);
 
   result->vfs = vf_addresses(pf->address);
-  if (options->bind && result->vfs->len > 0 && !bind_vfs(manager, result, options->unbind_timeout_ms, error))
+  if (options->bind && result->vfs->len > 0 && !bind_vfs(manager, result, held, options->unbind_timeout_ms, error))
     return NULL;
   return g_steal_pointer(&result);
 }
@@ -271,8 +281,9 @@ HdSriovResult *hd_sriov(HdManager *manager, const char *address, const HdSriovOp
 
   if (named == NULL || !check_pf(named, options->numvfs, error))
     return NULL;
-  g_autoptr(GPtrArray) locks = hd_group_locks_acquire_device(named->address, named->iommu_group, LOCK_TIMEOUT_MS,
-                                                             error);
+  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func(g_free);
+  hd_group_lock_names_add(held, named->address, named->iommu_group);
+  g_autoptr(GPtrArray) locks = hd_group_locks_acquire(held, LOCK_TIMEOUT_MS, error);
   if (locks == NULL)
     return NULL;
   /* another invocation may have changed it while we waited */
@@ -288,8 +299,8 @@ HdSriovResult *hd_sriov(HdManager *manager, const char *address, const HdSriovOp
   if (!check_record(pf, record, error) || !check_vfs_may_go(manager, pf, options->numvfs, error))
     return NULL;
   if (options->numvfs == pf->sriov_numvfs)
-    return keep_count(manager, pf, record, options, error);
+    return keep_count(manager, pf, record, options, held, error);
   if (record == NULL)
     record = record_of_pf(pf);
-  return provision(manager, pf, record, options, error);
+  return provision(manager, pf, record, options, held, error);
 }

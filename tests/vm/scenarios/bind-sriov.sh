@@ -7,7 +7,10 @@
 # the VFs and binds the PF to vfio-pci; reattach gives the PF back to nvme
 # (its namespace reappears), re-enables 2 VFs with sriov_drivers_autoprobe
 # off (nvme never probes them), gives VF 0 vfio-pci and both their
-# overrides back, and autoprobe is 1 again. Facts from sysfs.
+# overrides back, and autoprobe is 1 again. Then `sriov --vfs 2 --bind`
+# (VFs made with autoprobe off, on vfio-pci) undone by reattach of the
+# PF, and `--vfs 0` refused while a process holds a VF's group. Facts from
+# sysfs.
 
 pf=$(vt_find 1b36 0010)
 pf_dev=/sys/bus/pci/devices/$pf
@@ -91,3 +94,39 @@ vt_check "nvme works again: its namespace block device appears ($ns)" [ -n "$ns"
 echo "$vf1" > /sys/bus/pci/drivers/vfio-pci/unbind
 echo 0 > "$pf_dev/sriov_numvfs"
 vt_same_state "every device is as it was at boot" /tmp/start.state
+
+# sriov: the PF stays on nvme and gets 2 VFs with autoprobe off while the
+# kernel creates them (nvme, which announces each function it probes,
+# never sees them), both bound to vfio-pci, autoprobe 1 again; reattach of
+# the PF removes them.
+probes() { dmesg | grep -c "pci function $vf1" || true; }
+probes_before=$(probes)
+vt_expect_rc 0 "sriov $pf --vfs 2 --bind" "$VT_TOOL" sriov "$pf" --vfs 2 --bind
+vt_eq "sriov_numvfs is 2" 2 "$(cat "$pf_dev/sriov_numvfs")"
+vt_eq "the VFs are $vfs" "$vfs" "$(vfs_list)"
+vt_vfio_bound "$vf1" vfio-pci
+vt_vfio_bound "$vf2" vfio-pci
+vt_eq "nvme never probed $vf1 (dmesg)" "$probes_before" "$(probes)"
+vt_eq "autoprobe is on again" 1 "$(cat "$pf_dev/sriov_drivers_autoprobe")"
+vt_eq "the PF stayed on nvme" nvme "$(vt_link "$pf" driver)"
+vt_check "the PF's record says what sriov made" grep -qx 'sriov_provisioned=2' "/run/vfio-hostdev/$pf.record"
+vt_expect_rc 0 "reattach $pf" "$VT_TOOL" reattach "$pf"
+vt_eq "reattach removed the VFs" 0 "$(cat "$pf_dev/sriov_numvfs")"
+vt_eq "reattach removed every record" none "$(vt_records)"
+vt_same_state "sriov + reattach: every device as at boot" /tmp/start.state
+
+# --vfs 0: refused while a process holds a VF's group (a VM), then done.
+vt_expect_rc 0 "sriov $pf --vfs 2 --bind again" "$VT_TOOL" sriov "$pf" --vfs 2 --bind
+vt_state > /tmp/sriov.state
+vf1_group=$(vt_link "$vf1" iommu_group)
+sleep 600 7<>"/dev/vfio/$vf1_group" &
+holder=$!
+for _ in 1 2 3 4 5 6 7 8 9 10; do [ -e "/proc/$holder/fd/7" ] && break; sleep 0.5; done
+vt_expect_rc 4 "sriov $pf --vfs 0 while a process holds /dev/vfio/$vf1_group" "$VT_TOOL" sriov "$pf" --vfs 0
+vt_has "the refusal names the holder" "$VT_ERR" "process $holder (sleep)" "/dev/vfio/$vf1_group"
+vt_same_state "the refusal changed nothing" /tmp/sriov.state
+kill "$holder"; wait "$holder" 2>/dev/null
+vt_expect_rc 0 "sriov $pf --vfs 0" "$VT_TOOL" sriov "$pf" --vfs 0
+vt_eq "sriov_numvfs is 0" 0 "$(cat "$pf_dev/sriov_numvfs")"
+vt_eq "--vfs 0 back to none forgot every record" none "$(vt_records)"
+vt_same_state "sriov --vfs 0: every device as at boot" /tmp/start.state
