@@ -171,7 +171,8 @@ static void test_bind_parallel_and_reattach(void)
 }
 
 /* An owner's VF and one the deny list protects keep the VFs: --vfs 0 and
- * reattach of the PF are refused, each naming them, nothing changed. */
+ * reattach of the PF are refused, each naming them, and bind of the PF
+ * too (its record is sriov's); nothing changed. */
 static void test_removal_refused(void)
 {
   g_autoptr(MockHost) host = cli_host("q35-zoo");
@@ -193,6 +194,10 @@ static void test_removal_refused(void)
   cli_run(host, &result, "reattach", NVME, NULL);
   g_assert_cmpint(result.status, ==, 4);
   g_assert_nonnull(strstr(result.err, "owner vm1"));
+  /* the PF's record is sriov's: bind must not take it for its own */
+  cli_run(host, &result, "bind", NVME, "--force", NULL);
+  g_assert_cmpint(result.status, ==, 4);
+  g_assert_nonnull(strstr(result.err, "`vfio-hostdev reattach " NVME "` gives back"));
 
   g_autofree char *after = bt_kernel_hash(host);
   g_assert_cmpstr(before, ==, after);

@@ -135,6 +135,12 @@ static gboolean check_unfinished(Plan *plan, const HdDevice *device)
   if (record == NULL ||
       (record->state == HD_RECORD_BOUND && device->vfio.bound && g_strcmp0(record->owner, plan->options->owner) == 0))
     return TRUE;
+  if (record->state == HD_RECORD_BOUND && record->sriov_provisioned >= 0) {
+    g_ptr_array_add(plan->refusals, g_strdup_printf("%s has the VFs `vfio-hostdev sriov` gave it; `vfio-hostdev "
+                                                    "reattach %s` gives back what it had first", device->address,
+                                                    device->address));
+    return FALSE;
+  }
   g_autofree char *by = record->owner != NULL ? g_strdup_printf("prepare --owner %s", record->owner) : g_strdup("bind");
   g_autofree char *finish = record->owner != NULL ? g_strdup_printf("release --owner %s", record->owner)
                                                   : g_strdup_printf("reattach %s", device->address);

@@ -101,6 +101,7 @@ vt_same_state "every device is as it was at boot" /tmp/start.state
 # the PF removes them.
 probes() { dmesg | grep -c "pci function $vf1" || true; }
 probes_before=$(probes)
+vt_check "nvme announced $vf1 when it probed it with autoprobe on ($probes_before)" [ "$probes_before" -ge 1 ]
 vt_expect_rc 0 "sriov $pf --vfs 2 --bind" "$VT_TOOL" sriov "$pf" --vfs 2 --bind
 vt_eq "sriov_numvfs is 2" 2 "$(cat "$pf_dev/sriov_numvfs")"
 vt_eq "the VFs are $vfs" "$vfs" "$(vfs_list)"
