@@ -121,12 +121,13 @@ static gboolean parse_count(const char *text, guint *count)
 static int run_sriov(int argc, char **argv)
 {
   g_autofree char *vfs_text = NULL;
-  gboolean bind = FALSE, persist = FALSE, json = FALSE;
+  gboolean bind = FALSE, persist = FALSE, no_initramfs = FALSE, json = FALSE;
   double timeout = DEFAULT_UNBIND_TIMEOUT_S;
   const GOptionEntry entries[] = {
     {"vfs", 0, 0, G_OPTION_ARG_STRING, &vfs_text, "The number of VFs the PF gets (0: none)", "N"},
     {"bind", 0, 0, G_OPTION_ARG_NONE, &bind, "Bind every VF to its VFIO driver", NULL},
     {"persist", 0, 0, G_OPTION_ARG_NONE, &persist, "With --bind: bind the VFs again at every boot (/etc/vfio-hostdev/devices/)", NULL},
+    {"no-initramfs", 0, 0, G_OPTION_ARG_NONE, &no_initramfs, "With --persist: do not run update-initramfs -u", NULL},
     {"json", 0, 0, G_OPTION_ARG_NONE, &json, "Print a JSON object", NULL},
     {"unbind-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &timeout, "Seconds an unbind may block before the device is reported stuck (default 10)", "SECONDS"},
     {NULL},
@@ -153,7 +154,8 @@ static int run_sriov(int argc, char **argv)
   vh_manager_set_unbind_timeout(manager, (guint)(timeout * 1000));
   g_autoptr(VhSriovResult) result = vh_sriov(manager, argv[1], numvfs, bind ? VH_SRIOV_BIND : 0, &error);
   const GPtrArray *bound = result != NULL ? vh_sriov_result_get_bind_results(result) : NULL;
-  g_autoptr(GHashTable) persisted = persist && bound != NULL ? cli_persist_bound(bound, FALSE, FALSE, FALSE, &error)
+  g_autoptr(GHashTable) persisted = persist && bound != NULL ? cli_persist_bound(bound, FALSE, FALSE, FALSE,
+                                                                                             !no_initramfs, &error)
                                                              : NULL;
   cli_print_warnings(manager);
   if (result != NULL && json)
