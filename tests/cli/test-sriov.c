@@ -4,7 +4,10 @@
  * a non-zero count replaced through 0, --bind binding the VFs in parallel,
  * --persist, reattach of the PF undoing it all, removal refused while a
  * VF is owned or the host's, bad input, a PF driver that cannot make VFs,
- * and a failed VF bind rolled back. */
+ * a failed VF bind rolled back, and recover after sriov was killed. */
+#include <signal.h>
+#include <sys/wait.h>
+
 #include "bind-test-util.h"
 
 /* realistic: igb PF with 2 VFs: VF 0 on igbvf, VF 1 unbound with
@@ -273,6 +276,37 @@ static void test_driver_without_sriov(void)
   g_assert_cmpuint(bt_count_records(host), ==, 0);
 }
 
+/* sriov killed inside the kernel's sriov_numvfs write, autoprobe still 0:
+ * recover gives the PF back as its record says (no VFs, autoprobe 1). */
+static void test_recover_interrupted(void)
+{
+  g_autoptr(MockHost) host = cli_host("q35-zoo");
+  g_auto(CliResult) result = {0};
+  const char *const sriov[] = {"sriov", NVME, "--vfs", "2", "--bind", NULL};
+  g_autofree char *before = bt_kernel_hash(host);
+  int status = 0;
+
+  mock_host_hold(host, "sriov", NVME);
+  GPid pid = bt_spawn(host, sriov);
+  g_assert_true(mock_host_wait_begun(host, "sriov", NVME, 1));
+  g_assert_cmpint(kill(pid, SIGKILL), ==, 0);
+  g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+  g_spawn_close_pid(pid);
+  mock_host_release(host, "sriov", NVME);
+  /* the write was the helper's: it creates the VFs after the tool is gone */
+  bt_wait_lock_free(host, "/run/vfio-hostdev/" NVME ".pending");
+  g_assert_cmpuint(bt_numvfs(host, NVME), ==, 2);
+  g_autofree char *left = autoprobe_of(host, NVME);
+  g_assert_cmpstr(left, ==, "0");
+
+  cli_run(host, &result, "recover", NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  g_assert_cmpuint(bt_numvfs(host, NVME), ==, 0);
+  g_assert_cmpuint(bt_count_records(host), ==, 0);
+  g_autofree char *after = bt_kernel_hash(host);
+  g_assert_cmpstr(before, ==, after);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -281,5 +315,6 @@ int main(int argc, char **argv)
   g_test_add_func("/sriov/removal-refused", test_removal_refused);
   g_test_add_func("/sriov/errors-and-rollback", test_errors_and_rollback);
   g_test_add_func("/sriov/driver-without-sriov", test_driver_without_sriov);
+  g_test_add_func("/sriov/recover-interrupted", test_recover_interrupted);
   return g_test_run();
 }
