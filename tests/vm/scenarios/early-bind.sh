@@ -72,7 +72,7 @@ vt_eq "guard: e1000e never probed the persisted NIC" "" "$(probe_lines $A)"
 
 # --- 3. hotplug with systemd-udevd ----------------------------------------
 # the rule's RUN runs the tool from the configured bindir
-tool=$(sed -n 's/^tool=\${VFIO_HOSTDEV_TOOL:-\(.*\)}$/\1/p' "$(sed -n 's|^\(/[^ ]*vfio-hostdev-early\) boot$|\1|p' $INIT_TOP)")
+tool=$(sed -n 's/^tool=\([^ ]*\) .*$/\1/p' "$(sed -n 's|^\(/[^ ]*vfio-hostdev-early\) boot$|\1|p' $INIT_TOP)")
 [ -x "$tool" ] || { mkdir -p "${tool%/*}"; ln -s "$VT_TOOL" "$tool"; }
 mkdir -p /run/udev
 /lib/systemd/systemd-udevd --daemon 2> /tmp/udevd.err
