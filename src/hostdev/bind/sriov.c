@@ -191,16 +191,21 @@ static gboolean restore_autoprobe(const char *pf_address, int autoprobe, GError 
 }
 
 /* After a failure (CAUSE): the PF as its record says, record gone; or,
- * when that fails too, the record kept as stuck with both reasons. */
-static void roll_back(HdDeviceRecord *record, GError *cause, guint timeout_ms, GError **error)
+ * when that fails too, the record kept as stuck with both reasons. The
+ * record is what the PF had before the FIRST `sriov`: after a later one,
+ * that is not what this call found. */
+static void roll_back(HdDeviceRecord *record, gboolean first, GError *cause, guint timeout_ms, GError **error)
 {
   g_autoptr(GError) undo = NULL;
 
   if (hd_switch_restore(record, timeout_ms, &undo) && hd_record_remove(record->address, &undo)) {
     /* a refusal (of the VFs' bind) stays one */
     gboolean refused = g_error_matches(cause, HD_ERROR, HD_ERROR_REFUSED);
-    g_set_error(error, HD_ERROR, refused ? HD_ERROR_REFUSED : HD_ERROR_FAILED, "%s: %s; rolled back, nothing changed",
-                record->address, cause->message);
+    g_autofree char *back = first ? g_strdup("nothing changed")
+                                  : g_strdup_printf("the PF is as before the first `vfio-hostdev sriov` (%u VFs)",
+                                                    record->sriov_numvfs);
+    g_set_error(error, HD_ERROR, refused ? HD_ERROR_REFUSED : HD_ERROR_FAILED, "%s: %s; rolled back, %s",
+                record->address, cause->message, back);
     return;
   }
   record->state = HD_RECORD_STUCK;
@@ -242,6 +247,7 @@ static HdSriovResult *provision(HdManager *manager, const HdDevice *pf, HdDevice
   g_autoptr(HdSriovResult) result = result_new(pf, record, options->numvfs);
   g_autoptr(GError) local = NULL;
 
+  gboolean first = record->state != HD_RECORD_BOUND;
   record->sriov_provisioned = (int)options->numvfs;
   record->state = HD_RECORD_BINDING;
   if (!hd_record_save(record, error))
@@ -254,7 +260,7 @@ static HdSriovResult *provision(HdManager *manager, const HdDevice *pf, HdDevice
   }
   ok = restore_autoprobe(pf->address, result->autoprobe, ok ? &local : NULL) && ok;
   if (!ok) {
-    roll_back(record, local, options->unbind_timeout_ms, error);
+    roll_back(record, first, local, options->unbind_timeout_ms, error);
     return NULL;
   }
   if (!finish_record(record, result, error))

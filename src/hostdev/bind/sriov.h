@@ -47,6 +47,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(HdSriovResult, hd_sriov_result_free)
  * sriov_totalvfs), HD_ERROR_NO_DEVICE, HD_ERROR_REFUSED (a VF that would
  * go is in use; the PF bound by vfio-hostdev) and HD_ERROR_FAILED (the PF
  * has no driver, its driver cannot make VFs, a VF did not bind) with
- * nothing changed, HD_ERROR_UNFINISHED when it could not be undone (the
- * record says what is left). */
+ * nothing changed (after an earlier `sriov`, a failure rolls the PF back
+ * to its record: what it had before the first), HD_ERROR_UNFINISHED when
+ * it could not be undone (the record says what is left). */
 HdSriovResult *hd_sriov(HdManager *manager, const char *address, const HdSriovOptions *options, GError **error);
