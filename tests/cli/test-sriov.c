@@ -256,6 +256,14 @@ static void test_errors_and_rollback(void)
   g_assert_cmpstr(autoprobe, ==, "1");
   g_assert_cmpuint(bt_count_records(host), ==, 0);
   assert_autoprobe_brackets(host, NVME, FALSE);
+
+  /* after an earlier sriov the rollback goes to the record: before the first */
+  g_auto(CliResult) result = {0};
+  cli_run(host, &result, "sriov", NVME, "--vfs", "1", NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  assert_usage(host, 1, "as before the first `vfio-hostdev sriov` (0 VFs)", NVME, "--vfs", "2", "--bind", NULL);
+  g_assert_cmpuint(bt_numvfs(host, NVME), ==, 0);
+  g_assert_cmpuint(bt_count_records(host), ==, 0);
 }
 
 /* pci-stub has no sriov_configure(): the kernel refuses the count, and the
