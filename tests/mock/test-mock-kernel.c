@@ -274,6 +274,36 @@ static void test_realistic(void)
   g_assert_true(mock_host_exists(host, "/dev/iommu"));
 }
 
+/* realistic's igb PF: sriov_drivers_autoprobe is kstrtobool and read when
+ * VFs are created (0: igbvf, whose alias matches them, probes none, and
+ * turning it on later probes none either); pci-stub has no
+ * sriov_configure(). */
+static void test_sriov_autoprobe(void)
+{
+  g_autoptr(MockHost) host = host_new("realistic");
+
+  assert_fsop(host, "write", DEV("0000:03:00.0", "sriov_drivers_autoprobe"), "maybe", "ERR EINVAL");
+  assert_file(host, DEV("0000:03:00.0", "sriov_drivers_autoprobe"), "1");
+  assert_fsop(host, "write", DEV("0000:03:00.0", "sriov_numvfs"), "0", "OK 1");
+  assert_fsop(host, "write", DEV("0000:03:00.0", "sriov_drivers_autoprobe"), "off", "OK 3");
+  assert_file(host, DEV("0000:03:00.0", "sriov_drivers_autoprobe"), "0");
+  assert_fsop(host, "write", DEV("0000:03:00.0", "sriov_numvfs"), "1", "OK 1");
+  assert_driver(host, "0000:03:10.0", "");
+  assert_fsop(host, "write", DEV("0000:03:00.0", "sriov_drivers_autoprobe"), "y", "OK 1");
+  assert_driver(host, "0000:03:10.0", "");
+  assert_fsop(host, "write", DEV("0000:03:00.0", "sriov_numvfs"), "0", "OK 1");
+  assert_fsop(host, "write", DEV("0000:03:00.0", "sriov_numvfs"), "1", "OK 1");
+  assert_driver(host, "0000:03:10.0", "igbvf");
+  assert_fsop(host, "write", DEV("0000:03:00.0", "sriov_numvfs"), "0", "OK 1");
+
+  assert_fsop(host, "write", "/sys/bus/pci/drivers/igb/unbind", "0000:03:00.0", "OK 12");
+  modprobe(host, "pci_stub", 0);
+  assert_fsop(host, "write", DEV("0000:03:00.0", "driver_override"), "pci-stub", "OK 8");
+  assert_fsop(host, "write", "/sys/bus/pci/drivers_probe", "0000:03:00.0", "OK 12");
+  assert_driver(host, "0000:03:00.0", "pci-stub");
+  assert_fsop(host, "write", DEV("0000:03:00.0", "sriov_numvfs"), "1", "ERR ENOENT");
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -282,6 +312,7 @@ int main(int argc, char **argv)
   g_test_add_func("/mock/kernel/vfio-bind", test_vfio_bind);
   g_test_add_func("/mock/kernel/variant-needs-override", test_variant_needs_override);
   g_test_add_func("/mock/kernel/sriov", test_sriov);
+  g_test_add_func("/mock/kernel/sriov-autoprobe", test_sriov_autoprobe);
   g_test_add_func("/mock/kernel/reset", test_reset);
   g_test_add_func("/mock/kernel/faults", test_faults);
   g_test_add_func("/mock/kernel/delays", test_delays);
