@@ -12,6 +12,7 @@ fixture=$work/bench.ini
 cp "$src/tests/fixtures/q35-zoo.ini" "$fixture"
 cp "$src/tests/fixtures/q35-zoo.modules.alias" "$work/bench.modules.alias"
 cp "$src/tests/fixtures/q35-zoo.modules.builtin.alias" "$work/bench.modules.builtin.alias"
+cp "$src/tests/fixtures/q35-zoo.kconfig" "$work/bench.kconfig"
 for ((i = 0; i < n; i++)); do
   printf '\n[device 0000:%02x:00.0]\nvendor=0x8086\ndevice=0x10d3\nsubsystem-vendor=0x8086\nsubsystem-device=0x0000\nclass=0x020000\nrevision=0x00\nparent=0000:00:03.0\niommu-group=%d\nreset-method=flr\ndriver=e1000e\n' \
     $((0x40 + i)) $((100 + i)) >>"$fixture"
