@@ -518,6 +518,10 @@ VH_PUBLIC const char *vh_status_entry_get_current_driver(const VhStatusEntry *en
 VH_PUBLIC const char *vh_status_entry_get_target_driver(const VhStatusEntry *entry);
 /* VFs to re-enable on reattach. */
 VH_PUBLIC guint vh_status_entry_get_sriov_numvfs(const VhStatusEntry *entry);
+/* A record of vh_sriov(): the VF count it gave the PF, which stays on its
+ * driver (vh_status_entry_get_sriov_numvfs() is what reattach gives back);
+ * -1 for any other record. */
+VH_PUBLIC int vh_status_entry_get_sriov_provisioned(const VhStatusEntry *entry);
 VH_PUBLIC gboolean vh_status_entry_is_group_member(const VhStatusEntry *entry);
 /* The VM holding it (vh_prepare), or NULL when bound by vh_bind. */
 VH_PUBLIC const char *vh_status_entry_get_owner(const VhStatusEntry *entry);

@@ -33,6 +33,10 @@ static JsonNode *entry_to_json(const VhStatusEntry *entry)
   json_object_set_member(object, "current_driver", cli_json_string(vh_status_entry_get_current_driver(entry)));
   json_object_set_member(object, "target_driver", cli_json_string(vh_status_entry_get_target_driver(entry)));
   json_object_set_int_member(object, "sriov_numvfs", vh_status_entry_get_sriov_numvfs(entry));
+  if (vh_status_entry_get_sriov_provisioned(entry) >= 0)
+    json_object_set_int_member(object, "sriov_provisioned", vh_status_entry_get_sriov_provisioned(entry));
+  else
+    json_object_set_null_member(object, "sriov_provisioned");
   json_object_set_boolean_member(object, "group_member", vh_status_entry_is_group_member(entry));
   json_object_set_member(object, "owner", cli_json_string(vh_status_entry_get_owner(entry)));
   json_object_set_boolean_member(object, "managed", vh_status_entry_is_managed(entry));
@@ -64,17 +68,29 @@ static const char *format_current(const VhStatusEntry *entry)
   return current != NULL ? current : "(none)";
 }
 
+/* "  sriov: 4 VFs, reattach gives back 2" for a record of `sriov`, else "". */
+static char *format_sriov(const VhStatusEntry *entry)
+{
+  int provisioned = vh_status_entry_get_sriov_provisioned(entry);
+
+  if (provisioned < 0)
+    return g_strdup("");
+  return g_strdup_printf("  sriov: %d VFs, reattach gives back %u", provisioned,
+                         vh_status_entry_get_sriov_numvfs(entry));
+}
+
 static void print_entry(const VhStatusEntry *entry)
 {
   g_autofree char *since = format_time(vh_status_entry_get_since(entry));
+  g_autofree char *sriov = format_sriov(entry);
   g_autofree char *owner = format_owner(entry);
   const char *original = vh_status_entry_get_original_driver(entry);
   const char *problem = vh_status_entry_get_problem(entry);
   const char *pending = vh_status_entry_get_pending_write(entry);
 
-  printf("%-13s %-8s %-14s %-14s %-20s %s%s%s%s%s\n", vh_status_entry_get_address(entry),
+  printf("%-13s %-8s %-14s %-14s %-20s %s%s%s%s%s%s\n", vh_status_entry_get_address(entry),
          vh_state_name(vh_status_entry_get_state(entry)), original != NULL ? original : "(none)",
-         format_current(entry), owner, since, problem != NULL ? "  " : "", problem != NULL ? problem : "",
+         format_current(entry), owner, since, sriov, problem != NULL ? "  " : "", problem != NULL ? problem : "",
          pending != NULL ? "  pending: " : "", pending != NULL ? pending : "");
 }
 

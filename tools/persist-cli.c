@@ -191,6 +191,7 @@ static JsonNode *persisted_to_json(const VhPersistStatus *persisted)
   set_string_or_null(object, "current_driver", vh_persist_status_get_current_driver(persisted));
   json_object_set_string_member(object, "target_driver", vh_persist_config_get_driver(config));
   json_object_set_int_member(object, "sriov_numvfs", 0);
+  json_object_set_null_member(object, "sriov_provisioned");
   json_object_set_boolean_member(object, "group_member", vh_persist_config_is_group_member(config));
   json_object_set_null_member(object, "owner");
   json_object_set_boolean_member(object, "managed", FALSE);

@@ -127,6 +127,7 @@ const char *vh_status_entry_get_original_override(const VhStatusEntry *entry) { 
 const char *vh_status_entry_get_current_driver(const VhStatusEntry *entry) { return entry->current_driver; }
 const char *vh_status_entry_get_target_driver(const VhStatusEntry *entry) { return entry->record->target_driver; }
 guint vh_status_entry_get_sriov_numvfs(const VhStatusEntry *entry) { return entry->record->sriov_numvfs; }
+int vh_status_entry_get_sriov_provisioned(const VhStatusEntry *entry) { return entry->record->sriov_provisioned; }
 gboolean vh_status_entry_is_group_member(const VhStatusEntry *entry) { return entry->record->group; }
 const char *vh_status_entry_get_owner(const VhStatusEntry *entry) { return entry->record->owner; }
 gboolean vh_status_entry_is_managed(const VhStatusEntry *entry) { return entry->record->managed; }

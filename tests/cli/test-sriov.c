@@ -133,8 +133,9 @@ static void assert_on_vfio(MockHost *host, const char *vf)
 }
 
 /* nvme: --bind binds both VFs at once (a barrier holds each probe until
- * both began), --persist persists them, autoprobe is back; reattach of the
- * PF removes the VFs and their records. */
+ * both began), --persist persists them, autoprobe is back, status tells
+ * the PF's sriov record from the VFs' bind records; reattach of the PF
+ * removes the VFs and their records. */
 static void test_bind_parallel_and_reattach(void)
 {
   g_autoptr(MockHost) host = cli_host("q35-zoo");
@@ -165,6 +166,17 @@ static void test_bind_parallel_and_reattach(void)
   g_assert_cmpuint(json_array_get_length(vf_array), ==, 2);
   assert_vf_json(vf_array, 0, NVME_VF0);
   assert_vf_json(vf_array, 1, NVME_VF1);
+
+  cli_run(host, &result, "status", "--json", NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  g_autoptr(JsonNode) status = cli_parse_json(&result);
+  JsonObject *pf = cli_find_device(json_node_get_array(status), NVME);
+  g_assert_nonnull(pf);
+  g_assert_cmpint(json_object_get_int_member(pf, "sriov_provisioned"), ==, 2);
+  g_assert_cmpint(json_object_get_int_member(pf, "sriov_numvfs"), ==, 0);
+  JsonObject *vf = cli_find_device(json_node_get_array(status), NVME_VF0);
+  g_assert_nonnull(vf);
+  g_assert_true(json_object_get_null_member(vf, "sriov_provisioned"));
 
   cli_run(host, &result, "reattach", NVME, NULL);
   g_assert_cmpint(result.status, ==, 0);
