@@ -17,6 +17,9 @@ CDI_TEST_PACKAGES="golang-github-container-orchestrated-devices-container-device
 VM_PACKAGES="qemu-system-x86 busybox-static kmod cpio xz-utils"
 # The VM suite's modern guest kernel is built from source (tests/vm/kernel/).
 VM_PACKAGES="$VM_PACKAGES linux-source-6.12 make bc bison flex libelf-dev libssl-dev"
+# The early-initramfs scenarios make the guest's initramfs with Debian's own
+# mkinitramfs (initramfs-tools-core, not initramfs-tools: no kernel hooks).
+VM_PACKAGES="$VM_PACKAGES initramfs-tools-core"
 
 want="$BUILD_PACKAGES $CDI_TEST_PACKAGES"
 [ "${1:-}" = "--vm" ] && want="$want $VM_PACKAGES"

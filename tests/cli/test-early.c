@@ -225,7 +225,7 @@ static void test_helper_boot(void)
   g_assert_cmpstr(override, ==, "vfio-pci");
   bt_assert_vfio(host, E1000E, "vfio-pci", "8");
   g_autofree char *kmsg = mock_host_read(host, "/dev/kmsg");
-  g_assert_nonnull(strstr(kmsg, "<5>vfio-hostdev-early: " E1000E ": driver_override vfio-pci"));
+  g_assert_nonnull(strstr(kmsg, "<5>vfio-hostdev-early: " E1000E ": driver_override vfio-pci, by init-top"));
   assert_left_alone(host, &result);
 }
 

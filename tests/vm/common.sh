@@ -16,7 +16,7 @@ else
 fi
 
 # Packages the suite needs on the host (same list as scripts/setup.sh --vm).
-VM_PACKAGES="qemu-system-x86 busybox-static kmod cpio xz-utils"
+VM_PACKAGES="qemu-system-x86 busybox-static kmod cpio xz-utils initramfs-tools-core"
 
 log() { echo "vm: $*" >&2; }
 

@@ -94,12 +94,13 @@ WORK=$(cd "$WORK" && pwd)
 # to the command line) and VM_NVME_SHARED=true (the namespace is shared by
 # every controller of the subsystem, so that a second controller given in
 # VM_QEMU_ARGS is another path to it: NVMe multipath). VM_UDEV=true puts
-# Debian's systemd-udevd and kmod into the guest's initramfs.
+# Debian's systemd-udevd and kmod into the guest's initramfs. VM_INITRAMFS=debian: see debian_initrd.
 VM_MEM=1536
 VM_APPEND=
 VM_QEMU_ARGS=
 VM_NVME_SHARED=false
 VM_UDEV=false
+VM_INITRAMFS=
 # The guest's vIOMMU; a scenario about a VM without one sets VM_IOMMU= .
 VM_IOMMU="-device intel-iommu,intremap=on,caching-mode=on"
 # One vCPU per guest: two guests side by side (meson runs the scenarios in
@@ -142,9 +143,9 @@ install_early() {
   [ -n "$early_helper" ] && [ -f "$BUILDDIR/data/vfio-hostdev-early" ] || die "no early binding helper in $BUILDDIR/data"
   mkdir -p "$root${early_helper%/*}" "$root/usr/share/initramfs-tools/scripts/init-top" "$root/lib/udev/rules.d"
   cp "$BUILDDIR/data/vfio-hostdev-early" "$root$early_helper"
-  cp "$BUILDDIR/data/init-top" "$root/usr/share/initramfs-tools/scripts/init-top/vfio-hostdev"
+  cp "$BUILDDIR/data/init-top" "$root/usr/share/initramfs-tools/scripts/init-top/0vfio-hostdev"
   cp "$BUILDDIR/data/70-vfio-hostdev.rules" "$root/lib/udev/rules.d/"
-  chmod 755 "$root$early_helper" "$root/usr/share/initramfs-tools/scripts/init-top/vfio-hostdev"
+  chmod 755 "$root$early_helper" "$root/usr/share/initramfs-tools/scripts/init-top/0vfio-hostdev"
 }
 
 # Debian's systemd-udevd (udevadm) and kmod from the host, with their
@@ -163,6 +164,42 @@ install_udev() {
   cp /bin/kmod "$root/sbin/kmod"
   cp /lib/udev/rules.d/80-drivers.rules "$root/lib/udev/rules.d/"
 }
+# VM_INITRAMFS=debian in the .vm file: the guest boots an initramfs made by
+# Debian's own mkinitramfs (initramfs/mkinitramfs.sh: vfio-hostdev's early
+# binding and a persisted e1000e; Debian's /init, udev's coldplug), not the
+# suite's. It runs in a private mount namespace on overlays (the host's
+# initramfs-tools, /etc and /lib/modules stay as they are), cached per
+# kernel and inputs under BUILDDIR/tests/vm/initramfs/.
+debian_initrd() {
+  [ -x /usr/sbin/mkinitramfs ] || prereq_missing "mkinitramfs (package initramfs-tools-core)"
+  [ "$(id -u)" -eq 0 ] || prereq_missing "root (mkinitramfs runs in a private mount namespace)"
+  command -v unshare > /dev/null || prereq_missing "unshare (package util-linux)"
+  [ -f "$BUILDDIR/data/init-top" ] || die "no early binding files in $BUILDDIR/data: build first"
+  h=$( { echo "$KVER $KMODS"; cat "$BUILDDIR/config.h" "$BUILDDIR/data/vfio-hostdev-early" \
+    "$BUILDDIR/data/hook" "$BUILDDIR/data/init-top" "$VM_DIR"/initramfs/* "$VM_DIR/guest/lib.sh" \
+    "$VM_DIR"/scenarios/early-initramfs*.sh /usr/sbin/mkinitramfs; } | sha256sum | cut -c1-16)
+  cache=$BUILDDIR/tests/vm/initramfs
+  img=$cache/$KERNEL-$h.img
+  mkdir -p "$cache"
+  # early-initramfs and early-initramfs-off share the image and meson runs
+  # them side by side: one makes it, the other waits for it
+  exec 8>"$cache/.lock-$KERNEL"
+  flock 8
+  if [ ! -f "$img" ]; then
+    rm -f "$cache/$KERNEL"-*.img
+    log "making the guest's initramfs with Debian's mkinitramfs for $KVER (log: $WORK/mkinitramfs.log)"
+    t0=$(date +%s)
+    kconfig=$KROOT/kernel/boot/config-$KVER # stock; the modern kernel's:
+    [ -f "$kconfig" ] || kconfig=$KROOT/config
+    unshare -m --propagation private sh "$VM_DIR/initramfs/mkinitramfs.sh" \
+      "$(cd "$BUILDDIR" && pwd)" "$KVER" "$KMODS" "$kconfig" "$img" > "$WORK/mkinitramfs.log" 2>&1 ||
+      { tail -n 20 "$WORK/mkinitramfs.log" >&2; die "mkinitramfs failed (see $WORK/mkinitramfs.log)"; }
+    log "mkinitramfs took $(( $(date +%s) - t0 ))s"
+  fi
+  cp "$img" "$WORK/initrd.gz"
+  exec 8>&-
+}
+
 mkdir -p "$root/vmtest/scenarios" "$root/usr/bin"
 cp "$VM_DIR/guest/init" "$root/init"
 chmod 755 "$root/init"
@@ -184,9 +221,13 @@ if [ -n "$TOOL" ]; then
   install_early
 fi
 [ "$VM_UDEV" = true ] && install_udev
-(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -1) > "$WORK/overlay.cpio.gz" ||
-  die "cpio of the overlay failed"
-cat "$BASE_INITRD" "$WORK/overlay.cpio.gz" > "$WORK/initrd.gz"
+if [ "$VM_INITRAMFS" = debian ]; then
+  debian_initrd
+else
+  (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -1) > "$WORK/overlay.cpio.gz" ||
+    die "cpio of the overlay failed"
+  cat "$BASE_INITRD" "$WORK/overlay.cpio.gz" > "$WORK/initrd.gz"
+fi
 truncate -s 4M "$WORK/nvme.img"
 
 

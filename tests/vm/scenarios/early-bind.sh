@@ -14,7 +14,7 @@
 A=0000:01:00.0 # persisted
 B=0000:04:00.0 # the other NIC of the same model
 TESTDEV=0000:00:06.0
-INIT_TOP=/usr/share/initramfs-tools/scripts/init-top/vfio-hostdev
+INIT_TOP=/usr/share/initramfs-tools/scripts/init-top/0vfio-hostdev
 
 probe_lines() { dmesg | grep "e1000e $1" ; }
 driver_of() { vt_link "$1" driver; }
@@ -66,7 +66,7 @@ rmmod e1000e
 vt_eq "no driver, no override before the guarded load" "- - (null)" "$(driver_of $A) $(driver_of $B) $(vt_override $A)"
 dmesg -c > /dev/null
 vt_check "kmod's modprobe e1000e" /sbin/modprobe e1000e
-vt_has "... ran the guard (its note in the kernel log)" "$(dmesg)" "vfio-hostdev-early: $A: driver_override vfio-pci"
+vt_has "... ran the guard (its note in the kernel log)" "$(dmesg)" "vfio-hostdev-early: $A: driver_override vfio-pci, by the modprobe guard of e1000e"
 vt_eq "guard: persisted on vfio-pci, the other on e1000e" "vfio-pci e1000e" "$(driver_of $A) $(driver_of $B)"
 vt_eq "guard: e1000e never probed the persisted NIC" "" "$(probe_lines $A)"
 
