@@ -12,15 +12,6 @@ delay=${3:-100}
 src=$(cd "$(dirname "$0")/.." && pwd)
 . "$src/bench/mock-nics.sh"
 
-# Seconds (with milliseconds) a command takes; fails the benchmark if it fails.
-timed() {
-  local start end
-  start=$(date +%s%N)
-  "$@" >/dev/null
-  end=$(date +%s%N)
-  echo "scale=3; ($end - $start) / 1000000000" | bc
-}
-
 one_bind=$(timed "$tool" bind "${devices[0]}")
 one_reattach=$(timed "$tool" reattach "${devices[0]}")
 all_bind=$(timed "$tool" bind "${devices[@]}")

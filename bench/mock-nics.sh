@@ -3,26 +3,14 @@
 # e1000e NICs, each alone in its IOMMU group behind root port 00:03.0) whose
 # unbind and probe each take DELAY_MS, vfio_pci already loaded.
 # Needs: build, n, delay, src. Sets: work, tool, devices; exports the mock's
-# environment. The fake root is on a tmpfs when there is one, as /run is on
-# real hosts (records, journals, locks).
-work=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-fixture=$work/bench.ini
-cp "$src/tests/fixtures/q35-zoo.ini" "$fixture"
-cp "$src/tests/fixtures/q35-zoo.modules.alias" "$work/bench.modules.alias"
-cp "$src/tests/fixtures/q35-zoo.modules.builtin.alias" "$work/bench.modules.builtin.alias"
-cp "$src/tests/fixtures/q35-zoo.kconfig" "$work/bench.kconfig"
+# environment (mock-host.sh).
+. "$src/bench/mock-host.sh"
+bench_host_begin
 for ((i = 0; i < n; i++)); do
   printf '\n[device 0000:%02x:00.0]\nvendor=0x8086\ndevice=0x10d3\nsubsystem-vendor=0x8086\nsubsystem-device=0x0000\nclass=0x020000\nrevision=0x00\nparent=0000:00:03.0\niommu-group=%d\nreset-method=flr\ndriver=e1000e\n' \
     $((0x40 + i)) $((100 + i)) >>"$fixture"
 done
-"$build/tests/mock/mock-mkhost" "$fixture" "$work/root"
-
-export LD_PRELOAD=$build/tests/mock/libvfio-hostdev-mock.so VFIO_HOSTDEV_MOCK_ROOT=$work/root
-export PATH=$build/tests/mock:$PATH
-tool=$build/tools/vfio-hostdev
-modprobe vfio_pci
+bench_host_end
 printf 'unbind %s\nprobe %s\n' "$delay" "$delay" >"$work/root/.mock/delays"
 
 devices=()

@@ -13,34 +13,15 @@ vf_ms=${3:-50}
 probe_ms=${4:-100}
 src=$(cd "$(dirname "$0")/.." && pwd)
 
-work=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fixture=$work/bench.ini
-cp "$src/tests/fixtures/q35-zoo.ini" "$fixture"
-cp "$src/tests/fixtures/q35-zoo.modules.alias" "$work/bench.modules.alias"
-cp "$src/tests/fixtures/q35-zoo.modules.builtin.alias" "$work/bench.modules.builtin.alias"
-cp "$src/tests/fixtures/q35-zoo.kconfig" "$work/bench.kconfig"
+. "$src/bench/mock-host.sh"
+bench_host_begin
 # an Intel 82599-like PF on igb's place: its driver makes the VFs, which
 # appear after it (routing IDs 0x4001 on, buses 0x40 and up)
 pf=0000:40:00.0
 printf '\n[driver igb]\nmodule=igb\n\n[device %s]\nvendor=0x8086\ndevice=0x10fb\nsubsystem-vendor=0x8086\nsubsystem-device=0x0000\nclass=0x020000\nrevision=0x01\nparent=0000:00:03.0\niommu-group=100\nreset-method=flr\ndriver=igb\nsriov-totalvfs=%d\nsriov-offset=1\nsriov-stride=1\nsriov-vf-device=0x10ed\n' \
   "$pf" "$n" >>"$fixture"
-"$build/tests/mock/mock-mkhost" "$fixture" "$work/root"
-
-export LD_PRELOAD=$build/tests/mock/libvfio-hostdev-mock.so VFIO_HOSTDEV_MOCK_ROOT=$work/root
-export PATH=$build/tests/mock:$PATH
-tool=$build/tools/vfio-hostdev
-modprobe vfio_pci
+bench_host_end
 printf 'sriov-vf %s\nprobe %s\n' "$vf_ms" "$probe_ms" >"$work/root/.mock/delays"
-
-# Seconds (with milliseconds) a command takes; fails the benchmark if it fails.
-timed() {
-  local start end
-  start=$(date +%s%N)
-  "$@" >/dev/null
-  end=$(date +%s%N)
-  echo "scale=3; ($end - $start) / 1000000000" | bc
-}
 
 # the kernel adds and removes VFs one by one inside one write: hundreds take
 # longer than the default 10 s a kernel write may block
