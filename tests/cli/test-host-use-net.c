@@ -18,6 +18,7 @@
 #define NIC_MACVLAN "0000:00:06.0" /* enp6s0 → mv0, up and bare */
 #define NIC_VXLAN "0000:00:07.0"  /* enp7s0 under vxlan0 (10.0.0.1/24) by iflink */
 #define NIC_BARE "0000:00:08.0"   /* enp8s0, up and bare */
+#define NIC_BRIDGED "0000:00:09.0" /* enp9s0 → br1 (no address), with the tap vnet0 */
 
 static void test_bridge(void)
 {
@@ -26,6 +27,21 @@ static void test_bridge(void)
   g_free(bt_assert_refused(host, FALSE, NIC_BRIDGE, "igb",
                            (const char *const[]){"network interface enp3s0f0 → br0 (default via 192.0.2.1, 192.0.2.10/24)",
                                                  NULL}));
+}
+
+/* A bridge without an address that forwards for a guest's tap: the NIC is
+ * the guest's way out, in use although the host has no address there.
+ * Once the tap is down the bridge forwards for nothing and the NIC binds. */
+static void test_forwarding_bridge(void)
+{
+  g_autoptr(MockHost) host = cli_host("host-use-net");
+
+  g_free(bt_assert_refused(host, FALSE, NIC_BRIDGED, "e1000e",
+                           (const char *const[]){"network interface enp9s0 \xe2\x86\x92 br1 (a bridge forwarding "
+                                                 "for vnet0)",
+                                                 NULL}));
+  mock_host_write(host, "/sys/class/net/vnet0/flags", "0x1002\n");
+  bt_assert_binds(host, FALSE, NIC_BRIDGED);
 }
 
 /* Two ports of a bond, and a VLAN on the bond: each port is refused with
@@ -283,6 +299,7 @@ int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/host-use-net/bridge", test_bridge);
+  g_test_add_func("/host-use-net/forwarding-bridge", test_forwarding_bridge);
   g_test_add_func("/host-use-net/bond-vlan", test_bond_vlan);
   g_test_add_func("/host-use-net/vlans-default-route-first", test_vlans_default_route_first);
   g_test_add_func("/host-use-net/ovs-port", test_ovs_port);

@@ -6,13 +6,16 @@
  * interface is in use when it is up with an address (other than IPv6
  * link-local) or a route, when it is a port of Open vSwitch (the host's
  * address sits on an internal port that is no upper link of it, so the
- * membership counts by itself), or when netconsole sends the kernel's log
- * through it. */
+ * membership counts by itself), when it is a bridge that is up and
+ * forwards for another port that is up (a guest's tap, another NIC: the
+ * host switches their traffic even without an address of its own), or when
+ * netconsole sends the kernel's log through it. A bare stack is no use. */
 #include "hostdev/shared/host-use-checks.h"
 
 #include "util/host-paths.h"
 #include "util/kernel-cmdline.h"
 #include "util/netif.h"
+#include "util/string-list.h"
 #include "util/sysfs-paths.h"
 #include "util/sysfs.h"
 
@@ -175,6 +178,23 @@ static GPtrArray *uppers_of(const Walk *walk, const char *iface)
   return uppers;
 }
 
+/* The ports of bridge IFACE that are up, other than the interfaces of the
+ * walk (the device's own and those stacked on them, which go with it),
+ * joined; NULL when none or IFACE is no bridge. */
+static char *forwarded_ports(const Walk *walk, const char *iface)
+{
+  g_autofree char *dir = hd_path_class("net", iface, "brif");
+  g_autoptr(GPtrArray) ports = hd_sysfs_list_dir(dir, NULL);
+  g_autoptr(GPtrArray) others = g_ptr_array_new();
+
+  for (guint i = 0; ports != NULL && i < ports->len; i++) {
+    const char *port = g_ptr_array_index(ports, i);
+    if (!g_hash_table_contains(walk->seen, port) && hd_netif_is_up(port))
+      g_ptr_array_add(others, (char *)port);
+  }
+  return others->len > 0 ? hd_string_list_join(others, ", ") : NULL;
+}
+
 /* The uses of the last interface of the walk's chain. */
 static void note_uses(Walk *walk, const char *iface, const char *master)
 {
@@ -182,9 +202,14 @@ static void note_uses(Walk *walk, const char *iface, const char *master)
   gboolean has_default = FALSE;
   g_autofree char *carried = carried_text(iface, &has_default);
 
+  g_autofree char *forwarded = carried == NULL && hd_netif_is_up(iface) ? forwarded_ports(walk, iface) : NULL;
+
   if (carried != NULL)
     g_ptr_array_add(has_default ? walk->uses_default : walk->uses_other,
                     g_strdup_printf("network interface %s (%s)", chain, carried));
+  if (forwarded != NULL)
+    g_ptr_array_add(walk->uses_other,
+                    g_strdup_printf("network interface %s (a bridge forwarding for %s)", chain, forwarded));
   if (g_strcmp0(master, "ovs-system") == 0)
     g_ptr_array_add(walk->uses_other, g_strdup_printf("network interface %s → ovs-system (an Open vSwitch port: "
                                                       "the host's addresses sit on the switch's internal ports)",

@@ -5,7 +5,8 @@
 # address, and then with a VLAN interface that carries it, `bind` refuses
 # (exit 4, one line, nothing changed, no module loaded, no record) and names
 # the chain "<port> → br0 (192.0.2.10/24)" / "<port> → <port>.10
-# (198.51.100.7/24)"; once the address is gone the stack alone is no use,
+# (198.51.100.7/24)", and a bridge without an address that forwards for
+# another port that is up; once the address is gone the stack alone is no use,
 # and bind takes the port (the kernel then drops it from the bridge, or
 # removes the VLAN); reattach gives it back. Facts from sysfs.
 
@@ -55,6 +56,24 @@ ip addr flush dev br0
 binds_then_back "br0 has no address"
 vt_check "bind took the port out of br0" [ -z "$(ls /sys/class/net/br0/brif 2>/dev/null)" ]
 ip link set br0 down && brctl delbr br0
+
+# A bridge without an address that forwards for another port that is up
+# (the virtio-net NIC here; a guest's tap on a VM host): the port is in use
+# although the host has no address there. Once the other port is down the
+# bridge forwards for nothing, and bind takes the port.
+virtio=$(vt_find 1af4 1041)
+other=$(ls /sys/bus/pci/devices/"$virtio"/virtio*/net 2>/dev/null)
+vt_check "virtio-net has a network interface ($other)" [ -n "$other" ]
+echo 0 > "/proc/sys/net/ipv6/conf/$other/accept_ra"
+brctl addbr br1
+brctl addif br1 "$netif" && brctl addif br1 "$other"
+ip link set "$netif" up && ip link set "$other" up && ip link set br1 up
+vt_check "br1 has no IPv4 address" [ -z "$(ip -4 addr show dev br1 | grep inet)" ]
+refused_with "br1 forwards for $other" "$netif → br1 (a bridge forwarding for $other)"
+ip link set "$other" down
+binds_then_back "br1 forwards for nothing"
+brctl delif br1 "$other"
+ip link set br1 down && brctl delbr br1
 
 # A VLAN interface on the port carries the address.
 ip link set "$netif" up
