@@ -1005,6 +1005,11 @@ typedef enum {
   VH_PERSIST_GONE,    /* no device at its address: skipped (the error is the warning) */
   VH_PERSIST_CHANGED, /* another device at its address: skipped, never bound */
   VH_PERSIST_FAILED,  /* bind refused it, failed, or left it stuck (the error's code) */
+  /* a PF's persisted VF count (vh_persist_sriov()) */
+  VH_PERSIST_VFS_PLANNED, /* dry run: would get its VFs */
+  VH_PERSIST_VFS_CREATED, /* got its VFs (sriov_drivers_autoprobe off meanwhile; its record says so) */
+  VH_PERSIST_VFS_PRESENT, /* had that count already; untouched */
+  VH_PERSIST_VFS_OTHER,   /* had another non-zero count: left alone (the error is the warning) */
 } VhPersistOutcome;
 
 /* The canonical form of ADDRESS ("0000:01:00.0"), or NULL with
@@ -1027,6 +1032,16 @@ VH_PUBLIC GPtrArray *vh_persist_bound(VhManager *manager, const GPtrArray *bind_
 /* Forgets ADDRESSES (canonical, NULL-terminated); an address without a
  * configuration is a manager warning. Devices stay where they are. */
 VH_PUBLIC gboolean vh_unpersist(VhManager *manager, const char *const *addresses, GError **error);
+
+/* Persists the VF count RESULT gave its PF (vh_sriov()'s), with the PF's
+ * IDs and its VFs' addresses, in /etc/vfio-hostdev/sriov/<PF>.conf:
+ * vh_persist_apply() gives the PF that count again before it binds the
+ * persisted devices. A count of 0 forgets it. vh_unpersist() of the PF
+ * forgets it and the bindings of the VFs persisted with it.
+ * Returns: (transfer full) the configuration written (its
+ * vh_persist_config_get_sriov_numvfs() the count), or NULL (count 0, or
+ * ERROR). */
+VH_PUBLIC VhPersistConfig *vh_persist_sriov(VhManager *manager, const VhSriovResult *result, GError **error);
 
 /* Regenerates what binds the persisted devices before their host drivers
  * (docs/persist.md): /etc/vfio-hostdev/early.list, read by the initramfs
@@ -1074,6 +1089,8 @@ VH_PUBLIC gboolean vh_persist_config_is_group(const VhPersistConfig *config);
 VH_PUBLIC gboolean vh_persist_config_is_group_member(const VhPersistConfig *config);
 /* Unix time it was written. */
 VH_PUBLIC gint64 vh_persist_config_get_created(const VhPersistConfig *config);
+/* A PF's persisted VF count; 0 for a device's binding. */
+VH_PUBLIC guint vh_persist_config_get_sriov_numvfs(const VhPersistConfig *config);
 
 /* "planned", "already-bound", "bound", "gone", "changed", "failed". */
 VH_PUBLIC const char *vh_persist_outcome_name(VhPersistOutcome outcome);

@@ -19,14 +19,17 @@ const CliCommand cmd_unpersist = {
 };
 
 static const char apply_description[] =
-  "Reads /etc/vfio-hostdev/devices/ and binds each device as `bind` does (without --force or\n"
+  "First gives each PF of /etc/vfio-hostdev/sriov/ (sriov --persist) its VFs when it has none\n"
+  "(a PF gone, changed or with another count is left alone with a warning); then reads\n"
+  "/etc/vfio-hostdev/devices/ and binds each device as `bind` does (without --force or\n"
   "--group). A device that is gone, or whose vendor, device or subsystem IDs are no longer the\n"
   "persisted ones, is skipped with a warning and never bound: exit status 0. Damaged files and\n"
   "devices that bind refuses or fails make the status non-zero. vfio-hostdev-persist.service\n"
   "runs this once per boot; nothing is retried.";
 
 static const char unpersist_description[] =
-  "Removes /etc/vfio-hostdev/devices/<BDF>.conf; the device stays on its VFIO driver unless\n"
+  "Removes /etc/vfio-hostdev/devices/<BDF>.conf, and for a PF its VF count (sriov --persist)\n"
+  "with the bindings of the VFs persisted with it (warnings name them); the device stays on its VFIO driver unless\n"
   "--reattach, which first gives it back as `reattach` does (nothing is removed when that fails),\n"
   "and then also unpersists what came back with it (bind --group members, bind --functions\n"
   "functions).\n"
@@ -81,8 +84,19 @@ static void print_apply_result(const VhPersistApplyResult *result)
     printf("%s: bound to %s (%s)\n", address, vh_persist_apply_result_get_driver(result),
            vh_persist_apply_result_get_vfio_device(result));
     break;
+  case VH_PERSIST_VFS_PLANNED:
+    printf("%s: would give it %u VFs\n", address, vh_persist_config_get_sriov_numvfs(vh_persist_apply_result_get_config(result)));
+    break;
+  case VH_PERSIST_VFS_CREATED:
+    printf("%s: gave it %u VFs\n", address, vh_persist_config_get_sriov_numvfs(vh_persist_apply_result_get_config(result)));
+    break;
+  case VH_PERSIST_VFS_PRESENT:
+    printf("%s: has its %u VFs already; nothing changed\n", address,
+           vh_persist_config_get_sriov_numvfs(vh_persist_apply_result_get_config(result)));
+    break;
   case VH_PERSIST_GONE:
   case VH_PERSIST_CHANGED:
+  case VH_PERSIST_VFS_OTHER:
   case VH_PERSIST_FAILED:
     break; /* warnings and the error line say it */
   }
@@ -112,6 +126,10 @@ static JsonNode *apply_result_to_json(const VhPersistApplyResult *result)
   set_string_or_null(object, "vfio_device", vh_persist_apply_result_get_vfio_device(result));
   set_string_or_null(object, "unbound_driver", vh_persist_apply_result_get_original_driver(result));
   set_string_or_null(object, "error", error != NULL ? error->message : NULL);
+  if (vh_persist_config_get_sriov_numvfs(config) > 0)
+    json_object_set_int_member(object, "numvfs", vh_persist_config_get_sriov_numvfs(config));
+  else
+    json_object_set_null_member(object, "numvfs");
   json_node_take_object(node, object);
   return node;
 }
@@ -123,7 +141,7 @@ static void print_skipped(const GPtrArray *results)
   for (guint i = 0; i < results->len; i++) {
     const VhPersistApplyResult *result = g_ptr_array_index(results, i);
     VhPersistOutcome outcome = vh_persist_apply_result_get_outcome(result);
-    if (outcome == VH_PERSIST_GONE || outcome == VH_PERSIST_CHANGED)
+    if (outcome == VH_PERSIST_GONE || outcome == VH_PERSIST_CHANGED || outcome == VH_PERSIST_VFS_OTHER)
       cli_persist_warn(vh_persist_apply_result_get_error(result)->message);
     else if (outcome == VH_PERSIST_BOUND)
       print_unbound(result);

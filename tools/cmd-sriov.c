@@ -16,8 +16,8 @@ static const char sriov_description[] =
   "created, so that no host VF driver probes them, and as it was afterwards. VFs already there are\n"
   "removed first, refused while one is in use by the host, open through VFIO or an owner's. What\n"
   "the PF had is recorded: `vfio-hostdev reattach BDF` gives it back. --bind binds every VF to\n"
-  "its VFIO driver (the variant rule per VF) in parallel; --persist binds them again at every boot\n"
-  "once they exist (the VF count itself is not persisted: docs/persist.md).";
+  "its VFIO driver (the variant rule per VF) in parallel; --persist makes it so at every boot:\n"
+  "persist-apply gives the PF its N VFs again and binds them (docs/persist.md).";
 
 #define DEFAULT_UNBIND_TIMEOUT_S 10.0
 /* the PCI spec's limit: TotalVFs is 16 bits */
@@ -56,7 +56,8 @@ static JsonNode *vf_to_json(VhManager *manager, const char *address, const VhBin
   return node;
 }
 
-static void print_json(VhManager *manager, const VhSriovResult *result, GHashTable *persisted)
+static void print_json(VhManager *manager, const VhSriovResult *result, GHashTable *persisted,
+                       const VhPersistConfig *persisted_pf)
 {
   JsonObject *object = json_object_new();
   JsonNode *root = json_node_new(JSON_NODE_OBJECT);
@@ -79,11 +80,15 @@ static void print_json(VhManager *manager, const VhSriovResult *result, GHashTab
     json_array_add_element(array, vf_to_json(manager, vf, bind_result_of(bound, vf), persisted));
   }
   json_object_set_array_member(object, "vfs", array);
+  if (persisted_pf != NULL)
+    json_object_set_int_member(object, "persisted_numvfs", vh_persist_config_get_sriov_numvfs(persisted_pf));
+  else
+    json_object_set_null_member(object, "persisted_numvfs");
   json_node_take_object(root, object);
   cli_print_json(root);
 }
 
-static void print_text(const VhSriovResult *result, GHashTable *persisted)
+static void print_text(const VhSriovResult *result, GHashTable *persisted, const VhPersistConfig *persisted_pf)
 {
   const GPtrArray *vfs = vh_sriov_result_get_vfs(result);
   const GPtrArray *bound = vh_sriov_result_get_bind_results(result);
@@ -103,6 +108,9 @@ static void print_text(const VhSriovResult *result, GHashTable *persisted)
     printf("%s: %s %s (%s)\n", vf, vh_bind_outcome_name(vh_bind_result_get_outcome(vf_bound)),
            vh_bind_result_get_driver(vf_bound), vfio_device != NULL ? vfio_device : "no vfio-dev");
   }
+  if (persisted_pf != NULL)
+    printf("%s: gets %u VFs at every boot (persisted)\n", vh_sriov_result_get_address(result),
+           vh_persist_config_get_sriov_numvfs(persisted_pf));
   if (persisted != NULL)
     cli_persist_print(persisted, FALSE);
 }
@@ -126,7 +134,7 @@ static int run_sriov(int argc, char **argv)
   const GOptionEntry entries[] = {
     {"vfs", 0, 0, G_OPTION_ARG_STRING, &vfs_text, "The number of VFs the PF gets (0: none)", "N"},
     {"bind", 0, 0, G_OPTION_ARG_NONE, &bind, "Bind every VF to its VFIO driver", NULL},
-    {"persist", 0, 0, G_OPTION_ARG_NONE, &persist, "With --bind: bind the VFs again at every boot (/etc/vfio-hostdev/devices/)", NULL},
+    {"persist", 0, 0, G_OPTION_ARG_NONE, &persist, "With --bind: the VF count and the VFs' binding again at every boot (/etc/vfio-hostdev/)", NULL},
     {"no-initramfs", 0, 0, G_OPTION_ARG_NONE, &no_initramfs, "With --persist: do not run update-initramfs -u", NULL},
     {"json", 0, 0, G_OPTION_ARG_NONE, &json, "Print a JSON object", NULL},
     {"unbind-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &timeout, "Seconds an unbind may block before the device is reported stuck (default 10)", "SECONDS"},
@@ -154,13 +162,16 @@ static int run_sriov(int argc, char **argv)
   vh_manager_set_unbind_timeout(manager, (guint)(timeout * 1000));
   g_autoptr(VhSriovResult) result = vh_sriov(manager, argv[1], numvfs, bind ? VH_SRIOV_BIND : 0, &error);
   const GPtrArray *bound = result != NULL ? vh_sriov_result_get_bind_results(result) : NULL;
-  g_autoptr(GHashTable) persisted = persist && bound != NULL ? cli_persist_bound(bound, FALSE, FALSE, FALSE,
+  /* the count first: the VFs' bindings are useless at boot without it */
+  g_autoptr(VhPersistConfig) persisted_pf = persist && result != NULL ? vh_persist_sriov(manager, result, &error)
+                                                                      : NULL;
+  g_autoptr(GHashTable) persisted = persist && bound != NULL && error == NULL ? cli_persist_bound(bound, FALSE, FALSE, FALSE,
                                                                                              !no_initramfs, &error)
                                                              : NULL;
   cli_print_warnings(manager);
   if (result != NULL && json)
-    print_json(manager, result, persisted);
+    print_json(manager, result, persisted, persisted_pf);
   else if (result != NULL)
-    print_text(result, persisted);
+    print_text(result, persisted, persisted_pf);
   return error != NULL ? cli_fail(error) : 0;
 }

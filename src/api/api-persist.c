@@ -7,6 +7,7 @@
 #include "util/pci-address.h"
 #include "config.h"
 #include "hostdev/persist/persist-early.h"
+#include "hostdev/persist/persist-sriov.h"
 #include "hostdev/persist/persist.h"
 #include "hostdev/status/status.h"
 
@@ -16,6 +17,10 @@ G_STATIC_ASSERT((int)VH_PERSIST_BOUND == (int)HD_PERSIST_BOUND);
 G_STATIC_ASSERT((int)VH_PERSIST_GONE == (int)HD_PERSIST_GONE);
 G_STATIC_ASSERT((int)VH_PERSIST_CHANGED == (int)HD_PERSIST_CHANGED);
 G_STATIC_ASSERT((int)VH_PERSIST_FAILED == (int)HD_PERSIST_FAILED);
+G_STATIC_ASSERT((int)VH_PERSIST_VFS_PLANNED == (int)HD_PERSIST_VFS_PLANNED);
+G_STATIC_ASSERT((int)VH_PERSIST_VFS_CREATED == (int)HD_PERSIST_VFS_CREATED);
+G_STATIC_ASSERT((int)VH_PERSIST_VFS_PRESENT == (int)HD_PERSIST_VFS_PRESENT);
+G_STATIC_ASSERT((int)VH_PERSIST_VFS_OTHER == (int)HD_PERSIST_VFS_OTHER);
 
 /* The internal readers want somewhere to put problems; callers may not. */
 static GPtrArray *problems_or_scratch(GPtrArray *problems, GPtrArray **scratch)
@@ -62,6 +67,12 @@ gboolean vh_unpersist(VhManager *manager, const char *const *addresses, GError *
 {
   API_ERRORS_IN_DOMAIN(error);
   return hd_unpersist(api_hd_manager(manager), addresses, error);
+}
+
+VhPersistConfig *vh_persist_sriov(VhManager *manager, const VhSriovResult *result, GError **error)
+{
+  API_ERRORS_IN_DOMAIN(error);
+  return hd_persist_sriov(api_hd_manager(manager), result, error);
 }
 
 gboolean vh_persist_update_early(VhManager *manager, gboolean *changed, GError **error)
@@ -118,6 +129,7 @@ const char *vh_persist_config_get_module(const VhPersistConfig *config) { return
 gboolean vh_persist_config_is_group(const VhPersistConfig *config) { return config->group; }
 gboolean vh_persist_config_is_group_member(const VhPersistConfig *config) { return config->group_member; }
 gint64 vh_persist_config_get_created(const VhPersistConfig *config) { return config->created; }
+guint vh_persist_config_get_sriov_numvfs(const VhPersistConfig *config) { return config->sriov_numvfs; }
 
 const char *vh_persist_outcome_name(VhPersistOutcome outcome)
 {

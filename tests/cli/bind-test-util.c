@@ -275,3 +275,24 @@ GPid bt_spawn(MockHost *host, const char *const *args)
   g_assert_no_error(error);
   return pid;
 }
+
+/* Another card at the address: the kernel's uevent (where the tool reads
+ * IDs) and the ID files say so. */
+void bt_change_ids(MockHost *host, const char *address, const char *pci_id, const char *subsys_id)
+{
+  g_autofree char *uevent_path = g_strdup_printf("/sys/bus/pci/devices/%s/uevent", address);
+  g_autofree char *uevent = mock_host_read(host, uevent_path);
+  g_auto(GStrv) lines = g_strsplit(uevent, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++) {
+    if (g_str_has_prefix(lines[i], "PCI_ID=")) {
+      g_free(lines[i]);
+      lines[i] = g_strconcat("PCI_ID=", pci_id, NULL);
+    } else if (g_str_has_prefix(lines[i], "PCI_SUBSYS_ID=")) {
+      g_free(lines[i]);
+      lines[i] = g_strconcat("PCI_SUBSYS_ID=", subsys_id, NULL);
+    }
+  }
+  g_autofree char *changed = g_strjoinv("\n", lines);
+  mock_host_write(host, uevent_path, changed);
+}

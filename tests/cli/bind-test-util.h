@@ -58,3 +58,6 @@ void bt_wait_lock_free(MockHost *host, const char *path);
 GPid bt_spawn(MockHost *host, const char *const *args);
 /* Reaps the spawned tool PID, which must have exited, and returns its exit code. */
 int bt_wait_exit(GPid pid);
+/* Another card at ADDRESS: PCI_ID and PCI_SUBSYS_ID ("8086:10d3") of the
+ * kernel's uevent, where the tool reads IDs. */
+void bt_change_ids(MockHost *host, const char *address, const char *pci_id, const char *subsys_id);

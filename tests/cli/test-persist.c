@@ -68,27 +68,6 @@ static void remove_device(MockHost *host, const char *address, const char *drive
   g_assert_false(mock_host_exists(host, link));
 }
 
-/* Another card at the address: the kernel's uevent (where the tool reads
- * IDs) and the ID files say so. */
-static void change_ids(MockHost *host, const char *address, const char *pci_id, const char *subsys_id)
-{
-  g_autofree char *uevent_path = g_strdup_printf("/sys/bus/pci/devices/%s/uevent", address);
-  g_autofree char *uevent = mock_host_read(host, uevent_path);
-  g_auto(GStrv) lines = g_strsplit(uevent, "\n", -1);
-
-  for (guint i = 0; lines[i] != NULL; i++) {
-    if (g_str_has_prefix(lines[i], "PCI_ID=")) {
-      g_free(lines[i]);
-      lines[i] = g_strconcat("PCI_ID=", pci_id, NULL);
-    } else if (g_str_has_prefix(lines[i], "PCI_SUBSYS_ID=")) {
-      g_free(lines[i]);
-      lines[i] = g_strconcat("PCI_SUBSYS_ID=", subsys_id, NULL);
-    }
-  }
-  g_autofree char *changed = g_strjoinv("\n", lines);
-  mock_host_write(host, uevent_path, changed);
-}
-
 static JsonObject *apply_json(MockHost *host, CliResult *result, JsonNode **root, const char *address, int status)
 {
   cli_run(host, result, "persist-apply", "--json", NULL);
@@ -273,7 +252,7 @@ static void test_persist_changed_ids(void)
   const char *const changes[][2] = {{"8086:10D4", "8086:0000"}, {"8086:10D3", "1028:0001"}};
   for (guint i = 0; i < G_N_ELEMENTS(changes); i++) {
     g_autoptr(MockHost) boot = boot_with_config_of(host, "q35-zoo");
-    change_ids(boot, E1000E, changes[i][0], changes[i][1]);
+    bt_change_ids(boot, E1000E, changes[i][0], changes[i][1]);
     g_autofree char *before = bt_kernel_hash(boot);
 
     cli_run(boot, &result, "persist-apply", NULL);
@@ -396,7 +375,7 @@ static void test_persist_group(void)
 
   /* another AHCI controller in the group: skipped, and the group not viable */
   g_autoptr(MockHost) changed = boot_with_config_of(host, "q35-zoo");
-  change_ids(changed, AHCI, "8086:2923", "1AF4:1100");
+  bt_change_ids(changed, AHCI, "8086:2923", "1AF4:1100");
   g_autofree char *before = bt_kernel_hash(changed);
   cli_run(changed, &result, "persist-apply", NULL);
   g_assert_cmpint(result.status, ==, 4);

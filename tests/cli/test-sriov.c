@@ -4,7 +4,8 @@
  * a non-zero count replaced through 0, --bind binding the VFs in parallel,
  * --persist, reattach of the PF undoing it all, removal refused while a
  * VF is owned or the host's, bad input, a PF driver that cannot make VFs,
- * a failed VF bind rolled back, and recover after sriov was killed. */
+ * a failed VF bind rolled back, recover after sriov was killed, and the
+ * persisted VF count given back by persist-apply after a reboot. */
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -327,6 +328,133 @@ static void test_recover_interrupted(void)
   g_assert_cmpstr(before, ==, after);
 }
 
+/* What a reboot does to a PF that had VFs: none any more (sriov_numvfs
+ * 0, autoprobe back to the kernel's 1, here by reattach, which also puts
+ * the PF back on nvme), and /run (a tmpfs) empty; /etc stays. */
+static void reboot(MockHost *host, const char *pf)
+{
+  g_auto(CliResult) result = {0};
+
+  cli_run(host, &result, "reattach", pf, NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  g_assert_cmpuint(bt_numvfs(host, pf), ==, 0);
+  mock_host_remove(host, "/run/vfio-hostdev");
+  g_autofree char *autoprobe = autoprobe_of(host, pf);
+  g_assert_cmpstr(autoprobe, ==, "1");
+}
+
+/* How many sriov_numvfs operations on PF have begun so far. */
+static guint sriov_ops_begun(MockHost *host, const char *pf)
+{
+  g_autofree char *log = mock_host_ops_log(host);
+  g_autofree char *begin = g_strdup_printf("begin sriov %s\n", pf);
+  guint n = 0;
+
+  for (const char *at = strstr(log, begin); at != NULL; at = strstr(at + 1, begin))
+    n++;
+  return n;
+}
+
+static void persist_nvme_vfs(MockHost *host)
+{
+  g_auto(CliResult) result = {0};
+
+  cli_run(host, &result, "sriov", NVME, "--vfs", "2", "--bind", "--persist", "--no-initramfs", NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  g_assert_nonnull(strstr(result.out, NVME ": gets 2 VFs at every boot (persisted)"));
+  g_autofree char *conf = mock_host_read(host, "/etc/vfio-hostdev/sriov/" NVME ".conf");
+  g_assert_nonnull(conf);
+  g_assert_nonnull(strstr(conf, "numvfs=2\n"));
+  g_assert_nonnull(strstr(conf, "vendor_id=1b36\ndevice_id=0010\n"));
+  g_assert_nonnull(strstr(conf, "vfs=" NVME_VF0 ";" NVME_VF1 ";\n"));
+  reboot(host, NVME);
+}
+
+/* sriov --persist, a reboot: persist-apply --dry-run says it would make
+ * the VFs and bind them, changing nothing; persist-apply makes them with
+ * autoprobe 0 while the kernel adds them (1 again after), binds both and
+ * leaves the PF's record for reattach; unpersist of the PF forgets the
+ * count and the VFs' bindings. */
+static void test_persist_count_at_boot(void)
+{
+  g_autoptr(MockHost) host = cli_host("q35-zoo");
+  g_auto(CliResult) result = {0};
+  const char *const apply[] = {"persist-apply", NULL};
+
+  persist_nvme_vfs(host);
+  guint writes = mock_host_write_count(host);
+  cli_run(host, &result, "persist-apply", "--dry-run", NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  g_assert_nonnull(strstr(result.out, NVME ": would give it 2 VFs\n"));
+  g_assert_nonnull(strstr(result.out, NVME_VF1 ": would bind it to vfio-pci\n"));
+  g_assert_cmpuint(mock_host_write_count(host), ==, writes);
+
+  guint begun = sriov_ops_begun(host, NVME);
+  mock_host_hold(host, "sriov", NVME);
+  GPid pid = bt_spawn(host, apply);
+  g_assert_true(mock_host_wait_begun(host, "sriov", NVME, begun + 1));
+  g_autofree char *during = autoprobe_of(host, NVME);
+  g_assert_cmpstr(during, ==, "0");
+  mock_host_release(host, "sriov", NVME);
+  g_assert_cmpint(bt_wait_exit(pid), ==, 0);
+  g_auto(GStrv) since = mock_host_writes_since(host, writes);
+  g_autofree char *order = g_strjoinv(",", since);
+  g_test_message("writes: %s", order);
+  g_assert_true(g_str_has_prefix(order, "sriov_drivers_autoprobe " NVME ",sriov_numvfs " NVME
+                                        ",sriov_drivers_autoprobe " NVME ","));
+  g_assert_cmpuint(bt_numvfs(host, NVME), ==, 2);
+  assert_on_vfio(host, NVME_VF0);
+  assert_on_vfio(host, NVME_VF1);
+  g_autofree char *after = autoprobe_of(host, NVME);
+  g_assert_cmpstr(after, ==, "1");
+  g_autofree char *record = record_of(host, NVME);
+  g_assert_nonnull(strstr(record, "sriov_provisioned=2\n"));
+
+  cli_run(host, &result, "unpersist", NVME, NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  g_assert_nonnull(strstr(result.err, NVME_VF0 ": unpersisted too, as a VF of " NVME));
+  g_assert_false(mock_host_exists(host, "/etc/vfio-hostdev/sriov/" NVME ".conf"));
+  g_assert_false(mock_host_exists(host, "/etc/vfio-hostdev/devices/" NVME_VF1 ".conf"));
+  cli_run(host, &result, "reattach", NVME, NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  bt_assert_original(host, NVME, "nvme", 0);
+  g_assert_cmpuint(bt_count_records(host), ==, 0);
+}
+
+/* After the reboot the PF is another card: skipped with a warning, no
+ * kernel write; then the right card with 1 VF someone else made: left
+ * with its 1 VF and a warning. */
+static void test_persist_count_pf_changed_or_configured(void)
+{
+  g_autoptr(MockHost) host = cli_host("q35-zoo");
+  g_auto(CliResult) result = {0};
+
+  persist_nvme_vfs(host);
+  bt_change_ids(host, NVME, "1B36:0011", "1AF4:1100");
+  guint writes = mock_host_write_count(host);
+  cli_run(host, &result, "persist-apply", "--json", NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  g_assert_cmpuint(mock_host_write_count(host), ==, writes);
+  g_assert_cmpuint(bt_numvfs(host, NVME), ==, 0);
+  g_autoptr(JsonNode) root = cli_parse_json(&result);
+  JsonObject *pf = cli_find_device(json_node_get_array(root), NVME);
+  g_assert_cmpstr(json_object_get_string_member(pf, "outcome"), ==, "changed");
+  g_assert_cmpint(json_object_get_int_member(pf, "numvfs"), ==, 2);
+  g_assert_nonnull(strstr(result.err, NVME " was persisted as 1b36:0010"));
+
+  bt_change_ids(host, NVME, "1B36:0010", "1AF4:1100");
+  cli_run(host, &result, "sriov", NVME, "--vfs", "1", NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  writes = mock_host_write_count(host);
+  cli_run(host, &result, "persist-apply", NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  g_assert_nonnull(strstr(result.err, NVME " has 1 VFs, not the 2 persisted: someone else configured it"));
+  g_assert_cmpuint(bt_numvfs(host, NVME), ==, 1);
+  g_auto(GStrv) since = mock_host_writes_since(host, writes);
+  for (guint i = 0; since[i] != NULL; i++)
+    g_assert_false(g_str_has_suffix(since[i], " " NVME));
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -336,5 +464,7 @@ int main(int argc, char **argv)
   g_test_add_func("/sriov/errors-and-rollback", test_errors_and_rollback);
   g_test_add_func("/sriov/driver-without-sriov", test_driver_without_sriov);
   g_test_add_func("/sriov/recover-interrupted", test_recover_interrupted);
+  g_test_add_func("/sriov/persist-count-at-boot", test_persist_count_at_boot);
+  g_test_add_func("/sriov/persist-count-pf-changed-or-configured", test_persist_count_pf_changed_or_configured);
   return g_test_run();
 }

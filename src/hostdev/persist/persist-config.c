@@ -34,15 +34,40 @@ void hd_persist_config_free(HdPersistConfig *config)
   g_free(config->module);
   g_free(config->host_module);
   g_free(config->tool_version);
+  g_strfreev(config->sriov_vfs);
   g_free(config);
+}
+
+/* The PFs' VF counts, next to the devices' directory. */
+static char *sriov_dir(void)
+{
+  g_autofree char *devices = hd_path_persist_dir();
+  g_autofree char *parent = g_path_get_dirname(devices);
+
+  return g_build_filename(parent, "sriov", NULL);
+}
+
+static char *dir_of(gboolean sriov)
+{
+  return sriov ? sriov_dir() : hd_path_persist_dir();
+}
+
+static char *path_in(gboolean sriov, const char *address)
+{
+  g_autofree char *dir = dir_of(sriov);
+  g_autofree char *name = g_strconcat(address, SUFFIX, NULL);
+
+  return g_build_filename(dir, name, NULL);
 }
 
 char *hd_persist_config_path(const char *address)
 {
-  g_autofree char *dir = hd_path_persist_dir();
-  g_autofree char *name = g_strconcat(address, SUFFIX, NULL);
+  return path_in(FALSE, address);
+}
 
-  return g_build_filename(dir, name, NULL);
+char *hd_persist_sriov_path(const char *address)
+{
+  return path_in(TRUE, address);
 }
 
 static gboolean set_errno_error(GError **error, int saved, const char *what, const char *path)
@@ -51,9 +76,9 @@ static gboolean set_errno_error(GError **error, int saved, const char *what, con
   return FALSE;
 }
 
-gboolean hd_persist_config_ensure_dir(GError **error)
+static gboolean ensure_dir(gboolean sriov, GError **error)
 {
-  g_autofree char *dir = hd_path_persist_dir();
+  g_autofree char *dir = dir_of(sriov);
 
   if (g_mkdir_with_parents(dir, 0755) < 0)
     return set_errno_error(error, errno, "create", dir);
@@ -61,6 +86,11 @@ gboolean hd_persist_config_ensure_dir(GError **error)
   if (access(dir, W_OK) < 0)
     return set_errno_error(error, errno, "write to", dir);
   return TRUE;
+}
+
+gboolean hd_persist_config_ensure_dir(GError **error)
+{
+  return ensure_dir(FALSE, error);
 }
 
 static char *format_id(guint16 id)
@@ -75,6 +105,22 @@ static void set_id(GKeyFile *file, const char *key, guint16 id)
   g_key_file_set_string(file, GROUP, key, text);
 }
 
+static GKeyFile *sriov_to_keyfile(GKeyFile *file, const HdPersistConfig *config)
+{
+  g_key_file_set_integer(file, GROUP, "numvfs", (int)config->sriov_numvfs);
+  if (config->sriov_vfs != NULL)
+    g_key_file_set_string_list(file, GROUP, "vfs", (const char *const *)config->sriov_vfs,
+                               g_strv_length(config->sriov_vfs));
+  g_key_file_set_int64(file, GROUP, "created", config->created);
+  g_key_file_set_string(file, GROUP, "tool_version", config->tool_version);
+  g_key_file_set_comment(file, NULL, NULL,
+                         " This PF gets numvfs VFs at every boot from vfio-hostdev-persist.service\n"
+                         " (`vfio-hostdev persist-apply`) while it has these IDs and no VFs.\n"
+                         " Written by `vfio-hostdev sriov --persist`, removed by `vfio-hostdev unpersist`.",
+                         NULL);
+  return file;
+}
+
 static GKeyFile *config_to_keyfile(const HdPersistConfig *config)
 {
   GKeyFile *file = g_key_file_new();
@@ -87,6 +133,8 @@ static GKeyFile *config_to_keyfile(const HdPersistConfig *config)
     set_id(file, "subsystem_vendor_id", config->subsystem_vendor_id);
     set_id(file, "subsystem_device_id", config->subsystem_device_id);
   }
+  if (config->sriov_numvfs > 0)
+    return sriov_to_keyfile(file, config);
   g_key_file_set_string(file, GROUP, "driver", config->driver);
   if (config->module != NULL)
     g_key_file_set_string(file, GROUP, "module", config->module);
@@ -107,8 +155,12 @@ static GKeyFile *config_to_keyfile(const HdPersistConfig *config)
 
 gboolean hd_persist_config_save(const HdPersistConfig *config, GError **error)
 {
+  gboolean sriov = config->sriov_numvfs > 0;
   g_autoptr(GKeyFile) file = config_to_keyfile(config);
-  g_autofree char *path = hd_persist_config_path(config->address);
+  g_autofree char *path = path_in(sriov, config->address);
+
+  if (sriov && !ensure_dir(TRUE, error))
+    return FALSE;
   gsize length = 0;
   g_autofree char *data = g_key_file_to_data(file, &length, NULL);
 
@@ -210,9 +262,33 @@ static void read_optional_fields(GKeyFile *file, HdPersistConfig *config)
   config->tool_version = g_key_file_get_string(file, GROUP, "tool_version", NULL);
 }
 
+/* A PF's VF count: 1 to the PCI limit; its VFs' addresses, when listed,
+ * are what `unpersist` of the PF forgets with it. */
+static HdPersistConfig *read_sriov(GKeyFile *file, HdPersistConfig *config, const char *path, GError **error)
+{
+  g_autoptr(HdPersistConfig) owned = config;
+  g_autofree char *text = g_key_file_get_string(file, GROUP, "numvfs", NULL);
+  guint64 numvfs = 0;
+  HdPciAddress vf;
+
+  if (text == NULL || !g_ascii_string_to_unsigned(text, 10, 1, G_MAXUINT16, &numvfs, NULL)) {
+    damaged(path, "numvfs is not a count of VFs from 1 to 65535", error);
+    return NULL;
+  }
+  owned->sriov_numvfs = (guint)numvfs;
+  owned->sriov_vfs = g_key_file_get_string_list(file, GROUP, "vfs", NULL, NULL);
+  for (guint i = 0; owned->sriov_vfs != NULL && owned->sriov_vfs[i] != NULL; i++)
+    if (!hd_pci_address_parse(owned->sriov_vfs[i], &vf, NULL)) {
+      damaged(path, "vfs lists a malformed address", error);
+      return NULL;
+    }
+  read_optional_fields(file, owned);
+  return g_steal_pointer(&owned);
+}
+
 /* Reads PATH, which must be ADDRESS's file. What decides which device is
  * bound (address, IDs, driver) is required; the rest has defaults. */
-static HdPersistConfig *parse_config(const char *path, const char *address, GError **error)
+static HdPersistConfig *parse_config(gboolean sriov, const char *path, const char *address, GError **error)
 {
   g_autoptr(GKeyFile) file = g_key_file_new();
   g_autoptr(GError) local = NULL;
@@ -227,6 +303,8 @@ static HdPersistConfig *parse_config(const char *path, const char *address, GErr
   if (!read_id(file, "vendor_id", &config->vendor_id, path, error) ||
       !read_id(file, "device_id", &config->device_id, path, error) || !read_subsystem(file, config, path, error))
     return NULL;
+  if (sriov)
+    return read_sriov(file, g_steal_pointer(&config), path, error);
   config->driver = g_key_file_get_string(file, GROUP, "driver", NULL);
   if (config->driver == NULL || *config->driver == '\0') {
     damaged(path, "no driver", error);
@@ -243,22 +321,42 @@ gboolean hd_persist_config_exists(const char *address)
   return g_file_test(path, G_FILE_TEST_EXISTS);
 }
 
-HdPersistConfig *hd_persist_config_load(const char *address, GError **error)
+static HdPersistConfig *load_in(gboolean sriov, const char *address, GError **error)
 {
-  g_autofree char *path = hd_persist_config_path(address);
+  g_autofree char *path = path_in(sriov, address);
 
   if (!g_file_test(path, G_FILE_TEST_EXISTS))
     return NULL;
-  return parse_config(path, address, error);
+  return parse_config(sriov, path, address, error);
 }
 
-gboolean hd_persist_config_remove(const char *address, GError **error)
+HdPersistConfig *hd_persist_config_load(const char *address, GError **error)
 {
-  g_autofree char *path = hd_persist_config_path(address);
+  return load_in(FALSE, address, error);
+}
+
+HdPersistConfig *hd_persist_sriov_load(const char *address, GError **error)
+{
+  return load_in(TRUE, address, error);
+}
+
+static gboolean remove_in(gboolean sriov, const char *address, GError **error)
+{
+  g_autofree char *path = path_in(sriov, address);
 
   if (g_unlink(path) < 0 && errno != ENOENT)
     return set_errno_error(error, errno, "remove", path);
   return TRUE;
+}
+
+gboolean hd_persist_config_remove(const char *address, GError **error)
+{
+  return remove_in(FALSE, address, error);
+}
+
+gboolean hd_persist_sriov_remove(const char *address, GError **error)
+{
+  return remove_in(TRUE, address, error);
 }
 
 static gint compare_configs(gconstpointer a, gconstpointer b)
@@ -288,7 +386,8 @@ static char *address_of_name(const char *name, const char *path, GPtrArray *prob
   return NULL;
 }
 
-static void list_one(const char *dir_path, const char *name, GPtrArray *configs, GPtrArray *problems)
+static void list_one(gboolean sriov, const char *dir_path, const char *name, GPtrArray *configs,
+                     GPtrArray *problems)
 {
   g_autofree char *path = g_build_filename(dir_path, name, NULL);
   g_autofree char *address = address_of_name(name, path, problems);
@@ -296,16 +395,16 @@ static void list_one(const char *dir_path, const char *name, GPtrArray *configs,
 
   if (address == NULL)
     return;
-  HdPersistConfig *config = parse_config(path, address, &bad);
+  HdPersistConfig *config = parse_config(sriov, path, address, &bad);
   if (config != NULL)
     g_ptr_array_add(configs, config);
   else
     g_ptr_array_add(problems, g_strdup(bad->message));
 }
 
-GPtrArray *hd_persist_config_list(GPtrArray *problems, GError **error)
+static GPtrArray *list_in(gboolean sriov, GPtrArray *problems, GError **error)
 {
-  g_autofree char *dir_path = hd_path_persist_dir();
+  g_autofree char *dir_path = dir_of(sriov);
   g_autoptr(GPtrArray) configs = g_ptr_array_new_with_free_func((GDestroyNotify)hd_persist_config_free);
   g_autoptr(GError) local = NULL;
   g_autoptr(GDir) dir = g_dir_open(dir_path, 0, &local);
@@ -321,9 +420,19 @@ GPtrArray *hd_persist_config_list(GPtrArray *problems, GError **error)
   /* only "*.conf": editors' backups and atomic-write temporaries are not ours to read */
   while ((name = g_dir_read_name(dir)) != NULL)
     if (g_str_has_suffix(name, SUFFIX) && !g_str_has_prefix(name, "."))
-      list_one(dir_path, name, configs, problems);
+      list_one(sriov, dir_path, name, configs, problems);
   g_ptr_array_sort(configs, compare_configs);
   return g_steal_pointer(&configs);
+}
+
+GPtrArray *hd_persist_config_list(GPtrArray *problems, GError **error)
+{
+  return list_in(FALSE, problems, error);
+}
+
+GPtrArray *hd_persist_sriov_list(GPtrArray *problems, GError **error)
+{
+  return list_in(TRUE, problems, error);
 }
 
 char *hd_persist_config_ids(const HdPersistConfig *config)

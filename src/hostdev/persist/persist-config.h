@@ -20,7 +20,12 @@
  *   group_member=false          (joined as a member of its IOMMU group)
  *   created=1763769600          (Unix time)
  *   tool_version=0.1.0
- */
+ *
+ * A PF whose VF count is persisted (`sriov --persist`) has a file of the
+ * same [device] format in /etc/vfio-hostdev/sriov/<address>.conf, with
+ * numvfs=N (1 or more; required there) and vfs=<its VFs' addresses;> in
+ * place of the driver keys: persist-apply gives it N VFs before it binds
+ * the devices. */
 #pragma once
 
 #include <glib.h>
@@ -43,6 +48,8 @@ typedef struct _VhPersistConfig {
   gboolean group_member;
   gint64 created;
   char *tool_version;
+  guint sriov_numvfs; /* a PF's VF count file: its count; 0 in a device's */
+  char **sriov_vfs;   /* ... and its VFs' addresses when persisted */
 } HdPersistConfig;
 
 HdPersistConfig *hd_persist_config_new(const char *address);
@@ -73,6 +80,13 @@ gboolean hd_persist_config_remove(const char *address, GError **error);
 /* Every configuration, sorted by address; files that cannot be parsed are
  * reported through PROBLEMS (strings) and skipped. No directory: none. */
 GPtrArray *hd_persist_config_list(GPtrArray *problems, GError **error);
+
+/* The same for the VF counts of PFs (/etc/vfio-hostdev/sriov/); a
+ * configuration with sriov_numvfs > 0 is saved there. */
+char *hd_persist_sriov_path(const char *address);
+HdPersistConfig *hd_persist_sriov_load(const char *address, GError **error);
+gboolean hd_persist_sriov_remove(const char *address, GError **error);
+GPtrArray *hd_persist_sriov_list(GPtrArray *problems, GError **error);
 
 /* "8086:10d3" or "8086:10d3 (subsystem 8086:0000)": the IDs for messages. */
 char *hd_persist_config_ids(const HdPersistConfig *config);

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "hostdev/persist/persist.h"
 
+#include "hostdev/persist/persist-sriov.h"
 #include "hostdev/shared/device-record.h"
 #include "util/hd-error.h"
 #include "util/sysfs-paths.h"
 #include "util/sysfs.h"
 
-static const char *const outcome_names[] = {"planned", "already-bound", "bound", "gone", "changed", "failed"};
+static const char *const outcome_names[] = {"planned", "already-bound", "bound", "gone", "changed", "failed",
+                                            "vfs-planned", "vfs-created", "vfs-present", "vfs-other-count"};
 
 const char *hd_persist_outcome_name(HdPersistOutcome outcome)
 {
@@ -130,7 +132,12 @@ GPtrArray *hd_persist_bound(HdManager *manager, const GPtrArray *results, const 
 gboolean hd_unpersist(HdManager *manager, const char *const *addresses, GError **error)
 {
   for (; *addresses != NULL; addresses++) {
+    gboolean pf = FALSE;
+    if (!hd_unpersist_sriov(manager, *addresses, &pf, error))
+      return FALSE;
     if (!hd_persist_config_exists(*addresses)) {
+      if (pf)
+        continue;
       hd_manager_warn(manager, "%s was not persisted; nothing to remove", *addresses);
       continue;
     }
@@ -142,7 +149,7 @@ gboolean hd_unpersist(HdManager *manager, const char *const *addresses, GError *
 
 /* ---- applying at boot ---------------------------------------------------- */
 
-static HdPersistApplyResult *result_new(HdPersistConfig *config)
+HdPersistApplyResult *hd_persist_apply_result_new(HdPersistConfig *config)
 {
   HdPersistApplyResult *result = g_new0(HdPersistApplyResult, 1);
 
@@ -151,9 +158,7 @@ static HdPersistApplyResult *result_new(HdPersistConfig *config)
   return result;
 }
 
-/* Whether the device at the address is still the persisted one; DEVICE
- * is set when it is. */
-static gboolean check_device(HdManager *manager, HdPersistApplyResult *result, HdDevice **device)
+gboolean hd_persist_check_device(HdManager *manager, HdPersistApplyResult *result, HdDevice **device)
 {
   const HdPersistConfig *config = result->config;
   g_autoptr(GError) error = NULL;
@@ -280,16 +285,34 @@ static void bind_batch(HdManager *manager, Batch *batch, const HdPersistApplyOpt
 
 /* Checks every configuration against the host; the survivors go into
  * batches by IOMMU group. */
-static GPtrArray *check_all(HdManager *manager, GPtrArray *configs, GPtrArray *results)
+static gboolean has_address(const GPtrArray *addresses, const char *address)
+{
+  for (guint i = 0; i < addresses->len; i++)
+    if (g_str_equal(g_ptr_array_index(addresses, i), address))
+      return TRUE;
+  return FALSE;
+}
+
+/* Dry run: a VF of a PF that would get its VFs does not exist yet. */
+static void plan_vf(HdPersistApplyResult *result)
+{
+  result->outcome = HD_PERSIST_PLANNED;
+  result->driver = g_strdup(result->config->driver);
+  g_clear_error(&result->error);
+}
+
+static GPtrArray *check_all(HdManager *manager, GPtrArray *configs, const GPtrArray *planned, GPtrArray *results)
 {
   GPtrArray *batches = g_ptr_array_new_with_free_func((GDestroyNotify)batch_free);
 
   while (configs->len > 0) {
-    HdPersistApplyResult *result = result_new(g_ptr_array_steal_index(configs, 0));
+    HdPersistApplyResult *result = hd_persist_apply_result_new(g_ptr_array_steal_index(configs, 0));
     g_autoptr(HdDevice) device = NULL;
     g_ptr_array_add(results, result);
-    if (check_device(manager, result, &device))
+    if (hd_persist_check_device(manager, result, &device))
       g_ptr_array_add(find_batch(batches, device->iommu_group)->results, result);
+    else if (result->outcome == HD_PERSIST_GONE && has_address(planned, result->config->address))
+      plan_vf(result);
   }
   return batches;
 }
@@ -324,7 +347,9 @@ GPtrArray *hd_persist_apply(HdManager *manager, const HdPersistApplyOptions *opt
   if (configs == NULL)
     return NULL;
   g_autoptr(GPtrArray) results = g_ptr_array_new_with_free_func((GDestroyNotify)hd_persist_apply_result_free);
-  g_autoptr(GPtrArray) batches = check_all(manager, configs, results);
+  /* the VFs must exist before they are checked and bound */
+  g_autoptr(GPtrArray) planned = hd_persist_apply_sriov(manager, options, results, problems);
+  g_autoptr(GPtrArray) batches = check_all(manager, configs, planned, results);
   for (guint i = 0; i < batches->len; i++)
     bind_batch(manager, g_ptr_array_index(batches, i), options);
   summarise(results, problems->len - problems_before, error);

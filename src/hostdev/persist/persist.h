@@ -25,6 +25,11 @@ typedef enum {
   HD_PERSIST_GONE,    /* no device at its address: skipped */
   HD_PERSIST_CHANGED, /* another device at its address: skipped */
   HD_PERSIST_FAILED,  /* bind refused it, failed, or left it stuck (ERROR's code) */
+  /* a PF's persisted VF count (persist-sriov.h) */
+  HD_PERSIST_VFS_PLANNED, /* dry run: would get its VFs */
+  HD_PERSIST_VFS_CREATED, /* got its VFs */
+  HD_PERSIST_VFS_PRESENT, /* had that count already; untouched */
+  HD_PERSIST_VFS_OTHER,   /* had another count: left alone (ERROR is the warning) */
 } HdPersistOutcome;
 
 /* The public VhPersistApplyResult is this struct, opaque. */
@@ -38,9 +43,15 @@ typedef struct _VhPersistApplyResult {
   GError *error;     /* gone, changed: the warning; failed: why */
 } HdPersistApplyResult;
 
+HdPersistApplyResult *hd_persist_apply_result_new(HdPersistConfig *config);
 void hd_persist_apply_result_free(HdPersistApplyResult *result);
 
-/* "planned", "already-bound", "bound", "gone", "changed", "failed". */
+/* Whether the device at RESULT's address is still the persisted one:
+ * DEVICE set; or RESULT gone or changed (ERROR the warning), or failed. */
+gboolean hd_persist_check_device(HdManager *manager, HdPersistApplyResult *result, HdDevice **device);
+
+/* "planned", "already-bound", "bound", "gone", "changed", "failed",
+ * "vfs-planned", "vfs-created", "vfs-present", "vfs-other-count". */
 const char *hd_persist_outcome_name(HdPersistOutcome outcome);
 
 typedef struct {
@@ -48,8 +59,9 @@ typedef struct {
   guint unbind_timeout_ms;
 } HdPersistApplyOptions;
 
-/* Binds every persisted device that is present with its persisted IDs.
- * Returns the results in address order; damaged configuration files go to
+/* Gives every persisted PF its VFs (persist-sriov.h), then binds every
+ * persisted device that is present with its persisted IDs. Returns the
+ * PFs' results, then the devices', each in address order; damaged configuration files go to
  * PROBLEMS. ERROR is set when the configuration cannot be listed (NULL
  * returned), or with the worst code of the failed devices (1, 4 or 5), or
  * HD_ERROR_FAILED when a file was damaged; skipped devices are no error. */
@@ -69,6 +81,7 @@ gboolean hd_persist_matches(const HdPersistConfig *config, const HdDevice *devic
 GPtrArray *hd_persist_bound(HdManager *manager, const GPtrArray *results, const HdBindOptions *options,
                             GError **error);
 
-/* Forgets ADDRESSES (canonical; NULL-terminated); an address without a
- * configuration is noted as a warning on MANAGER. */
+/* Forgets ADDRESSES (canonical; NULL-terminated): a device's binding,
+ * a PF's VF count with its VFs' bindings; an address without either is
+ * noted as a warning on MANAGER. */
 gboolean hd_unpersist(HdManager *manager, const char *const *addresses, GError **error);
