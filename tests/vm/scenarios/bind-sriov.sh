@@ -10,7 +10,7 @@
 # overrides back, and autoprobe is 1 again. Then `sriov --vfs 2 --bind`
 # (VFs made with autoprobe off, on vfio-pci) undone by reattach of the
 # PF, and `--vfs 0` refused while a process holds a VF's group. Facts from
-# sysfs.
+# sysfs. Last, `sriov --persist` and persist-apply after a simulated reboot.
 
 pf=$(vt_find 1b36 0010)
 pf_dev=/sys/bus/pci/devices/$pf
@@ -131,3 +131,29 @@ vt_expect_rc 0 "sriov $pf --vfs 0" "$VT_TOOL" sriov "$pf" --vfs 0
 vt_eq "sriov_numvfs is 0" 0 "$(cat "$pf_dev/sriov_numvfs")"
 vt_eq "--vfs 0 back to none forgot every record" none "$(vt_records)"
 vt_same_state "sriov --vfs 0: every device as at boot" /tmp/start.state
+
+# sriov --persist persists the VF count too: after a reboot (VFs gone,
+# /run/vfio-hostdev empty), persist-apply gives the PF its 2 VFs with
+# autoprobe off (nvme never probes them) and binds them; unpersist of the
+# PF forgets the count and the VFs' bindings, reattach removes the VFs.
+vt_expect_rc 0 "sriov $pf --vfs 2 --bind --persist" "$VT_TOOL" sriov "$pf" --vfs 2 --bind --persist --no-initramfs
+vt_check "the PF's VF count is persisted" grep -qx 'numvfs=2' "/etc/vfio-hostdev/sriov/$pf.conf"
+vt_expect_rc 0 "reattach $pf (the VFs go, as at a reboot)" "$VT_TOOL" reattach "$pf"
+vt_eq "no VFs, as after a reboot" 0 "$(cat "$pf_dev/sriov_numvfs")"
+rm -rf /run/vfio-hostdev/*
+vt_expect_rc 0 "persist-apply" "$VT_TOOL" persist-apply
+vt_has "persist-apply gave the PF its VFs" "$VT_OUT" "$pf: gave it 2 VFs"
+vt_eq "the VFs are $vfs again" "$vfs" "$(vfs_list)"
+vt_vfio_bound "$vf1" vfio-pci
+vt_vfio_bound "$vf2" vfio-pci
+vt_eq "nvme never probed $vf1 (dmesg)" "$probes_before" "$(probes)"
+vt_eq "autoprobe is on again" 1 "$(cat "$pf_dev/sriov_drivers_autoprobe")"
+vt_check "the PF's record says what persist-apply made" grep -qx 'sriov_provisioned=2' "/run/vfio-hostdev/$pf.record"
+vt_expect_rc 0 "unpersist $pf" "$VT_TOOL" unpersist "$pf"
+vt_has "unpersist names the VFs it forgot too" "$VT_ERR" "$vf1: unpersisted too" "$vf2: unpersisted too"
+vt_check "the PF's VF count is forgotten" [ ! -e "/etc/vfio-hostdev/sriov/$pf.conf" ]
+vt_check "the VFs' bindings are forgotten" [ ! -e "/etc/vfio-hostdev/devices/$vf1.conf" ]
+vt_expect_rc 0 "reattach $pf" "$VT_TOOL" reattach "$pf"
+vt_eq "reattach removed the VFs" 0 "$(cat "$pf_dev/sriov_numvfs")"
+vt_eq "reattach removed every record" none "$(vt_records)"
+vt_same_state "sriov --persist, persist-apply, unpersist, reattach: every device as at boot" /tmp/start.state
