@@ -1064,6 +1064,9 @@ VH_PUBLIC GPtrArray *vh_persist_apply(VhManager *manager, VhBindFlags flags, GPt
 
 /* Every configuration, by address. Returns: (transfer full) VhPersistConfig*. */
 VH_PUBLIC GPtrArray *vh_persist_list(GPtrArray *problems, GError **error);
+/* Every PF's persisted VF count (vh_persist_sriov()), by address.
+ * Returns: (transfer full) VhPersistConfig*. */
+VH_PUBLIC GPtrArray *vh_persist_sriov_list(GPtrArray *problems, GError **error);
 /* ADDRESS's (canonical) configuration; NULL without ERROR when there is none. */
 VH_PUBLIC VhPersistConfig *vh_persist_load(const char *address, GError **error);
 /* TRUE when ADDRESS has a configuration file, parsable or not. */

@@ -216,6 +216,21 @@ static void warn_problems(GPtrArray *problems, GError *error)
 }
 
 /* Records' objects: "persisted", and "persist" (null when not). */
+/* A PF whose VF count `sriov --persist` persisted: that count. */
+static void set_persisted_numvfs(JsonObject *object, const char *address)
+{
+  g_autoptr(GPtrArray) pfs = vh_persist_sriov_list(NULL, NULL);
+
+  for (guint i = 0; pfs != NULL && i < pfs->len; i++) {
+    const VhPersistConfig *pf = g_ptr_array_index(pfs, i);
+    if (g_str_equal(vh_persist_config_get_address(pf), address)) {
+      json_object_set_int_member(object, "persisted_numvfs", vh_persist_config_get_sriov_numvfs(pf));
+      return;
+    }
+  }
+  json_object_set_null_member(object, "persisted_numvfs");
+}
+
 static void mark_records(JsonArray *array)
 {
   for (guint i = 0; i < json_array_get_length(array); i++) {
@@ -223,6 +238,7 @@ static void mark_records(JsonArray *array)
     const char *address = json_object_get_string_member(object, "address");
     g_autoptr(VhPersistConfig) config = vh_persist_load(address, NULL);
     json_object_set_boolean_member(object, "persisted", vh_persist_exists(address));
+    set_persisted_numvfs(object, address);
     if (config != NULL)
       json_object_set_object_member(object, "persist", config_to_json(config, NULL));
     else
@@ -285,6 +301,29 @@ static char *describe_now(const VhPersistConfig *config, const GPtrArray *unboun
   return g_strdup(entry != NULL ? vh_state_name(vh_status_entry_get_state(entry)) : "?");
 }
 
+/* The PFs whose VF count `sriov --persist` persisted, and their count now. */
+static void print_persisted_pfs(void)
+{
+  GError *error = NULL;
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
+  g_autoptr(GPtrArray) pfs = vh_persist_sriov_list(problems, &error);
+
+  warn_problems(problems, error);
+  if (pfs == NULL || pfs->len == 0)
+    return;
+  g_autoptr(VhManager) manager = vh_manager_new(NULL, NULL);
+  printf("\nPersisted VF counts (given again at boot):\n%-13s %-34s %-6s %s\n", "ADDRESS", "IDS", "VFS", "NOW");
+  for (guint i = 0; i < pfs->len; i++) {
+    const VhPersistConfig *pf = g_ptr_array_index(pfs, i);
+    g_autofree char *ids = vh_persist_config_describe_ids(pf);
+    g_autoptr(VhDevice) device = manager != NULL ? vh_manager_get_device(manager, vh_persist_config_get_address(pf), NULL)
+                                                 : NULL;
+    g_autofree char *now = device != NULL ? g_strdup_printf("%u VFs", vh_device_get_sriov_numvfs(device))
+                                          : g_strdup("gone");
+    printf("%-13s %-34s %-6u %s\n", vh_persist_config_get_address(pf), ids, vh_persist_config_get_sriov_numvfs(pf), now);
+  }
+}
+
 void cli_status_print_persisted(void)
 {
   GError *error = NULL;
@@ -294,6 +333,7 @@ void cli_status_print_persisted(void)
   g_autoptr(GPtrArray) unbound = configs != NULL ? vh_status_list_persisted(problems, &error) : NULL;
 
   warn_problems(problems, error);
+  print_persisted_pfs();
   if (unbound == NULL || configs->len == 0)
     return;
   printf("\nPersisted (bound again at boot):\n%-13s %-34s %-14s %s\n", "ADDRESS", "IDS", "DRIVER", "NOW");

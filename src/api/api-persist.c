@@ -108,6 +108,14 @@ GPtrArray *vh_persist_list(GPtrArray *problems, GError **error)
   return hd_persist_config_list(problems_or_scratch(problems, &scratch), error);
 }
 
+GPtrArray *vh_persist_sriov_list(GPtrArray *problems, GError **error)
+{
+  API_ERRORS_IN_DOMAIN(error);
+  g_autoptr(GPtrArray) scratch = NULL;
+
+  return hd_persist_sriov_list(problems_or_scratch(problems, &scratch), error);
+}
+
 VhPersistConfig *vh_persist_load(const char *address, GError **error)
 {
   API_ERRORS_IN_DOMAIN(error);

@@ -362,6 +362,8 @@ static void persist_nvme_vfs(MockHost *host)
   cli_run(host, &result, "sriov", NVME, "--vfs", "2", "--bind", "--persist", "--no-initramfs", NULL);
   g_assert_cmpint(result.status, ==, 0);
   g_assert_nonnull(strstr(result.out, NVME ": gets 2 VFs at every boot (persisted)"));
+  /* the count is persisted: no warning that the VFs will be gone at boot */
+  g_assert_null(strstr(result.err, "is a VF of"));
   g_autofree char *conf = mock_host_read(host, "/etc/vfio-hostdev/sriov/" NVME ".conf");
   g_assert_nonnull(conf);
   g_assert_nonnull(strstr(conf, "numvfs=2\n"));
@@ -409,6 +411,14 @@ static void test_persist_count_at_boot(void)
   g_assert_cmpstr(after, ==, "1");
   g_autofree char *record = record_of(host, NVME);
   g_assert_nonnull(strstr(record, "sriov_provisioned=2\n"));
+  cli_run(host, &result, "status", NULL);
+  g_assert_cmpint(result.status, ==, 0);
+  g_assert_nonnull(strstr(result.out, "Persisted VF counts (given again at boot):\n"));
+  g_assert_true(g_regex_match_simple("\n" NVME " +1b36:0010 \\(subsystem 1af4:1100\\) +2 +2 VFs\n", result.out, 0, 0));
+  cli_run(host, &result, "status", "--json", NULL);
+  g_autoptr(JsonNode) status = cli_parse_json(&result);
+  JsonObject *pf = cli_find_device(json_node_get_array(status), NVME);
+  g_assert_cmpint(json_object_get_int_member(pf, "persisted_numvfs"), ==, 2);
 
   cli_run(host, &result, "unpersist", NVME, NULL);
   g_assert_cmpint(result.status, ==, 0);

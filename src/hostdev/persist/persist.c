@@ -95,9 +95,17 @@ static HdPersistConfig *config_for(const HdBindResult *result, const HdDevice *d
   return config;
 }
 
+/* TRUE when DEVICE is a VF whose PF's count `sriov --persist` persisted. */
+static gboolean pf_count_persisted(const HdDevice *device)
+{
+  g_autoptr(HdPersistConfig) pf = hd_persist_sriov_load(device->physfn, NULL);
+
+  return pf != NULL && pf->sriov_vfs != NULL && g_strv_contains((const char *const *)pf->sriov_vfs, device->address);
+}
+
 static void warn_about(HdManager *manager, const HdDevice *device)
 {
-  if (device->physfn != NULL)
+  if (device->physfn != NULL && !pf_count_persisted(device))
     hd_manager_warn(manager,
                     "%s is a VF of %s: at boot it exists only once its PF's VFs are enabled, which must happen "
                     "before vfio-hostdev-persist.service, otherwise it is skipped as gone",
