@@ -281,13 +281,18 @@ static void add_companions(GPtrArray *addresses, GHashTable *was, const GPtrArra
   }
 }
 
-static JsonNode *unpersist_to_json(const char *address, gboolean was_persisted, const VhReattachResult *reattached)
+static JsonNode *unpersist_to_json(const char *address, gboolean was_persisted, guint numvfs,
+                                   const VhReattachResult *reattached)
 {
   JsonObject *object = json_object_new();
   JsonNode *node = json_node_new(JSON_NODE_OBJECT);
 
   json_object_set_string_member(object, "address", address);
   json_object_set_boolean_member(object, "removed", was_persisted);
+  if (numvfs > 0)
+    json_object_set_int_member(object, "removed_numvfs", numvfs);
+  else
+    json_object_set_null_member(object, "removed_numvfs");
   set_string_or_null(object, "reattach",
                      reattached != NULL ? vh_reattach_outcome_name(vh_reattach_result_get_outcome(reattached)) : NULL);
   set_string_or_null(object, "driver", reattached != NULL ? vh_reattach_result_get_driver(reattached) : NULL);
@@ -305,7 +310,8 @@ static const VhReattachResult *find_reattached(const GPtrArray *reattached, cons
   return NULL;
 }
 
-static void print_unpersisted(const GPtrArray *addresses, GHashTable *was, const GPtrArray *reattached, gboolean json)
+static void print_unpersisted(const GPtrArray *addresses, GHashTable *was, GHashTable *counts,
+                              const GPtrArray *reattached, gboolean json)
 {
   JsonArray *array = json_array_new();
   JsonNode *root = json_node_new(JSON_NODE_ARRAY);
@@ -314,7 +320,10 @@ static void print_unpersisted(const GPtrArray *addresses, GHashTable *was, const
     const char *address = g_ptr_array_index(addresses, i);
     const VhReattachResult *result = find_reattached(reattached, address);
     gboolean persisted = g_hash_table_contains(was, address);
-    json_array_add_element(array, unpersist_to_json(address, persisted, result));
+    guint numvfs = GPOINTER_TO_UINT(g_hash_table_lookup(counts, address));
+    json_array_add_element(array, unpersist_to_json(address, persisted, numvfs, result));
+    if (!json && numvfs > 0)
+      printf("%s: its %u VFs are no longer made at boot\n", address, numvfs);
     if (json || !persisted)
       continue;
     const char *driver = result != NULL ? vh_reattach_result_get_driver(result) : NULL;
@@ -339,6 +348,23 @@ static GHashTable *which_persisted(const GPtrArray *addresses)
     if (vh_persist_exists(g_ptr_array_index(addresses, i)))
       g_hash_table_add(was, g_ptr_array_index(addresses, i));
   return was;
+}
+
+/* The VF counts `sriov --persist` persisted for ADDRESSES (not copied),
+ * before they are removed. */
+static GHashTable *which_counts(const GPtrArray *addresses)
+{
+  GHashTable *counts = g_hash_table_new(g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) pfs = vh_persist_sriov_list(NULL, NULL);
+
+  for (guint i = 0; i + 1 < addresses->len; i++)
+    for (guint j = 0; pfs != NULL && j < pfs->len; j++) {
+      const VhPersistConfig *pf = g_ptr_array_index(pfs, j);
+      if (g_str_equal(vh_persist_config_get_address(pf), g_ptr_array_index(addresses, i)))
+        g_hash_table_insert(counts, g_ptr_array_index(addresses, i),
+                            GUINT_TO_POINTER(vh_persist_config_get_sriov_numvfs(pf)));
+    }
+  return counts;
 }
 
 static int run_unpersist(int argc, char **argv)
@@ -369,6 +395,7 @@ static int run_unpersist(int argc, char **argv)
     return cli_fail(error);
   vh_manager_set_unbind_timeout(manager, (guint)(timeout * 1000));
   g_autoptr(GHashTable) was = which_persisted(addresses);
+  g_autoptr(GHashTable) counts = which_counts(addresses);
   if (reattach) {
     vh_manager_recover_interrupted(manager);
     g_autoptr(GPtrArray) present = to_reattach(manager, addresses);
@@ -386,6 +413,6 @@ static int run_unpersist(int argc, char **argv)
                      cli_persist_update_early(manager, !no_initramfs, &error);
   print_warnings(manager);
   if (removed)
-    print_unpersisted(addresses, was, reattached, json);
+    print_unpersisted(addresses, was, counts, reattached, json);
   return error != NULL ? cli_fail(error) : 0;
 }

@@ -423,6 +423,7 @@ static void test_persist_count_at_boot(void)
   cli_run(host, &result, "unpersist", NVME, NULL);
   g_assert_cmpint(result.status, ==, 0);
   g_assert_nonnull(strstr(result.err, NVME_VF0 ": unpersisted too, as a VF of " NVME));
+  g_assert_nonnull(strstr(result.out, NVME ": its 2 VFs are no longer made at boot\n"));
   g_assert_false(mock_host_exists(host, "/etc/vfio-hostdev/sriov/" NVME ".conf"));
   g_assert_false(mock_host_exists(host, "/etc/vfio-hostdev/devices/" NVME_VF1 ".conf"));
   cli_run(host, &result, "reattach", NVME, NULL);
