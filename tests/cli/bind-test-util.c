@@ -258,7 +258,7 @@ int bt_wait_exit(GPid pid)
   return WEXITSTATUS(status);
 }
 
-GPid bt_spawn(MockHost *host, const char *const *args)
+static GPid spawn(MockHost *host, const char *const *args, GSpawnFlags output)
 {
   g_auto(GStrv) env = mock_host_environ(host);
   g_autoptr(GPtrArray) argv = g_ptr_array_new();
@@ -269,11 +269,20 @@ GPid bt_spawn(MockHost *host, const char *const *args)
   for (; *args != NULL; args++)
     g_ptr_array_add(argv, (gpointer)*args);
   g_ptr_array_add(argv, NULL);
-  g_assert_true(g_spawn_async(NULL, (char **)argv->pdata, env,
-                              G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-                              NULL, NULL, &pid, &error));
+  g_assert_true(g_spawn_async(NULL, (char **)argv->pdata, env, G_SPAWN_DO_NOT_REAP_CHILD | output, NULL, NULL, &pid,
+                              &error));
   g_assert_no_error(error);
   return pid;
+}
+
+GPid bt_spawn(MockHost *host, const char *const *args)
+{
+  return spawn(host, args, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL);
+}
+
+GPid bt_spawn_with_stderr(MockHost *host, const char *const *args)
+{
+  return spawn(host, args, G_SPAWN_STDOUT_TO_DEV_NULL);
 }
 
 /* Another card at the address: the kernel's uevent (where the tool reads

@@ -56,6 +56,9 @@ void bt_wait_lock_free(MockHost *host, const char *path);
 /* Starts `vfio-hostdev ARGS...` (NULL-terminated) on HOST without waiting,
  * output discarded; bt_wait_exit() reaps it. */
 GPid bt_spawn(MockHost *host, const char *const *args);
+/* The same with stdout discarded and stderr the test's (no pipe that a
+ * command's leftover child could keep the test waiting on). */
+GPid bt_spawn_with_stderr(MockHost *host, const char *const *args);
 /* Reaps the spawned tool PID, which must have exited, and returns its exit code. */
 int bt_wait_exit(GPid pid);
 /* Another card at ADDRESS: PCI_ID and PCI_SUBSYS_ID ("8086:10d3") of the

@@ -88,24 +88,6 @@ static void test_command_not_found(void)
   assert_e1000e_restored(host);
 }
 
-static GPid spawn_tool(MockHost *host, const char *const *args)
-{
-  g_auto(GStrv) env = mock_host_environ(host);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new();
-  g_autoptr(GError) error = NULL;
-  GPid pid = 0;
-
-  g_ptr_array_add(argv, (gpointer)VFIO_HOSTDEV_BIN);
-  for (; *args != NULL; args++)
-    g_ptr_array_add(argv, (gpointer)*args);
-  g_ptr_array_add(argv, NULL);
-  /* no pipes: a command's leftover child must not keep the test waiting */
-  g_assert_true(g_spawn_async(NULL, (char **)argv->pdata, env,
-                              G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, &pid, &error));
-  g_assert_no_error(error);
-  return pid;
-}
-
 static void wait_for_file(const char *path, GPid pid)
 {
   g_assert_true(cli_wait_for_file(path, pid));
@@ -131,7 +113,7 @@ static void test_signal_mid_run(void)
     g_autoptr(MockHost) host = cli_host("q35-zoo");
     g_autofree char *started = marker(host, "started");
     const char *const args[] = {"run", "-d", E1000E, "--", "sh", "-c", "touch \"$0\"; exec sleep 60", started, NULL};
-    GPid pid = spawn_tool(host, args);
+    GPid pid = bt_spawn_with_stderr(host, args);
 
     g_test_message("signal %d", signals[i]);
     wait_for_file(started, pid);
@@ -149,7 +131,7 @@ static void test_sigterm_handled(void)
   g_autofree char *started = marker(host, "started");
   const char *const args[] = {"run", "-d", E1000E, "--", "sh", "-c",
                               "trap 'kill $!; exit 3' TERM; sleep 60 & touch \"$0\"; wait", started, NULL};
-  GPid pid = spawn_tool(host, args);
+  GPid pid = bt_spawn_with_stderr(host, args);
 
   wait_for_file(started, pid);
   g_assert_cmpint(kill(pid, SIGTERM), ==, 0);
@@ -167,7 +149,7 @@ static void test_signal_during_bind(void)
   const char *const args[] = {"run", "-d", E1000E, "--", "sh", "-c", "touch \"$0\"", ran, NULL};
 
   mock_host_hold(host, "unbind", E1000E);
-  GPid pid = spawn_tool(host, args);
+  GPid pid = bt_spawn_with_stderr(host, args);
   g_assert_true(mock_host_wait_begun(host, "unbind", E1000E, 1));
   g_assert_cmpint(kill(pid, SIGINT), ==, 0);
   mock_host_release(host, "unbind", E1000E);
