@@ -105,14 +105,21 @@ static void set_id(GKeyFile *file, const char *key, guint16 id)
   g_key_file_set_string(file, GROUP, key, text);
 }
 
+/* When and by which version: a hand-written file may have neither. */
+static void set_provenance(GKeyFile *file, const HdPersistConfig *config)
+{
+  g_key_file_set_int64(file, GROUP, "created", config->created);
+  if (config->tool_version != NULL)
+    g_key_file_set_string(file, GROUP, "tool_version", config->tool_version);
+}
+
 static GKeyFile *sriov_to_keyfile(GKeyFile *file, const HdPersistConfig *config)
 {
   g_key_file_set_integer(file, GROUP, "numvfs", (int)config->sriov_numvfs);
   if (config->sriov_vfs != NULL)
     g_key_file_set_string_list(file, GROUP, "vfs", (const char *const *)config->sriov_vfs,
                                g_strv_length(config->sriov_vfs));
-  g_key_file_set_int64(file, GROUP, "created", config->created);
-  g_key_file_set_string(file, GROUP, "tool_version", config->tool_version);
+  set_provenance(file, config);
   g_key_file_set_comment(file, NULL, NULL,
                          " This PF gets numvfs VFs at every boot from vfio-hostdev-persist.service\n"
                          " (`vfio-hostdev persist-apply`) while it has these IDs and no VFs.\n"
@@ -142,8 +149,7 @@ static GKeyFile *config_to_keyfile(const HdPersistConfig *config)
     g_key_file_set_string(file, GROUP, "host_module", config->host_module);
   g_key_file_set_boolean(file, GROUP, "group", config->group);
   g_key_file_set_boolean(file, GROUP, "group_member", config->group_member);
-  g_key_file_set_int64(file, GROUP, "created", config->created);
-  g_key_file_set_string(file, GROUP, "tool_version", config->tool_version);
+  set_provenance(file, config);
   /* for whoever finds the file in /etc and wonders */
   g_key_file_set_comment(file, NULL, NULL,
                          " Bound to its VFIO driver at every boot by vfio-hostdev-persist.service\n"
@@ -153,16 +159,22 @@ static GKeyFile *config_to_keyfile(const HdPersistConfig *config)
   return file;
 }
 
+char *hd_persist_config_to_data(const HdPersistConfig *config, gsize *length)
+{
+  g_autoptr(GKeyFile) file = config_to_keyfile(config);
+
+  return g_key_file_to_data(file, length, NULL);
+}
+
 gboolean hd_persist_config_save(const HdPersistConfig *config, GError **error)
 {
   gboolean sriov = config->sriov_numvfs > 0;
-  g_autoptr(GKeyFile) file = config_to_keyfile(config);
   g_autofree char *path = path_in(sriov, config->address);
 
   if (sriov && !ensure_dir(TRUE, error))
     return FALSE;
   gsize length = 0;
-  g_autofree char *data = g_key_file_to_data(file, &length, NULL);
+  g_autofree char *data = hd_persist_config_to_data(config, &length);
 
   return hd_atomic_write(path, data, length, 0644, error);
 }
@@ -286,14 +298,13 @@ static HdPersistConfig *read_sriov(GKeyFile *file, HdPersistConfig *config, cons
   return g_steal_pointer(&owned);
 }
 
-/* Reads PATH, which must be ADDRESS's file. What decides which device is
- * bound (address, IDs, driver) is required; the rest has defaults. */
-static HdPersistConfig *parse_config(gboolean sriov, const char *path, const char *address, GError **error)
+HdPersistConfig *hd_persist_config_parse(const char *data, gsize length, gboolean sriov, const char *address,
+                                         const char *path, GError **error)
 {
   g_autoptr(GKeyFile) file = g_key_file_new();
   g_autoptr(GError) local = NULL;
 
-  if (!g_key_file_load_from_file(file, path, G_KEY_FILE_NONE, &local)) {
+  if (!g_key_file_load_from_data(file, data, length, G_KEY_FILE_NONE, &local)) {
     damaged(path, local->message, error);
     return NULL;
   }
@@ -314,6 +325,20 @@ static HdPersistConfig *parse_config(gboolean sriov, const char *path, const cha
   return g_steal_pointer(&config);
 }
 
+/* Reads PATH, which must be ADDRESS's file. */
+static HdPersistConfig *read_config(gboolean sriov, const char *path, const char *address, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autofree char *data = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents(path, &data, &length, &local)) {
+    damaged(path, local->message, error);
+    return NULL;
+  }
+  return hd_persist_config_parse(data, length, sriov, address, path, error);
+}
+
 gboolean hd_persist_config_exists(const char *address)
 {
   g_autofree char *path = hd_persist_config_path(address);
@@ -325,9 +350,10 @@ static HdPersistConfig *load_in(gboolean sriov, const char *address, GError **er
 {
   g_autofree char *path = path_in(sriov, address);
 
+
   if (!g_file_test(path, G_FILE_TEST_EXISTS))
     return NULL;
-  return parse_config(sriov, path, address, error);
+  return read_config(sriov, path, address, error);
 }
 
 HdPersistConfig *hd_persist_config_load(const char *address, GError **error)
@@ -395,7 +421,7 @@ static void list_one(gboolean sriov, const char *dir_path, const char *name, GPt
 
   if (address == NULL)
     return;
-  HdPersistConfig *config = parse_config(sriov, path, address, &bad);
+  HdPersistConfig *config = read_config(sriov, path, address, &bad);
   if (config != NULL)
     g_ptr_array_add(configs, config);
   else

@@ -64,6 +64,16 @@ char *hd_persist_config_path(const char *address);
  * rather than after. */
 gboolean hd_persist_config_ensure_dir(GError **error);
 
+/* CONFIG as its file holds it. */
+char *hd_persist_config_to_data(const HdPersistConfig *config, gsize *length);
+
+/* Parses LENGTH bytes of DATA, which must be ADDRESS's file (a device's, or
+ * a PF's VF count when SRIOV), named PATH in errors. What decides which
+ * device is bound (address, IDs, driver or count) is required; the rest
+ * has defaults. */
+HdPersistConfig *hd_persist_config_parse(const char *data, gsize length, gboolean sriov, const char *address,
+                                         const char *path, GError **error);
+
 /* Writes CONFIG atomically (write, fsync, rename), mode 0644. */
 gboolean hd_persist_config_save(const HdPersistConfig *config, GError **error);
 
