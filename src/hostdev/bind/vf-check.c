@@ -50,7 +50,8 @@ static void check_vf(HdManager *manager, const HdDevice *pf, const HdDevice *vf,
   g_autoptr(GPtrArray) users = hd_host_use(manager, vf);
   if (users->len == 0)
     return;
-  g_autofree char *refusal = hd_host_use_refusal(vf, users, force, forced);
+  g_autofree char *refusal = mode->own_records_ok ? hd_host_use_refusal_unforceable(vf, users)
+                                                  : hd_host_use_refusal(vf, users, force, forced);
   if (refusal != NULL)
     g_ptr_array_add(refusals, g_strdup_printf("%s has VFs enabled, which %s: %s", pf->address, mode->action, refusal));
 }

@@ -49,7 +49,10 @@ GPtrArray *hd_host_use(HdManager *manager, const HdDevice *device)
   return users;
 }
 
-char *hd_host_use_refusal(const HdDevice *device, const GPtrArray *users, gboolean force, GPtrArray *forced)
+/* The refusal's sentences; HINTS says what --force does, for a command that
+ * has it. */
+static char *refusal_text(const HdDevice *device, const GPtrArray *users, gboolean force, GPtrArray *forced,
+                          gboolean hints)
 {
   g_autoptr(GPtrArray) denied = g_ptr_array_new();
   g_autoptr(GPtrArray) used = g_ptr_array_new();
@@ -66,16 +69,26 @@ char *hd_host_use_refusal(const HdDevice *device, const GPtrArray *users, gboole
   }
   if (denied->len > 0) {
     g_autofree char *why = hd_string_list_join(denied, ", ");
-    g_ptr_array_add(sentences, g_strdup_printf("%s is protected: %s; --force does not override this", device->address,
-                                               why));
+    g_ptr_array_add(sentences, g_strdup_printf("%s is protected: %s%s", device->address, why,
+                                               hints ? "; --force does not override this" : ""));
   }
   if (used->len > 0) {
     g_autofree char *why = hd_string_list_join(used, ", ");
-    g_ptr_array_add(sentences, g_strdup_printf("the host is using %s (%s): %s; --force unbinds it anyway",
-                                               device->address, device->driver != NULL ? device->driver : "no driver",
-                                               why));
+    g_ptr_array_add(sentences, g_strdup_printf("the host is using %s (%s): %s%s", device->address,
+                                               device->driver != NULL ? device->driver : "no driver", why,
+                                               hints ? "; --force unbinds it anyway" : ""));
   }
   return sentences->len > 0 ? hd_string_list_join(sentences, "; ") : NULL;
+}
+
+char *hd_host_use_refusal(const HdDevice *device, const GPtrArray *users, gboolean force, GPtrArray *forced)
+{
+  return refusal_text(device, users, force, forced, TRUE);
+}
+
+char *hd_host_use_refusal_unforceable(const HdDevice *device, const GPtrArray *users)
+{
+  return refusal_text(device, users, FALSE, NULL, FALSE);
 }
 
 /* TRUE when the class device CLS/NAME sits in sysfs below DEVICE (its

@@ -44,3 +44,7 @@ GPtrArray *hd_host_use(HdManager *manager, const HdDevice *device);
  * the overridable ones when FORCE (they go to FORCED, strings); NULL when
  * nothing is left to refuse. */
 char *hd_host_use_refusal(const HdDevice *device, const GPtrArray *users, gboolean force, GPtrArray *forced);
+
+/* The same for a change that no --force can make (`sriov` removing VFs,
+ * reattach undoing it): every use refuses, and the text names no option. */
+char *hd_host_use_refusal_unforceable(const HdDevice *device, const GPtrArray *users);
