@@ -182,14 +182,16 @@ static void check_nfs_root(GHashTable *chains, GPtrArray *users)
 }
 
 /* The root filesystem rests on one of BLOCKS, reached through CARRIER (the
- * chain from the NIC's interface to the controller or session). */
-static void check_root_on(const GPtrArray *blocks, const char *carrier_chain, GPtrArray *users)
+ * chain from the NIC's interface to the controller or session). *ROOT is
+ * the root's block devices, read on first need and kept for the other
+ * controllers and sessions of the same check. */
+static void check_root_on(const GPtrArray *blocks, const char *carrier_chain, GHashTable **root, GPtrArray *users)
 {
-  g_autoptr(GHashTable) root = hd_root_blocks();
-
+  if (*root == NULL)
+    *root = hd_root_blocks();
   for (guint i = 0; i < blocks->len; i++) {
     const char *block = g_ptr_array_index(blocks, i);
-    if (g_hash_table_contains(root, block)) {
+    if (g_hash_table_contains(*root, block)) {
       hd_host_user_add(users, HD_HOST_USE_NETWORK, FALSE, "%s carries the root filesystem (%s)", carrier_chain,
                        block);
       return;
@@ -214,7 +216,7 @@ static GPtrArray *controller_blocks(const char *ctrl)
   return blocks;
 }
 
-static void check_nvme_fabrics(HdManager *manager, GHashTable *chains, GPtrArray *users)
+static void check_nvme_fabrics(HdManager *manager, GHashTable *chains, GHashTable **root, GPtrArray *users)
 {
   g_autofree char *dir = hd_path_class("nvme", NULL, NULL);
   g_autoptr(GPtrArray) controllers = hd_sysfs_list_dir(dir, NULL);
@@ -243,7 +245,7 @@ static void check_nvme_fabrics(HdManager *manager, GHashTable *chains, GPtrArray
                                               traddr != NULL ? traddr : "?", trsvcid != NULL ? ":" : "",
                                               trsvcid != NULL ? trsvcid : "");
     hd_nvme_walk(&walk, blocks, prefix, users);
-    check_root_on(blocks, prefix, users);
+    check_root_on(blocks, prefix, root, users);
   }
   if (walking)
     hd_block_walk_clear(&walk);
@@ -291,7 +293,7 @@ static char *read_attr(const char *cls, const char *name, const char *attr)
   return value != NULL && *value != '\0' && !g_str_equal(value, "<NULL>") ? g_steal_pointer(&value) : NULL;
 }
 
-static void check_iscsi(HdManager *manager, GHashTable *chains, GPtrArray *users)
+static void check_iscsi(HdManager *manager, GHashTable *chains, GHashTable **root, GPtrArray *users)
 {
   g_autofree char *dir = hd_path_class("iscsi_session", NULL, NULL);
   g_autoptr(GPtrArray) sessions = hd_sysfs_list_dir(dir, NULL);
@@ -319,7 +321,7 @@ static void check_iscsi(HdManager *manager, GHashTable *chains, GPtrArray *users
                                               target != NULL ? target : "?", port != NULL ? port : "3260",
                                               name != NULL ? name : "?");
     hd_nvme_walk(&walk, disks, prefix, users);
-    check_root_on(disks, prefix, users);
+    check_root_on(disks, prefix, root, users);
   }
   if (walking)
     hd_block_walk_clear(&walk);
@@ -328,10 +330,11 @@ static void check_iscsi(HdManager *manager, GHashTable *chains, GPtrArray *users
 void hd_host_use_network_storage(HdManager *manager, const HdDevice *device, GPtrArray *users)
 {
   g_autoptr(GHashTable) chains = hd_host_use_net_chains(device);
+  g_autoptr(GHashTable) root = NULL;
 
   if (g_hash_table_size(chains) == 0)
     return;
   check_nfs_root(chains, users);
-  check_nvme_fabrics(manager, chains, users);
-  check_iscsi(manager, chains, users);
+  check_nvme_fabrics(manager, chains, &root, users);
+  check_iscsi(manager, chains, &root, users);
 }
